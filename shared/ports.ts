@@ -1,0 +1,100 @@
+// Ports: what the use cases need from the outside world. Adapters implement them
+// (shared/adapters/*); tests pass fakes. Use cases import this file, never an adapter.
+import type {
+  ClusterInfo, Entry, GlobalNamespace, Hlc, PodRecord, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
+} from './core/types.ts';
+import type { GnsEvent } from './schemas/events.ts';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Outcome of merging one event into the state table. */
+export interface MergeResult {
+  /** Whether the stored state changed (a stale or duplicate event changes nothing). */
+  readonly changed: boolean;
+  /** Pods whose visible state may have changed: previous and new labels (to find affected targets). */
+  readonly pods: readonly { readonly name: string; readonly labels: readonly Readonly<Record<string, string>>[] }[];
+  /** Services whose visible state may have changed. */
+  readonly services: readonly string[];
+}
+
+export interface StateStore {
+  /** Merge one validated event (commutative, idempotent: docs/adr/0002-event-ordering.md). */
+  merge(event: GnsEvent): Promise<MergeResult>;
+  /** The visible pods of one member namespace. */
+  podsOf(cluster: string, namespace: string): Promise<readonly PodRecord[]>;
+  /** The visible services (annotated, maybe invalid) of one member namespace. */
+  servicesOf(cluster: string, namespace: string): Promise<readonly ServiceRecord[]>;
+  /** One visible service, or undefined when it is gone. */
+  service(cluster: string, namespace: string, name: string): Promise<ServiceRecord | undefined>;
+}
+
+export interface TargetStatus {
+  readonly target: TargetRef;
+  readonly lastSyncAt: number;
+  readonly endpoints: number;
+  readonly vips: number;
+  readonly writes: number;
+  readonly lastError?: string;
+}
+
+export interface TargetStatusStore {
+  record(status: TargetStatus): Promise<void>;
+  list(): Promise<readonly TargetStatus[]>;
+}
+
+export interface VipAllocator {
+  /** The VIPs allocated in one GNS, by identity key `cluster/namespace/pod`. */
+  listGns(gns: string): Promise<ReadonlyMap<string, string>>;
+  /** Get or allocate the VIP of each identity; throws PoolExhaustedError when the pool is full. */
+  ensure(identities: readonly VipIdentity[], now: number): Promise<ReadonlyMap<string, string>>;
+  /** Mark identities as seen (pod present) or gone since `now`, for release after the grace period. */
+  markGone(identities: readonly VipIdentity[], now: number): Promise<void>;
+  /** Release VIPs whose pods have been gone longer than the grace period; returns how many. */
+  releaseExpired(now: number): Promise<number>;
+  /** Adopt VIPs found in target slices (rebuild from an empty table). */
+  adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void>;
+}
+
+/** One target cluster's EndpointSlices and events. */
+export interface ClusterApi {
+  listSlices(namespace: string, serviceName: string): Promise<readonly Slice[]>;
+  createSlice(slice: Slice): Promise<Slice>;
+  updateSlice(slice: Slice): Promise<Slice>;
+  deleteSlice(namespace: string, name: string): Promise<void>;
+  /** A Warning (or Normal) event on a Service. */
+  recordEvent(target: { namespace: string; name: string; uid: string }, type: 'Warning' | 'Normal', reason: string, message: string): Promise<void>;
+}
+
+export interface ClusterApis {
+  get(cluster: string): Promise<ClusterApi>;
+}
+
+export interface SyncQueue {
+  enqueue(targets: readonly TargetRef[], cause: string): Promise<void>;
+}
+
+export interface EventBus {
+  /** PutEvents semantics: entries that failed, with their error codes. */
+  put(entries: readonly BusEntry[]): Promise<readonly { index: number; errorCode: string; errorMessage?: string }[]>;
+}
+
+/** An EventBridge PutEvents entry. */
+export interface BusEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: string;
+  readonly time?: Date;
+}
+
+/** The registry of clusters and global namespaces (from the config file). */
+export interface Topology {
+  readonly clusters: readonly ClusterInfo[];
+  readonly globalNamespaces: readonly GlobalNamespace[];
+  readonly vipPool: string;
+  readonly vipReleaseAfterMs: number;
+}
+
+export type { Entry, Hlc, SourcePod };
