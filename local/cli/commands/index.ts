@@ -1,0 +1,5 @@
+// The CLI's subcommands, in the order `gns-sync --help` lists them. Add one line per command.
+import type { Command } from '../command.ts';
+
+export const commands: readonly Command[] = [
+];
