@@ -76,6 +76,22 @@ export interface SyncQueue {
   enqueue(targets: readonly TargetRef[], cause: string): Promise<void>;
 }
 
+/** A message that can never be processed, kept with the reason (a dead-letter queue). */
+export interface DeadLetter {
+  /** The original message body, verbatim. */
+  readonly body: string;
+  /** One line: why it was rejected (e.g. the field path that failed validation). */
+  readonly reason: string;
+  /** Which function rejected it (`ingest`, `sync`). */
+  readonly origin: string;
+  /** The id of the rejected message, when it had one (SQS messageId, event id). */
+  readonly messageId?: string;
+}
+
+export interface DeadLetters {
+  send(letter: DeadLetter): Promise<void>;
+}
+
 export interface EventBus {
   /** PutEvents semantics: entries that failed, with their error codes. */
   put(entries: readonly BusEntry[]): Promise<readonly { index: number; errorCode: string; errorMessage?: string }[]>;
