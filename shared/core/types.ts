@@ -92,6 +92,11 @@ export interface Entry<T> {
  * (docs/adr/0002-event-ordering.md).
  */
 export interface NamespaceState {
+  /**
+   * The member this state belongs to, set by the first merged event; merging an event of
+   * another cluster or namespace is a programming error (the merge throws).
+   */
+  readonly scope?: MemberRef;
   /** The version of the newest snapshot merged, if any. */
   readonly snapshotV?: Hlc;
   /** Keys (`pod/<name>`, `service/<name>`) listed by that snapshot. */
