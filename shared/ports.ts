@@ -38,10 +38,17 @@ export interface TargetStatus {
   readonly vips: number;
   readonly writes: number;
   readonly lastError?: string;
+  /**
+   * The Warning conditions of the last sync, one stable line each (e.g. a hostname conflict),
+   * so that the next sync emits a Warning event only when they change, not on every sync.
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface TargetStatusStore {
   record(status: TargetStatus): Promise<void>;
+  /** The last recorded status of one target, or undefined. */
+  get(target: TargetRef): Promise<TargetStatus | undefined>;
   list(): Promise<readonly TargetStatus[]>;
 }
 
@@ -60,7 +67,10 @@ export interface VipAllocator {
 
 /** One target cluster's EndpointSlices and events. */
 export interface ClusterApi {
+  /** Every slice of one Service (owned by us or not: the plan ignores those it does not own). */
   listSlices(namespace: string, serviceName: string): Promise<readonly Slice[]>;
+  /** Every slice of the cluster labelled managed-by gns-sync.io (reconcile: orphans of removed members). */
+  listManagedSlices(): Promise<readonly Slice[]>;
   createSlice(slice: Slice): Promise<Slice>;
   updateSlice(slice: Slice): Promise<Slice>;
   deleteSlice(namespace: string, name: string): Promise<void>;
