@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import { describe, expect, it } from 'vitest';
+import { DeadLetterFile } from '../../../local/queue/dead-letter-file.ts';
+import { LocalQueue, QueueInputError, type LocalQueueOptions } from '../../../local/queue/local-queue.ts';
+import { md5OfAttributes, type SqsEvent, type SqsRecord } from '../../../local/queue/sqs-shape.ts';
+
+function dlq(): DeadLetterFile {
+  return new DeadLetterFile(join(mkdtempSync(join(tmpdir(), 'gns-q-')), 'dlq', 'test.jsonl'));
+}
+
+function queue(options: Partial<LocalQueueOptions> = {}): LocalQueue {
+  return new LocalQueue({ name: 'q', fifo: false, batchSize: 10, batchWindowMs: 0, visibilityTimeoutMs: 20, maxReceiveCount: 3, ...options });
+}
+
+const fifoOptions = { name: 'sync.fifo', fifo: true } as const;
+
+describe('LocalQueue (standard)', () => {
+  it('delivers SQS-shaped records that the Powertools schema accepts', async () => {
+    const q = queue();
+    const events: SqsEvent[] = [];
+    q.attach(async (e) => void events.push(e));
+    await q.send([{ body: '{"a":1}', attributes: { reason: 'x' } }]);
+    await q.drain();
+    const record = events[0]!.Records[0]!;
+    expect(SqsRecordSchema.parse(record)).toBeTruthy();
+    expect(record).toMatchObject({
+      body: '{"a":1}', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:local-1:000000000000:q', awsRegion: 'local-1',
+      md5OfBody: createHash('md5').update('{"a":1}').digest('hex'),
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: { reason: { stringValue: 'x', dataType: 'String', stringListValues: [], binaryListValues: [] } },
+    });
+    expect(record.md5OfMessageAttributes).toBe(md5OfAttributes({ reason: 'x' }));
+  });
+
+  it('batches up to the batch size, and waits the window to fill a batch', async () => {
+    const q = queue({ batchSize: 4, batchWindowMs: 30 });
+    const sizes: number[] = [];
+    q.attach(async (e) => void sizes.push(e.Records.length));
+    await q.send([{ body: 'a' }]);
+    await q.send([{ body: 'b' }, { body: 'c' }]);
+    await q.send([{ body: 'd' }, { body: 'e' }]);
+    await q.drain();
+    expect(sizes).toEqual([4, 1]);
+  });
+
+  it('redelivers failed items after the visibility timeout, then dead-letters them with the reason', async () => {
+    const letters = dlq();
+    const q = queue({ deadLetters: letters });
+    const counts: string[] = [];
+    q.attach(async (e) => {
+      counts.push(...e.Records.map((r) => `${r.body}:${r.attributes.ApproximateReceiveCount}`));
+      return { batchItemFailures: e.Records.filter((r) => r.body === 'bad').map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    await q.send([{ body: 'good' }, { body: 'bad' }]);
+    await q.drain();
+    expect(counts).toEqual(['good:1', 'bad:1', 'bad:2', 'bad:3']);
+    expect(letters.list()).toEqual([expect.objectContaining({ body: 'bad', origin: 'q', reason: expect.stringMatching(/received 3 times without success \(maxReceiveCount 3\)/) })]);
+    expect(q.counters).toMatchObject({ deleted: 1, deadLettered: 1 });
+  });
+
+  it('a handler that throws fails the whole batch (each item retried)', async () => {
+    const q = queue({ maxReceiveCount: 2, deadLetters: dlq() });
+    let calls = 0;
+    q.attach(async () => { calls += 1; if (calls === 1) throw new Error('boom'); });
+    await q.send([{ body: 'a' }, { body: 'b' }]);
+    await q.drain();
+    expect(calls).toBe(2);
+    expect(q.counters).toMatchObject({ deleted: 2, deadLettered: 0, failed: 2 });
+  });
+
+  it('rejects bad messages and enqueues nothing of that call', async () => {
+    const q = queue();
+    await expect(q.send([{ body: 'ok' }, { body: '' }])).rejects.toBeInstanceOf(QueueInputError);
+    await expect(q.send([{ body: 'x'.repeat(1_048_577) }])).rejects.toThrow(/exceeds/);
+    expect(q.depth).toBe(0);
+  });
+});
+
+describe('LocalQueue (FIFO)', () => {
+  it('needs a group and a deduplication id', async () => {
+    const q = queue(fifoOptions);
+    await expect(q.send([{ body: 'a', groupId: 'g' }])).rejects.toThrow(/MessageDeduplicationId/);
+    await expect(q.send([{ body: 'a', dedupId: 'd' }])).rejects.toThrow(/MessageGroupId/);
+    expect(() => queue({ name: 'x', fifo: true })).toThrow(/\.fifo/);
+    expect(q.depth).toBe(0);
+  });
+
+  it('drops duplicates within 5 minutes', async () => {
+    let now = 1_000_000;
+    const q = queue({ ...fifoOptions, now: () => now });
+    expect(await q.send([{ body: 'a', groupId: 'g', dedupId: 'd1' }, { body: 'a', groupId: 'g', dedupId: 'd1' }])).toEqual({ sent: 1, deduplicated: 1 });
+    now += 5 * 60_000 - 1;
+    expect(await q.send([{ body: 'a', groupId: 'g', dedupId: 'd1' }])).toEqual({ sent: 0, deduplicated: 1 });
+    now += 1;
+    expect(await q.send([{ body: 'a', groupId: 'g', dedupId: 'd1' }])).toEqual({ sent: 1, deduplicated: 0 });
+  });
+
+  it('runs one batch per group at a time, in order, and coalesces what arrives meanwhile', async () => {
+    const q = queue({ ...fifoOptions, concurrency: 4 });
+    const active = new Set<string>();
+    const log: string[][] = [];
+    let overlap = false;
+    let release: (() => void) | undefined;
+    const firstBlocked = new Promise<void>((resolve) => { release = resolve; });
+    let first = true;
+    q.attach(async (e) => {
+      const group = e.Records[0]!.attributes.MessageGroupId!;
+      if (active.has(group)) overlap = true;
+      active.add(group);
+      log.push(e.Records.map((r: SqsRecord) => `${group}:${r.body}`));
+      if (first) { first = false; await firstBlocked; }
+      active.delete(group);
+    });
+    await q.send([{ body: '1', groupId: 'A', dedupId: 'a1' }]);
+    await q.send([{ body: '2', groupId: 'A', dedupId: 'a2' }, { body: '1', groupId: 'B', dedupId: 'b1' }, { body: '3', groupId: 'A', dedupId: 'a3' }]);
+    await new Promise((r) => setTimeout(r, 10));
+    release!();
+    await q.drain();
+    expect(overlap).toBe(false);
+    expect(log).toEqual([['A:1'], ['B:1'], ['A:2', 'A:3']]);
+  });
+
+  it('keeps a group locked while a failed message waits out its visibility timeout (order kept)', async () => {
+    const q = queue({ ...fifoOptions, deadLetters: dlq() });
+    const seen: string[] = [];
+    let failOnce = true;
+    q.attach(async (e) => {
+      seen.push(...e.Records.map((r) => r.body));
+      if (failOnce) { failOnce = false; return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.messageId })) }; }
+      return { batchItemFailures: [] };
+    });
+    await q.send([{ body: '1', groupId: 'A', dedupId: '1' }]);
+    await q.send([{ body: '2', groupId: 'A', dedupId: '2' }]);
+    await q.drain();
+    expect(seen[0]).toBe('1');
+    expect(seen.slice(1)).toEqual(['1', '2']);
+  });
+});
