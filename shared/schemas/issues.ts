@@ -30,9 +30,12 @@ function messageOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; mes
       const also = more.length > 0 ? ` (and ${more.map((k) => `"${k}"`).join(', ')})` : '';
       return { path: [...issue.path, key ?? ''], message: `unknown key${also}` };
     }
-    case 'invalid_type':
+    case 'invalid_type': {
       if (input === undefined) return { path: issue.path, message: `is required (${issue.expected})` };
-      return { path: issue.path, message: `expected ${issue.expected}, got ${describe(input)}` };
+      // Zod's own message starts "Invalid input"; a schema's custom message is kept.
+      const expected = issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message;
+      return { path: issue.path, message: `${expected}, got ${describe(input)}` };
+    }
     case 'invalid_union': {
       const inner = issue.errors.flat().map((i) => i.message);
       const unique = [...new Set(inner)];
@@ -50,13 +53,27 @@ function withInput(message: string, input: unknown): string {
   return typeof input === 'string' || typeof input === 'number' ? `${message} (got ${describe(input)})` : message;
 }
 
-/** The first issue of a failed parse, as `path: message` on one line. */
-export function firstIssue(error: z.ZodError, prefix = ''): string {
+export interface FirstIssue {
+  /** The path of the offending value (for an unknown key, the key itself). */
+  readonly path: readonly PropertyKey[];
+  /** The path as text, e.g. `members[1].cluster`; `(root)` for the whole input. */
+  readonly field: string;
+  /** What is wrong, one line. */
+  readonly problem: string;
+}
+
+/** The first issue of a failed parse: where it is and what is wrong. */
+export function issueOf(error: z.ZodError, prefix = ''): FirstIssue {
   const issue = error.issues[0];
-  if (!issue) return `${prefix || 'input'}: invalid`;
+  if (!issue) return { path: [], field: prefix || '(root)', problem: 'invalid' };
   const { path, message } = messageOf(issue);
-  const where = formatPath(path, prefix) || '(root)';
-  return `${where}: ${oneLine(message)}`;
+  return { path, field: formatPath(path, prefix) || '(root)', problem: oneLine(message) };
+}
+
+/** The first issue of a failed parse, as `path: problem` on one line. */
+export function firstIssue(error: z.ZodError, prefix = ''): string {
+  const { field, problem } = issueOf(error, prefix);
+  return `${field}: ${problem}`;
 }
 
 /** Collapses whitespace so that a message is always one line. */

@@ -1,0 +1,13 @@
+// A Config back to the file format, e.g. to hand it to a Lambda as JSON (GNS_SYNC_CONFIG) that
+// `parseConfig` reads back to the same Config.
+import { formatDuration } from './duration.ts';
+import type { Config, ConfigFile } from './schema.ts';
+
+export function toConfigFile(config: Config): ConfigFile {
+  return {
+    clusters: config.clusters.map((c) => ({ name: c.name, network: c.network, context: c.context })),
+    globalNamespaces: config.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
+    vipPool: config.vipPool,
+    vipReleaseAfter: formatDuration(config.vipReleaseAfterMs),
+  };
+}

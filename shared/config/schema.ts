@@ -1,0 +1,126 @@
+// The config file (issue 2): clusters, global namespaces, the VIP pool. A zod schema for the
+// shape, then the cross-field rules (unique names, known clusters, one GNS per namespace, a
+// usable pool), each reported as an issue on the field it is about.
+import { z } from 'zod';
+import { parseCidr, usableCount } from '../core/cidr.ts';
+import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
+import type { Topology } from '../ports.ts';
+import { ClusterNameSchema, LABEL_VALUE_RE, NamespaceNameSchema } from '../schemas/events.ts';
+import { parseDuration } from './duration.ts';
+
+export const DEFAULT_VIP_POOL = '240.240.0.0/16';
+export const DEFAULT_VIP_RELEASE_AFTER = '1h';
+/** A pool must have room for a few pods (network and broadcast addresses excluded). */
+export const MIN_POOL_ADDRESSES = 4n;
+
+/** A name that ends up in a label value (the GNS label, the network name). */
+const LabelValueName = (what: string) =>
+  z.string().min(1, `${what} must not be empty`).max(63).regex(LABEL_VALUE_RE, `${what} must be a Kubernetes label value (letters, digits, -, _, .; alphanumeric at both ends)`);
+
+const DURATION_HINT = 'expected a duration like 90s, 30m, 1h, 1h30m or 2d';
+
+export const ClusterFileSchema = z.strictObject({
+  name: ClusterNameSchema,
+  network: LabelValueName('a network name').optional(),
+  context: z.string().min(1, 'a kubeconfig context name must not be empty').max(253).optional(),
+});
+
+export const MemberFileSchema = z.strictObject({
+  cluster: ClusterNameSchema,
+  namespace: NamespaceNameSchema,
+});
+
+export const GlobalNamespaceFileSchema = z.strictObject({
+  name: LabelValueName('a global namespace name'),
+  members: z.array(MemberFileSchema).min(1, 'a global namespace needs at least one member'),
+});
+
+/** The file as written (YAML or JSON), before defaults and cross-field rules. */
+export const ConfigFileSchema = z.strictObject({
+  clusters: z.array(ClusterFileSchema).min(1, 'list at least one cluster'),
+  globalNamespaces: z.array(GlobalNamespaceFileSchema).default([]),
+  vipPool: z.string({ error: 'expected a CIDR block like 240.240.0.0/16' }).default(DEFAULT_VIP_POOL),
+  vipReleaseAfter: z.string({ error: DURATION_HINT }).default(DEFAULT_VIP_RELEASE_AFTER),
+});
+export type ConfigFile = z.input<typeof ConfigFileSchema>;
+
+export interface ClusterConfig extends ClusterInfo {
+  /** The kubeconfig context that reaches the cluster (default: its name). */
+  readonly context: string;
+}
+
+/** The loaded config: the topology (shared/ports.ts) with defaults filled in. */
+export interface Config extends Topology {
+  readonly clusters: readonly ClusterConfig[];
+  readonly globalNamespaces: readonly GlobalNamespace[];
+  readonly vipPool: string;
+  readonly vipReleaseAfterMs: number;
+}
+
+type Issue = { readonly path: readonly (string | number)[]; readonly message: string };
+
+/** The first-found problem of each cross-field rule, in the order a reader would fix them. */
+function crossFieldIssues(file: z.output<typeof ConfigFileSchema>): Issue[] {
+  const issues: Issue[] = [];
+  const clusterAt = new Map<string, number>();
+  file.clusters.forEach((c, i) => {
+    const first = clusterAt.get(c.name);
+    if (first !== undefined) issues.push({ path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}" (also clusters[${first}])` });
+    else clusterAt.set(c.name, i);
+  });
+  const gnsAt = new Map<string, number>();
+  const memberOf = new Map<string, { gns: number; member: number }>();
+  file.globalNamespaces.forEach((g, gi) => {
+    const first = gnsAt.get(g.name);
+    if (first !== undefined) issues.push({ path: ['globalNamespaces', gi, 'name'], message: `duplicate global namespace name "${g.name}" (also globalNamespaces[${first}])` });
+    else gnsAt.set(g.name, gi);
+    g.members.forEach((m, mi) => {
+      const path = ['globalNamespaces', gi, 'members', mi];
+      if (!clusterAt.has(m.cluster)) {
+        issues.push({ path: [...path, 'cluster'], message: `unknown cluster "${m.cluster}" (not listed under clusters)` });
+      }
+      const key = `${m.cluster}/${m.namespace}`;
+      const seen = memberOf.get(key);
+      if (seen === undefined) memberOf.set(key, { gns: gi, member: mi });
+      else if (seen.gns === gi) issues.push({ path, message: `duplicate member ${key} (also members[${seen.member}])` });
+      else {
+        const other = file.globalNamespaces[seen.gns]?.name ?? '';
+        issues.push({ path: [...path, 'namespace'], message: `${key} is already a member of global namespace "${other}" (globalNamespaces[${seen.gns}]); a namespace belongs to at most one` });
+      }
+    });
+  });
+  const pool = poolProblem(file.vipPool);
+  if (pool) issues.push({ path: ['vipPool'], message: pool });
+  const duration = parseDuration(file.vipReleaseAfter);
+  if (!duration.ok) issues.push({ path: ['vipReleaseAfter'], message: duration.reason });
+  return issues;
+}
+
+function poolProblem(pool: string): string | undefined {
+  try {
+    const usable = usableCount(parseCidr(pool.trim()));
+    if (usable < MIN_POOL_ADDRESSES) {
+      return `"${pool}" has ${usable} usable address${usable === 1n ? '' : 'es'}; a VIP pool needs at least ${MIN_POOL_ADDRESSES}`;
+    }
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Milliseconds of a duration the cross-field rules have already accepted. */
+function durationMs(text: string): number {
+  const d = parseDuration(text);
+  if (!d.ok) throw new Error(`unreachable: vipReleaseAfter was validated (${d.reason})`);
+  return d.ms;
+}
+
+/** The config schema: the file's shape and rules, producing a Config with defaults filled in. */
+export const ConfigSchema = ConfigFileSchema.superRefine((file, ctx) => {
+  for (const issue of crossFieldIssues(file)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+}).transform((file): Config => ({
+  clusters: file.clusters.map((c) => ({ name: c.name, network: c.network ?? c.name, context: c.context ?? c.name })),
+  globalNamespaces: file.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
+  vipPool: file.vipPool.trim(),
+  vipReleaseAfterMs: durationMs(file.vipReleaseAfter),
+}));
