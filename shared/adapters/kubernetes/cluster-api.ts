@@ -1,0 +1,125 @@
+// ClusterApi (shared/ports.ts) over @kubernetes/client-node 2.x: EndpointSlices through
+// DiscoveryV1Api, events through CoreV1Api (what `kubectl get events` and `describe` show).
+// Every call has a timeout and bounded retries (call.ts); 409 → ConflictError, 404 on
+// delete = done, 404 on update = ConflictError (the slice went away: re-read and re-plan).
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import type { ConfigurationOptions, CoreV1Event, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
+import { ConflictError } from '../../errors.ts';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../core/types.ts';
+import type { Slice } from '../../core/types.ts';
+import type { ClusterApi } from '../../ports.ts';
+import { DEFAULT_CALL_POLICY, kubeCall } from './call.ts';
+import type { CallPolicy } from './call.ts';
+import { fromKubeSlice, toKubeSlice } from './slice-mapping.ts';
+
+export const FIELD_MANAGER = 'gns-sync';
+export const EVENT_COMPONENT = 'gns-sync';
+
+export interface KubeClusterApiOptions {
+  /** The cluster's name, for error messages. */
+  readonly cluster: string;
+  readonly policy?: Partial<CallPolicy>;
+  /** Wall clock for event timestamps (ms). */
+  readonly now?: () => number;
+  /** Counts write calls (create, update, delete, event), for logs and tests. */
+  readonly onWrite?: (verb: 'create' | 'update' | 'delete' | 'event') => void;
+}
+
+const LIST_PAGE = 500;
+
+/** A ClusterApi over a KubeConfig whose current context is the cluster. */
+export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): ClusterApi {
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy };
+  const now = options.now ?? Date.now;
+  const cluster = options.cluster;
+  const wrote = options.onWrite ?? (() => {});
+
+  async function listAll(what: string, page: (cont: string | undefined, o: ConfigurationOptions) => Promise<{ items: V1EndpointSlice[]; metadata?: { _continue?: string } }>, ns: string): Promise<Slice[]> {
+    const out: Slice[] = [];
+    let cont: string | undefined;
+    do {
+      const list = await kubeCall(`${cluster}: ${what}`, policy, (o) => page(cont, o));
+      for (const item of list.items) out.push(fromKubeSlice(item, item.metadata?.namespace ?? ns));
+      cont = list.metadata?._continue || undefined;
+    } while (cont);
+    return out;
+  }
+
+  return {
+    listSlices: (namespace, serviceName) =>
+      listAll(
+        `list slices of ${namespace}/${serviceName}`,
+        (cont, o) =>
+          discovery.listNamespacedEndpointSlice(
+            { namespace, labelSelector: `${LABEL_SERVICE_NAME}=${serviceName}`, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) },
+            o,
+          ),
+        namespace,
+      ),
+
+    listManagedSlices: () =>
+      listAll(
+        'list slices managed by gns-sync',
+        (cont, o) =>
+          discovery.listEndpointSliceForAllNamespaces(
+            { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) },
+            o,
+          ),
+        '',
+      ),
+
+    async createSlice(slice) {
+      const created = await kubeCall(`${cluster}: create slice in ${slice.namespace}${slice.name ? `/${slice.name}` : ''}`, policy, (o) =>
+        discovery.createNamespacedEndpointSlice({ namespace: slice.namespace, body: toKubeSlice(slice), fieldManager: FIELD_MANAGER }, o),
+      );
+      wrote('create');
+      return fromKubeSlice(created, slice.namespace);
+    },
+
+    async updateSlice(slice) {
+      const name = slice.name;
+      if (!name) throw new TypeError('updateSlice needs the name of an existing slice');
+      const what = `${cluster}: update slice ${slice.namespace}/${name}`;
+      const updated = await kubeCall(what, policy, (o) =>
+        discovery.replaceNamespacedEndpointSlice({ name, namespace: slice.namespace, body: toKubeSlice(slice), fieldManager: FIELD_MANAGER }, o),
+        (status) => {
+          if (status === 404) throw new ConflictError(`${what}: the slice is gone; re-reading and re-planning`);
+          return undefined;
+        },
+      );
+      wrote('update');
+      return fromKubeSlice(updated, slice.namespace);
+    },
+
+    async deleteSlice(namespace, name) {
+      await kubeCall(`${cluster}: delete slice ${namespace}/${name}`, policy, async (o) => {
+        await discovery.deleteNamespacedEndpointSlice({ name, namespace }, o);
+      }, (status) => (status === 404 ? { value: undefined } : undefined));
+      wrote('delete');
+    },
+
+    async recordEvent(target, type, reason, message) {
+      const at = new Date(now());
+      const body: CoreV1Event = {
+        metadata: { name: `${target.name}.${at.getTime().toString(16)}${randomBytes(4).toString('hex')}`, namespace: target.namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Service', namespace: target.namespace, name: target.name, uid: target.uid },
+        type,
+        reason,
+        message: message.length > 1024 ? `${message.slice(0, 1021)}...` : message,
+        source: { component: EVENT_COMPONENT },
+        reportingComponent: 'gns-sync.io/sync',
+        reportingInstance: EVENT_COMPONENT,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+      };
+      await kubeCall(`${cluster}: record ${type} event ${reason} on ${target.namespace}/${target.name}`, policy, (o) =>
+        core.createNamespacedEvent({ namespace: target.namespace, body }, o),
+      );
+      wrote('event');
+    },
+  };
+}
