@@ -1,0 +1,25 @@
+// The SyncQueue port over a local FIFO queue, with the same message contract as the SQS
+// adapter (functions/sync/message.ts): group = target key, dedup = hash(cause, target key).
+import { encodeSyncMessage, syncDeduplicationId, syncMessageGroupId } from '../../functions/sync/message.ts';
+import type { TargetRef } from '../../shared/core/types.ts';
+import type { SyncQueue } from '../../shared/ports.ts';
+import type { LocalQueue } from './local-queue.ts';
+
+export class LocalSyncQueue implements SyncQueue {
+  readonly #queue: LocalQueue;
+
+  constructor(queue: LocalQueue) {
+    this.#queue = queue;
+  }
+
+  async enqueue(targets: readonly TargetRef[], cause: string): Promise<void> {
+    // SendMessageBatch takes 10 messages a call; the local queue takes any number, but keep the shape.
+    for (let i = 0; i < targets.length; i += 10) {
+      await this.#queue.send(targets.slice(i, i + 10).map((target) => ({
+        body: encodeSyncMessage(target, cause),
+        groupId: syncMessageGroupId(target),
+        dedupId: syncDeduplicationId(cause, target),
+      })));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+// The control endpoint of a running `gns-sync local`: HTTP on 127.0.0.1 (port chosen by the
+// OS, written to `<stateDir>/control.json`), so `gns-sync status` and `gns-sync replay` can
+// ask the process that holds the state directory's lock.
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { TargetStatus } from '../../shared/ports.ts';
+import { processAlive, statePaths } from './state-dir.ts';
+
+export interface StatusReport {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly targets: readonly TargetStatus[];
+  readonly deadLetters: { readonly ingest: number; readonly sync: number };
+  readonly queues: Readonly<Record<string, number>>;
+}
+
+export interface ReplayRequest {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly name?: string;
+}
+
+export interface ReplayReport {
+  readonly name: string;
+  readonly events: number;
+  readonly skipped: number;
+}
+
+export interface ControlHandlers {
+  status(): Promise<StatusReport>;
+  replay(request: ReplayRequest): Promise<ReplayReport>;
+}
+
+const MAX_BODY = 64 * 1024;
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > MAX_BODY) throw new Error('request body too large');
+  }
+  return text;
+}
+
+function parseReplay(text: string): ReplayRequest | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return 'body: not valid JSON';
+  }
+  const r = raw as Partial<Record<keyof ReplayRequest, unknown>>;
+  if (typeof r !== 'object' || r === null) return 'body: must be an object';
+  if (typeof r.fromMs !== 'number' || !Number.isFinite(r.fromMs)) return 'fromMs: must be a number';
+  if (typeof r.toMs !== 'number' || !Number.isFinite(r.toMs)) return 'toMs: must be a number';
+  if (r.toMs <= r.fromMs) return 'toMs: must be after fromMs';
+  if (r.name !== undefined && (typeof r.name !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(r.name))) return 'name: must be 1-64 of [.-_A-Za-z0-9]';
+  return { fromMs: r.fromMs, toMs: r.toMs, ...(r.name !== undefined ? { name: r.name as string } : {}) };
+}
+
+/** Starts the endpoint and writes control.json; `close()` stops it and removes the file. */
+export async function startControl(stateDir: string, handlers: ControlHandlers): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (req.method === 'GET' && req.url === '/status') return send(res, 200, await handlers.status());
+        if (req.method === 'POST' && req.url === '/replay') {
+          const parsed = parseReplay(await readBody(req));
+          if (typeof parsed === 'string') return send(res, 400, { error: parsed });
+          return send(res, 200, await handlers.replay(parsed));
+        }
+        return send(res, 404, { error: `no such endpoint: ${req.method} ${req.url}` });
+      } catch (error) {
+        return send(res, 500, { error: (error as Error).message });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const file = statePaths(stateDir).control;
+  writeFileSync(file, `${JSON.stringify({ pid: process.pid, port })}\n`);
+  return {
+    port,
+    async close() {
+      rmSync(file, { force: true });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The running process's endpoint, when there is one (a control.json of a dead process is ignored). */
+export function findControl(stateDir: string): { pid: number; port: number } | undefined {
+  try {
+    const raw = JSON.parse(readFileSync(statePaths(stateDir).control, 'utf8')) as { pid?: unknown; port?: unknown };
+    if (typeof raw.pid !== 'number' || typeof raw.port !== 'number') return undefined;
+    return processAlive(raw.pid) ? { pid: raw.pid, port: raw.port } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One request to the control endpoint; rejects when it cannot be reached or answers an error. */
+export function callControl<T>(port: number, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request({ host: '127.0.0.1', port, method, path, timeout: timeoutMs, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return reject(new Error(`the control endpoint answered ${res.statusCode} with a body that is not JSON`));
+        }
+        if (res.statusCode !== 200) return reject(new Error((parsed as { error?: string }).error ?? `HTTP ${res.statusCode}`));
+        resolve(parsed as T);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`the control endpoint on port ${port} did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

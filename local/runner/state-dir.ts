@@ -1,0 +1,78 @@
+// The state directory of `gns-sync local` (default `.gns-sync/`): dynalite's files, the bus
+// archive, the dead-letter files, the control endpoint's port. One runner at a time: a lock
+// file holding the owner's pid; a lock left by a dead process (SIGKILL) is taken over.
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GnsSyncError } from '../../shared/errors.ts';
+
+export const DEFAULT_STATE_DIR = '.gns-sync';
+
+export const statePaths = (stateDir: string) => {
+  const dir = resolve(stateDir);
+  return {
+    dir,
+    lock: join(dir, 'lock'),
+    control: join(dir, 'control.json'),
+    dynamodb: join(dir, 'dynamodb'),
+    archive: join(dir, 'archive', 'events.jsonl'),
+    ingestDlq: join(dir, 'dlq', 'ingest.jsonl'),
+    syncDlq: join(dir, 'dlq', 'sync.jsonl'),
+    kubeconfig: join(dir, 'kubeconfig'),
+  };
+};
+
+/** Another live process holds the state directory: nothing was started. */
+export class StateDirLockedError extends GnsSyncError {
+  override readonly name = 'StateDirLockedError';
+  readonly pid: number;
+
+  constructor(dir: string, pid: number) {
+    super(`state directory ${dir} is in use by another gns-sync process (pid ${pid}); stop it first, or pass another --state-dir`);
+    this.pid = pid;
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lockOwner(stateDir: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(statePaths(stateDir).lock, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes the state directory's lock (creating the directory), or throws StateDirLockedError. */
+export function lockStateDir(stateDir: string): { release(): void } {
+  const paths = statePaths(stateDir);
+  mkdirSync(paths.dir, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const fd = openSync(paths.lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          rmSync(paths.lock, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = lockOwner(stateDir);
+      if (owner !== undefined && processAlive(owner)) throw new StateDirLockedError(paths.dir, owner);
+      rmSync(paths.lock, { force: true }); // left by a process that died
+    }
+  }
+  throw new StateDirLockedError(paths.dir, lockOwner(stateDir) ?? -1);
+}
