@@ -1,6 +1,6 @@
 // Small factories for core tests: sensible defaults, overridable per case, deeply frozen so
 // any mutation by the code under test throws.
-import type { GnsEvent } from '../../../shared/schemas/events.ts';
+import type { GnsEvent, PodUpsert, ServiceUpsert } from '../../../shared/schemas/events.ts';
 import type { PodRecord, ServiceRecord, Slice, SourcePod, TargetRef } from '../../../shared/core/types.ts';
 import { ANNOTATION_TSM } from '../../../shared/core/types.ts';
 import { formatHlc } from '../../../shared/core/hlc.ts';
@@ -64,13 +64,14 @@ export function source(cluster: string, namespace: string, p: PodRecord): Source
 
 export const TARGET: TargetRef = deepFreeze({ gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-two', name: 'kafka-headless' });
 
+// The zod-inferred event types have mutable arrays; the core's records are readonly views of them.
 export const v = (ms: number, counter = 0): string => formatHlc(ms, counter);
 
 const scope = (ns = 'ns-one', cluster = 'clusterOne') => ({ cluster, namespace: ns });
 
 export const podUpsert = (ms: number, p: PodRecord, ns?: string, cluster?: string): GnsEvent => ({
   type: 'gns-sync.pod.upsert.v1',
-  detail: { ...scope(ns, cluster), v: v(ms), pod: p },
+  detail: { ...scope(ns, cluster), v: v(ms), pod: p as PodUpsert['pod'] },
 });
 
 export const podDelete = (ms: number, name: string, uid = `uid-${name}`, ns?: string): GnsEvent => ({
@@ -80,7 +81,7 @@ export const podDelete = (ms: number, name: string, uid = `uid-${name}`, ns?: st
 
 export const serviceUpsert = (ms: number, s: ServiceRecord, ns?: string): GnsEvent => ({
   type: 'gns-sync.service.upsert.v1',
-  detail: { ...scope(ns), v: v(ms), service: s },
+  detail: { ...scope(ns), v: v(ms), service: s as ServiceUpsert['service'] },
 });
 
 export const serviceDelete = (ms: number, name: string, ns?: string): GnsEvent => ({
@@ -108,8 +109,8 @@ export const snapshot = (s: SnapshotSpec): GnsEvent => ({
     part: s.part ?? 1,
     parts: s.parts ?? 1,
     keys: [...(s.keys ?? [...(s.pods ?? []).map((p) => `pod/${p.pod.name}`), ...(s.services ?? []).map((x) => `service/${x.service.name}`)])],
-    pods: (s.pods ?? []).map((p) => ({ v: v(p.ms), record: p.pod })),
-    services: (s.services ?? []).map((x) => ({ v: v(x.ms), record: x.service })),
+    pods: (s.pods ?? []).map((p) => ({ v: v(p.ms), record: p.pod as PodUpsert['pod'] })),
+    services: (s.services ?? []).map((x) => ({ v: v(x.ms), record: x.service as ServiceUpsert['service'] })),
   },
 });
 
