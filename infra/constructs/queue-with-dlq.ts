@@ -1,0 +1,37 @@
+// An SQS queue and its dead-letter queue, with the house defaults: SSE-SQS encryption (EventBridge
+// can deliver to it, unlike the AWS-managed KMS key), TLS enforced, a DLQ after `maxReceiveCount`
+// receives kept 14 days (docs/adr/0005-queues.md).
+import { Duration } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface QueueWithDlqProps {
+  readonly fifo: boolean;
+  readonly visibilityTimeout: Duration;
+  /** Receives before a message moves to the DLQ. */
+  readonly maxReceiveCount: number;
+}
+
+export class QueueWithDlq extends Construct {
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
+    super(scope, id);
+    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
+    this.dlq = new sqs.Queue(this, 'Dlq', {
+      ...fifo,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...fifo,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount },
+    });
+  }
+}

@@ -1,0 +1,123 @@
+// The stateless stack: code and wiring that can be replaced at any time (STYLE.md §9) — the three
+// functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
+// alarms and who may publish to the bus. It holds no data.
+import { Duration, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { RULES } from '../../shared/rules.ts';
+import { Alarms } from '../constructs/alarms.ts';
+import { GnsFunction } from '../constructs/gns-function.ts';
+import { Publishers, type PublisherCluster } from '../constructs/publishers.ts';
+import { QueueRuleTarget } from '../constructs/queue-rule-target.ts';
+import { grantTable } from '../constructs/state-table.ts';
+import { toCdkPattern } from '../pattern.ts';
+import { ENV } from '../naming.ts';
+import type { CloudSettings } from '../settings.ts';
+import { FUNCTION_TIMEOUTS, type StatefulStack } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  readonly settings: CloudSettings;
+  readonly state: StatefulStack;
+  readonly clusters: readonly PublisherCluster[];
+  /** The gns-sync config as JSON (the functions parse it with the shared schema). */
+  readonly configJson: string;
+  /** Repository root (entry points and lock file). */
+  readonly projectRoot: string;
+}
+
+export class StatelessStack extends Stack {
+  readonly ingest: GnsFunction;
+  readonly sync: GnsFunction;
+  readonly reconcile: GnsFunction;
+  readonly rules: readonly events.Rule[];
+  readonly reconcileSchedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { state, settings } = props;
+    const configEnv = { [ENV.config]: props.configJson };
+    const tableEnv = { [ENV.tableName]: state.table.tableName };
+
+    this.ingest = new GnsFunction(this, 'Ingest', {
+      name: 'ingest',
+      projectRoot: props.projectRoot,
+      description: 'gns-sync: validate agent events, merge them into the state table, enqueue affected targets',
+      timeout: FUNCTION_TIMEOUTS.ingest,
+      environment: { ...tableEnv, ...configEnv, [ENV.syncQueueUrl]: state.syncQueue.queueUrl, [ENV.ingestDlqUrl]: state.ingestDlq.queueUrl },
+    });
+    this.sync = new GnsFunction(this, 'Sync', {
+      name: 'sync',
+      projectRoot: props.projectRoot,
+      description: 'gns-sync: sync one target: allocate VIPs, compute and write its EndpointSlices',
+      timeout: FUNCTION_TIMEOUTS.sync,
+      memorySize: 1024,
+      environment: { ...tableEnv, ...configEnv },
+    });
+    this.reconcile = new GnsFunction(this, 'Reconcile', {
+      name: 'reconcile',
+      projectRoot: props.projectRoot,
+      description: 'gns-sync: scheduled drift repair: enqueue every target, release expired VIPs',
+      timeout: FUNCTION_TIMEOUTS.reconcile,
+      environment: { ...tableEnv, ...configEnv, [ENV.syncQueueUrl]: state.syncQueue.queueUrl },
+    });
+
+    // Least privilege: named actions on named resources (no wildcard actions anywhere).
+    for (const f of [this.ingest, this.sync, this.reconcile]) grantTable(state.table, f.role);
+    sendOnly(this.ingest.role, 'SendToSyncQueue', state.syncQueue.queueArn);
+    sendOnly(this.ingest.role, 'SendToIngestDlq', state.ingestDlq.queueArn);
+    sendOnly(this.reconcile.role, 'SendToSyncQueue', state.syncQueue.queueArn);
+    const secretArns = [...state.clusterSecrets.values()].map((s) => s.secretArn);
+    for (const f of [this.sync, this.reconcile]) {
+      if (secretArns.length === 0) continue;
+      f.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadClusterCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secretArns }));
+    }
+
+    // Queues → functions, reporting per-record failures (docs/adr/0005-queues.md).
+    this.ingest.fn.addEventSource(new SqsEventSource(state.ingestQueue, {
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      reportBatchItemFailures: true,
+    }));
+    this.sync.fn.addEventSource(new SqsEventSource(state.syncQueue, {
+      batchSize: 10,
+      reportBatchItemFailures: true,
+    }));
+
+    // The bus rules, exactly as shared/rules.ts defines them: live events and replays both go to
+    // the ingest queue; the live rule excludes replays.
+    this.rules = RULES.map((rule) => new events.Rule(this, `Rule-${rule.name}`, {
+      eventBus: state.bus,
+      description: rule.description,
+      eventPattern: toCdkPattern(rule.pattern),
+      targets: [new QueueRuleTarget(state.ingestQueue, state.ingestDlq)],
+    }));
+
+    this.reconcileSchedule = new events.Rule(this, 'ReconcileSchedule', {
+      description: 'gns-sync: reconcile every target (drift repair) and release expired VIPs',
+      schedule: events.Schedule.rate(Duration.minutes(settings.reconcileMinutes)),
+      targets: [new eventsTargets.LambdaFunction(this.reconcile.fn, { retryAttempts: 2, maxEventAge: Duration.minutes(settings.reconcileMinutes) })],
+    });
+
+    new Publishers(this, 'Publishers', { bus: state.bus, clusters: props.clusters });
+
+    new Alarms(this, 'Alarms', {
+      workQueues: { Ingest: state.ingestQueue, Sync: state.syncQueue },
+      deadLetterQueues: { Ingest: state.ingestDlq, Sync: state.syncDlq },
+      functions: { Ingest: this.ingest.fn, Sync: this.sync.fn, Reconcile: this.reconcile.fn },
+      syncLagSeconds: settings.syncLagSeconds,
+      ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'SyncFunctionRoleArn', {
+      value: this.sync.role.roleArn,
+      description: 'Map this role in each EKS target cluster when using EKS IAM authentication (docs/deploy.md)',
+    });
+  }
+}
+
+function sendOnly(role: iam.IRole, sid: string, queueArn: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions: ['sqs:SendMessage'], resources: [queueArn] }));
+}
