@@ -62,14 +62,14 @@ export function parseConfig(text: string, sourceName: string): Config {
     const pos = syntax.linePos?.[0];
     throw new ConfigError(sourceName, pos ? `${problem} (column ${pos.col})` : problem, pos ? { line: pos.line } : {}, { cause: syntax });
   }
-  if (doc.contents === null) {
-    throw new ConfigError(sourceName, 'the config is empty: expected clusters and globalNamespaces (see examples/kafka-gns.yaml)');
-  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (cause) {
     throw new ConfigError(sourceName, `YAML error: ${cause instanceof Error ? cause.message : String(cause)}`, {}, { cause });
+  }
+  if (data === null || data === undefined) {
+    throw new ConfigError(sourceName, 'the config is empty: expected clusters and globalNamespaces (see examples/kafka-gns.yaml)');
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     const line = lineOf(doc, lines, []);

@@ -15,7 +15,7 @@ export const MIN_POOL_ADDRESSES = 4n;
 
 /** A name that ends up in a label value (the GNS label, the network name). */
 const LabelValueName = (what: string) =>
-  z.string().min(1, `${what} must not be empty`).max(63).regex(LABEL_VALUE_RE, `${what} must be a Kubernetes label value (letters, digits, -, _, .; alphanumeric at both ends)`);
+  z.string().min(1, `${what} must not be empty`).max(63, `${what} must be at most 63 characters`).regex(LABEL_VALUE_RE, `${what} must be a Kubernetes label value (letters, digits, -, _, .; alphanumeric at both ends)`);
 
 const DURATION_HINT = 'expected a duration like 90s, 30m, 1h, 1h30m or 2d';
 

@@ -12,8 +12,8 @@ export const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A DNS-1123 subdomain (pod names). */
 export const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export const ClusterNameSchema = z.string().min(1).max(63).regex(LABEL_VALUE_RE, 'must be a Kubernetes label value (letters, digits, -, _, .)');
-export const NamespaceNameSchema = z.string().min(1).max(63).regex(DNS1123_LABEL_RE, 'must be a DNS-1123 label (lower case letters, digits, -)');
+export const ClusterNameSchema = z.string().min(1, 'must not be empty').max(63, 'must be at most 63 characters').regex(LABEL_VALUE_RE, 'must be a Kubernetes label value (letters, digits, -, _, .)');
+export const NamespaceNameSchema = z.string().min(1, 'must not be empty').max(63, 'must be at most 63 characters').regex(DNS1123_LABEL_RE, 'must be a DNS-1123 label (lower case letters, digits, -)');
 const ObjectNameSchema = z.string().min(1).max(253).regex(DNS1123_SUBDOMAIN_RE, 'must be a DNS-1123 subdomain');
 const UidSchema = z.string().min(1).max(128);
 const ProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);

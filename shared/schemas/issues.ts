@@ -64,7 +64,8 @@ export interface FirstIssue {
 
 /** The first issue of a failed parse: where it is and what is wrong. */
 export function issueOf(error: z.ZodError, prefix = ''): FirstIssue {
-  const issue = error.issues[0];
+  // An unknown key comes first: it is usually a typo that also explains a "required" issue.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
   if (!issue) return { path: [], field: prefix || '(root)', problem: 'invalid' };
   const { path, message } = messageOf(issue);
   return { path, field: formatPath(path, prefix) || '(root)', problem: oneLine(message) };
