@@ -1,0 +1,126 @@
+// One publishing agent per cluster, and the HLC floor, through one Lease (docs/adr/0002).
+// Every round the agent reads the Lease; it takes it when it is free, released, or has not
+// been renewed for its duration (measured on this agent's clock from when the current renewal
+// was first observed, as client-go does, so clock skew between agents does not matter). The
+// holder writes renewTime and a floor `max(wall, last version) + window` every round, so after a
+// crash the next publisher starts above every version issued. A standby publishes nothing.
+import type { FloorStore, HlcClock, LeaseRecord } from './clock.ts';
+import type { AgentLogger } from './logger.ts';
+
+export interface ElectorOptions {
+  readonly store: FloorStore;
+  readonly clock: HlcClock;
+  readonly wall: () => number;
+  readonly identity: string;
+  /** How long a holder's Lease lasts without renewal (leaseDurationSeconds). Default 15 s. */
+  readonly durationMs?: number;
+  /** How often the holder renews and a standby looks. Default durationMs / 3. */
+  readonly renewMs?: number;
+  /** How far ahead of the newest version the floor is reserved. Default 60 s; must exceed durationMs. */
+  readonly windowMs?: number;
+  /** Called when this agent starts publishing (after it adopted the floor). */
+  readonly onElected: () => void;
+  readonly logger: AgentLogger;
+}
+
+export class Elector {
+  readonly #o: Required<Omit<ElectorOptions, 'onElected' | 'logger'>> & Pick<ElectorOptions, 'onElected' | 'logger'>;
+  #validUntil = 0;
+  #reservedUntil = 0;
+  #observed: { key: string; at: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #round: Promise<void> = Promise.resolve();
+  #stopped = false;
+  #leaderSince: number | undefined;
+
+  constructor(options: ElectorOptions) {
+    const durationMs = options.durationMs ?? 15_000;
+    const windowMs = options.windowMs ?? 60_000;
+    if (windowMs <= durationMs) throw new RangeError(`the floor window (${windowMs} ms) must exceed the lease duration (${durationMs} ms)`);
+    this.#o = { ...options, durationMs, windowMs, renewMs: options.renewMs ?? Math.max(1, Math.floor(durationMs / 3)) };
+  }
+
+  /** Runs the first round, then one every renewMs. */
+  async start(): Promise<void> {
+    await this.runRound();
+    this.#schedule();
+  }
+
+  /** Whether this agent may publish now: it holds a valid Lease and its floor reservation covers the clock. */
+  isPublishing(): boolean {
+    const now = this.#o.wall();
+    return now < this.#validUntil && Math.max(now, this.#o.clock.lastMs()) < this.#reservedUntil;
+  }
+
+  /** One election round (serialised with any running one). */
+  runRound(): Promise<void> {
+    this.#round = this.#round.then(() => this.#roundOnce()).catch((error: unknown) => {
+      this.#o.logger.warn('lease round failed; retrying next round', { error: String(error) });
+    });
+    return this.#round;
+  }
+
+  async #roundOnce(): Promise<void> {
+    if (this.#stopped) return;
+    const { store, clock, wall, identity, durationMs, windowMs } = this.#o;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const { record, token } = await store.read();
+      const now = wall();
+      if (!this.#mayTake(record, now)) {
+        if (this.#leaderSince !== undefined) this.#o.logger.info('lost the publishing lease', { holder: record?.holder });
+        this.#leaderSince = undefined;
+        this.#validUntil = 0;
+        return;
+      }
+      const wasPublishing = this.isPublishing();
+      // A new publisher starts above everything the previous ones may have issued.
+      if (!wasPublishing) clock.adoptFloor(record?.floorMs ?? 0);
+      const floorMs = Math.max(record?.floorMs ?? 0, Math.max(now, clock.lastMs()) + windowMs);
+      const next: LeaseRecord = { holder: identity, renewTimeMs: now, durationMs, floorMs };
+      if (await store.write(next, token)) {
+        this.#validUntil = now + durationMs;
+        this.#reservedUntil = floorMs;
+        this.#observed = { key: `${identity}@${now}`, at: now };
+        if (!wasPublishing) {
+          this.#leaderSince = now;
+          this.#o.logger.info('publishing: holds the lease', { identity, floorMs });
+          this.#o.onElected();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Free, released, ours, or not renewed for its duration since we first saw this renewal. */
+  #mayTake(record: LeaseRecord | undefined, now: number): boolean {
+    if (record === undefined || record.holder === '' || record.holder === this.#o.identity) return true;
+    const key = `${record.holder}@${record.renewTimeMs}`;
+    if (this.#observed?.key !== key) this.#observed = { key, at: now };
+    return now - this.#observed.at >= record.durationMs;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.runRound().then(() => this.#schedule());
+    }, this.#o.renewMs);
+    this.#timer.unref();
+  }
+
+  /** Stops renewing and releases the Lease (keeping the floor) so a successor need not wait. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#round;
+    if (this.#validUntil === 0) return;
+    this.#validUntil = 0;
+    try {
+      const { record, token } = await this.#o.store.read();
+      if (record?.holder !== this.#o.identity) return;
+      const floorMs = Math.max(record.floorMs, this.#o.clock.lastMs() + 1);
+      await this.#o.store.write({ ...record, holder: '', renewTimeMs: this.#o.wall(), floorMs }, token);
+    } catch (error) {
+      this.#o.logger.warn('could not release the lease; a successor takes it after its duration', { error: String(error) });
+    }
+  }
+}

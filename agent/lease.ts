@@ -1,0 +1,82 @@
+// The FloorStore over the agent's Lease (coordination.k8s.io/v1) `gns-sync-agent` in its own
+// namespace: holderIdentity, leaseDurationSeconds and renewTime elect the publisher; the
+// annotation `gns-sync.io/hlc-floor` holds the HLC floor (docs/adr/0002). Writes are
+// conditional on the resourceVersion read, so two agents never both win a round.
+import { V1MicroTime } from '@kubernetes/client-node';
+import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import { formatHlc, isHlc, parseHlc } from '../shared/core/hlc.ts';
+import type { FloorStore, LeaseRecord } from './clock.ts';
+
+export const LEASE_NAME = 'gns-sync-agent';
+export const FLOOR_ANNOTATION = 'gns-sync.io/hlc-floor';
+
+const statusOf = (error: unknown): number | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+/** The floor annotation: an HLC (`001764366000123.000000`) or, leniently, integer milliseconds. */
+export function parseFloor(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (isHlc(value)) return parseHlc(value).ms;
+  return /^\d{1,15}$/.test(value) ? Number(value) : 0;
+}
+
+export function toLeaseRecord(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  const renew = spec.renewTime === undefined ? 0 : new Date(spec.renewTime).getTime();
+  return {
+    holder: spec.holderIdentity ?? '',
+    renewTimeMs: Number.isFinite(renew) ? renew : 0,
+    durationMs: (spec.leaseDurationSeconds ?? 15) * 1000,
+    floorMs: parseFloor(lease.metadata?.annotations?.[FLOOR_ANNOTATION]),
+  };
+}
+
+function leaseBody(record: LeaseRecord, namespace: string, name: string, previous: V1Lease | undefined): V1Lease {
+  const before = previous?.spec ?? {};
+  const takeover = before.holderIdentity !== record.holder && record.holder !== '';
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      ...previous?.metadata,
+      name,
+      namespace,
+      annotations: { ...previous?.metadata?.annotations, [FLOOR_ANNOTATION]: formatHlc(record.floorMs, 0) },
+    },
+    spec: {
+      ...before,
+      holderIdentity: record.holder,
+      leaseDurationSeconds: Math.max(1, Math.ceil(record.durationMs / 1000)),
+      renewTime: new V1MicroTime(record.renewTimeMs),
+      ...(takeover ? { acquireTime: new V1MicroTime(record.renewTimeMs), leaseTransitions: (before.leaseTransitions ?? 0) + (previous === undefined ? 0 : 1) } : {}),
+    },
+  };
+}
+
+export function leaseFloorStore(api: CoordinationV1Api, namespace: string, name: string = LEASE_NAME): FloorStore {
+  return {
+    async read() {
+      try {
+        const lease = await api.readNamespacedLease({ name, namespace });
+        return { record: toLeaseRecord(lease), token: lease };
+      } catch (error) {
+        if (statusOf(error) === 404) return { token: undefined };
+        throw new Error(`could not read Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
+      }
+    },
+    async write(record, token) {
+      const previous = token as V1Lease | undefined;
+      const body = leaseBody(record, namespace, name, previous);
+      try {
+        if (previous === undefined) await api.createNamespacedLease({ namespace, body });
+        else await api.replaceNamespacedLease({ name, namespace, body });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 409) return false;
+        throw new Error(`could not write Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
+      }
+    },
+  };
+}

@@ -1,0 +1,242 @@
+// Publishes bus entries through the EventBus port (shared/ports.ts): batches of ≤ 10 entries
+// (and ≤ maxBatchBytes), retries with backoff only what can succeed later (entries failing with
+// InternalFailure/ThrottlingException, whole calls failing with a network error or a 5xx), and
+// keeps a bounded buffer while the bus is unreachable. When the buffer is full the oldest entry
+// is dropped (counted, logged once) and a resnapshot is requested for when the bus is back, so
+// nothing acknowledged by Kubernetes is lost for good (DESIGN.md §8).
+import type { BusEntry, EventBus } from '../shared/ports.ts';
+import { entrySize, MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES } from '../shared/schemas/serialize.ts';
+import { backoffDelay, sleep } from './backoff.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { AgentLogger } from './logger.ts';
+import type { AgentMetrics } from './metrics.ts';
+
+/** Per-entry PutEvents error codes worth retrying (DESIGN.md §5). */
+export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'ThrottlingException']);
+
+/** Whether a whole-call failure may succeed later: anything not marked `retryable: false` (network errors, 5xx, throttling). */
+export function isRetryableCallError(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null)?.retryable !== false;
+}
+
+export interface PublisherOptions {
+  readonly bus: EventBus;
+  readonly metrics: AgentMetrics;
+  readonly logger: AgentLogger;
+  /** Called once the bus accepts entries again after entries were dropped or the bus was unreachable. */
+  readonly onResnapshotNeeded: () => void;
+  /** Default 10,000 entries. */
+  readonly maxBuffered?: number;
+  /** Bytes per PutEvents call (sum of entry sizes). Default 1 MiB. */
+  readonly maxBatchBytes?: number;
+  /** Default 200 ms doubling to 10 s. */
+  readonly backoff?: BackoffPolicy;
+  /** Consecutive failed calls after which the bus counts as unreachable (then a resnapshot follows recovery). Default 3. */
+  readonly unreachableAfter?: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export interface PublisherStatus {
+  readonly buffered: number;
+  readonly inFlight: number;
+  /** Since when calls or entries keep failing (undefined: the last call fully succeeded). */
+  readonly failingSinceMs?: number;
+  readonly lastError?: string;
+  readonly resnapshotNeeded: boolean;
+}
+
+export class Publisher {
+  readonly #o: PublisherOptions;
+  readonly #maxBuffered: number;
+  readonly #maxBatchBytes: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #now: () => number;
+  #queue: BusEntry[] = [];
+  #head = 0;
+  #inFlight = 0;
+  #pump: Promise<void> | undefined;
+  #stopped = false;
+  readonly #abort = new AbortController();
+  #failingSince: number | undefined;
+  #lastError: string | undefined;
+  #resnapshotNeeded = false;
+  #dropLogged = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+    this.#maxBuffered = options.maxBuffered ?? 10_000;
+    this.#maxBatchBytes = options.maxBatchBytes ?? MAX_ENTRY_BYTES;
+    this.#backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
+    this.#now = options.now ?? Date.now;
+    if (!Number.isInteger(this.#maxBuffered) || this.#maxBuffered < 1) throw new RangeError(`maxBuffered must be a positive integer, got ${this.#maxBuffered}`);
+  }
+
+  /** Queues entries for publishing; returns at once. Dropped (oldest first) when the buffer is full. */
+  publish(entries: readonly BusEntry[]): void {
+    if (this.#stopped || entries.length === 0) return;
+    for (const entry of entries) {
+      this.#queue.push(entry);
+      if (this.#length() > this.#maxBuffered) this.#dropOldest();
+    }
+    this.#o.metrics.buffered.set(this.#length());
+    this.#kick();
+  }
+
+  status(): PublisherStatus {
+    return {
+      buffered: this.#length(),
+      inFlight: this.#inFlight,
+      ...(this.#failingSince === undefined ? {} : { failingSinceMs: this.#failingSince }),
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      resnapshotNeeded: this.#resnapshotNeeded,
+    };
+  }
+
+  /** Resolves when nothing is buffered or in flight. */
+  idle(): Promise<void> {
+    if (this.#length() === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Tries to drain for up to `drainMs`, then stops (what is left is covered by the next agent's snapshot). */
+  async stop(drainMs = 2_000): Promise<void> {
+    if (!this.#stopped && (this.#length() > 0 || this.#inFlight > 0)) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, drainMs); })]);
+      clearTimeout(timer);
+    }
+    this.#stopped = true;
+    this.#abort.abort();
+    await this.#pump;
+    if (this.#length() > 0) this.#o.logger.warn('publisher stopped with entries unpublished; the next snapshot covers them', { buffered: this.#length() });
+  }
+
+  #length(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  #dropOldest(): void {
+    this.#head += 1;
+    this.#o.metrics.dropped.inc();
+    this.#resnapshotNeeded = true;
+    if (!this.#dropLogged) {
+      this.#dropLogged = true;
+      this.#o.logger.error('event buffer full: dropping the oldest entries until the bus accepts events again; every namespace is resnapshotted then', {
+        maxBuffered: this.#maxBuffered,
+      });
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** The next batch: ≤ 10 entries and ≤ maxBatchBytes (a lone larger entry goes alone). */
+  #take(): BusEntry[] {
+    const batch: BusEntry[] = [];
+    let bytes = 0;
+    while (batch.length < MAX_ENTRIES_PER_PUT && this.#length() > 0) {
+      const entry = this.#queue[this.#head] as BusEntry;
+      const size = entrySize(entry);
+      if (batch.length > 0 && bytes + size > this.#maxBatchBytes) break;
+      batch.push(entry);
+      bytes += size;
+      this.#head += 1;
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+    this.#o.metrics.buffered.set(this.#length());
+    return batch;
+  }
+
+  #kick(): void {
+    if (this.#pump !== undefined || this.#stopped) return;
+    this.#pump = this.#run().finally(() => {
+      this.#pump = undefined;
+      if (this.#length() > 0 && !this.#stopped) this.#kick();
+      else this.#notifyIdle();
+    });
+  }
+
+  #notifyIdle(): void {
+    if (this.#length() > 0 || this.#inFlight > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  async #run(): Promise<void> {
+    const { bus, metrics, logger } = this.#o;
+    const unreachableAfter = this.#o.unreachableAfter ?? 3;
+    let callFailures = 0;
+    let entryRetries = 0;
+    let batch = this.#take();
+    while (batch.length > 0 && !this.#stopped) {
+      this.#inFlight = batch.length;
+      let failures: Awaited<ReturnType<EventBus['put']>>;
+      try {
+        failures = await bus.put(batch);
+      } catch (error) {
+        if (!isRetryableCallError(error)) {
+          metrics.failed.inc(batch.length);
+          logger.error('PutEvents rejected a batch with an error that retrying cannot fix; its entries are not published', { entries: batch.length, error: String(error) });
+          batch = this.#take();
+          continue;
+        }
+        callFailures += 1;
+        this.#failingSince ??= this.#now();
+        this.#lastError = String(error);
+        if (callFailures === unreachableAfter) {
+          this.#resnapshotNeeded = true;
+          logger.warn('event bus unreachable: buffering events, resnapshotting when it is back', { error: this.#lastError, buffered: this.#length() });
+        }
+        await sleep(backoffDelay(callFailures, this.#backoff, this.#o.random), this.#abort.signal);
+        continue;
+      }
+      callFailures = 0;
+      const retry: BusEntry[] = [];
+      let failed = 0;
+      for (const failure of failures) {
+        const entry = batch[failure.index];
+        if (entry === undefined) continue;
+        if (RETRYABLE_ENTRY_CODES.has(failure.errorCode)) {
+          retry.push(entry);
+        } else {
+          failed += 1;
+          logger.error('PutEvents rejected an entry; it will not be retried', {
+            detailType: entry.detailType, errorCode: failure.errorCode, errorMessage: failure.errorMessage,
+          });
+        }
+      }
+      metrics.published.inc(batch.length - retry.length - failed);
+      if (failed > 0) metrics.failed.inc(failed);
+      if (retry.length > 0) {
+        entryRetries += 1;
+        this.#failingSince ??= this.#now();
+        this.#lastError = `${retry.length} entries throttled or failed internally`;
+        await sleep(backoffDelay(entryRetries, this.#backoff, this.#o.random), this.#abort.signal);
+        batch = retry;
+        continue;
+      }
+      entryRetries = 0;
+      this.#failingSince = undefined;
+      this.#lastError = undefined;
+      if (this.#resnapshotNeeded) {
+        this.#resnapshotNeeded = false;
+        this.#dropLogged = false;
+        logger.info('event bus accepts events again: resnapshotting every namespace');
+        this.#o.onResnapshotNeeded();
+      }
+      batch = this.#take();
+    }
+    this.#inFlight = 0;
+    // Stopped mid-batch: keep its entries counted as buffered for the final log line.
+    if (batch.length > 0) {
+      this.#queue.splice(this.#head, 0, ...batch);
+    }
+  }
+}
