@@ -17,7 +17,8 @@ export const NamespaceNameSchema = z.string().min(1, 'must not be empty').max(63
 const ObjectNameSchema = z.string().min(1).max(253).regex(DNS1123_SUBDOMAIN_RE, 'must be a DNS-1123 subdomain');
 const UidSchema = z.string().min(1).max(128);
 const ProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
-const PortNumberSchema = z.number().int().min(1).max(65535);
+const PORT_RANGE = 'must be a port number from 1 to 65535';
+const PortNumberSchema = z.number().int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE);
 const LabelsSchema = z.record(z.string().min(1).max(317), z.string().max(63));
 
 export const ContainerPortSchema = z.strictObject({
@@ -30,7 +31,7 @@ export const PodRecordSchema = z.strictObject({
   name: ObjectNameSchema,
   uid: UidSchema,
   labels: LabelsSchema,
-  ips: z.array(z.union([z.ipv4(), z.ipv6()])).max(2),
+  ips: z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' })).max(2),
   hostname: z.string().max(253).optional(),
   ready: z.boolean(),
   terminating: z.boolean(),
