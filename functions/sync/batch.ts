@@ -1,0 +1,93 @@
+// A batch of sync-queue records → one sync per distinct target (a burst coalesces: the sync
+// is level-triggered, so one sync covers every message of its target), in parallel across
+// targets. A target whose sync fails retryably reports all of its records as batch item
+// failures (docs/adr/0005-queues.md); a malformed message is dead-lettered and acknowledged.
+import { targetKey } from '../../shared/core/identity.ts';
+import type { TargetRef } from '../../shared/core/types.ts';
+import { FinalError, describeError } from '../../shared/errors.ts';
+import type { DeadLetters } from '../../shared/ports.ts';
+import { silentLog } from '../log.ts';
+import { newSyncMemo } from './memo.ts';
+import { decodeSyncMessage } from './message.ts';
+import { batchReads } from './sources.ts';
+import { syncTarget } from './sync.ts';
+import type { SyncDeps, SyncOutcome } from './sync.ts';
+
+export interface QueueRecord {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface SyncBatchDeps extends SyncDeps {
+  /** Where malformed sync messages go (the sync DLQ); logged and dropped when absent. */
+  readonly deadLetters?: DeadLetters;
+  /** Called after each target's sync (the local runner logs one line per sync). */
+  readonly onSynced?: (outcome: SyncOutcome) => void;
+}
+
+export interface SyncBatchResult {
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly outcomes: readonly SyncOutcome[];
+  /** Targets whose sync failed, with the one-line error. */
+  readonly failed: readonly { target: TargetRef; error: string; retried: boolean }[];
+  readonly invalid: number;
+}
+
+export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueRecord[], now: number): Promise<SyncBatchResult> {
+  const log = deps.log ?? silentLog;
+  const groups = new Map<string, { target: TargetRef; ids: string[] }>();
+  const failures: { itemIdentifier: string }[] = [];
+  let invalid = 0;
+
+  for (const record of records) {
+    const decoded = decodeSyncMessage(record.body);
+    if (!decoded.ok) {
+      invalid++;
+      log.error('malformed sync message; dead-lettered', { messageId: record.messageId, reason: decoded.reason });
+      try {
+        await deps.deadLetters?.send({ body: record.body, reason: decoded.reason, origin: 'sync', messageId: record.messageId });
+      } catch (error) {
+        log.warn('could not dead-letter a sync message; it will be redelivered', { messageId: record.messageId, error: describeError(error) });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+      continue;
+    }
+    const key = targetKey(decoded.message.target);
+    const group = groups.get(key);
+    if (group) group.ids.push(record.messageId);
+    else groups.set(key, { target: decoded.message.target, ids: [record.messageId] });
+  }
+
+  // Targets of one GNS read the same member namespaces: share those reads within the batch.
+  const batchDeps: SyncDeps = { ...deps, store: batchReads(deps.store), memo: deps.memo ?? memoFor(deps) };
+  const outcomes: SyncOutcome[] = [];
+  const failed: { target: TargetRef; error: string; retried: boolean }[] = [];
+  await Promise.all(
+    [...groups.values()].map(async ({ target, ids }) => {
+      try {
+        const outcome = await syncTarget(batchDeps, target, now);
+        outcomes.push(outcome);
+        deps.onSynced?.(outcome);
+      } catch (error) {
+        const retried = !(error instanceof FinalError);
+        failed.push({ target, error: describeError(error), retried });
+        if (retried) {
+          log.warn('sync failed; the queue will retry', { target: targetKey(target), error: describeError(error) });
+          for (const id of ids) failures.push({ itemIdentifier: id });
+        }
+      }
+    }),
+  );
+  return { batchItemFailures: failures, outcomes, failed, invalid };
+}
+
+// The batch wrapper makes a new deps object per batch; keep the per-container memo on the original.
+const memos = new WeakMap<SyncDeps, NonNullable<SyncDeps['memo']>>();
+function memoFor(deps: SyncDeps): NonNullable<SyncDeps['memo']> {
+  let memo = memos.get(deps);
+  if (!memo) {
+    memo = newSyncMemo();
+    memos.set(deps, memo);
+  }
+  return memo;
+}

@@ -1,0 +1,21 @@
+// Per-container memory of the sync function: what this container already did, so that
+// repeated syncs cost no repeated writes. Losing it (a cold start) is always safe: every
+// entry only saves work that the next sync or the reconcile would redo.
+import type { TargetStatus } from '../../shared/ports.ts';
+
+export interface SyncMemo {
+  /** Identity keys this container has marked gone (cleared when the pod is seen again). */
+  readonly markedGone: Set<string>;
+  /** Target keys whose slices were checked for VIPs to adopt (once per container). */
+  readonly adoptionChecked: Set<string>;
+  /** VIPs known per GNS at the first adoption check (identity key → VIP), loaded once. */
+  readonly knownVips: Map<string, Promise<ReadonlyMap<string, string>>>;
+  /** The last status this container recorded per target key (saves a read of the previous status). */
+  readonly lastStatus: Map<string, TargetStatus>;
+  /** Identity keys of the VIP identities each target needed at its last sync (to notice pods that went away). */
+  readonly lastNeeded: Map<string, ReadonlySet<string>>;
+}
+
+export function newSyncMemo(): SyncMemo {
+  return { markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map() };
+}

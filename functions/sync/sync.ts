@@ -1,0 +1,225 @@
+// The sync use case (DESIGN.md §3, §4): one target, level-triggered. Reload the stored state,
+// recompute the whole desired state, diff against the target cluster, write the minimum. A
+// sync with nothing to do writes nothing to Kubernetes.
+//
+//   load target Service ─ gone → delete our slices · invalid → Warning, delete our slices
+//   load visible pods of every member → VIPs needed → adopt / ensure / mark gone
+//   desired slices → list slices → plan → apply (409: re-list, re-plan)
+//   Warning events for changed warning conditions → record the target's status
+import { vipIdentitiesNeeded, desiredSlices } from '../../shared/core/desired.ts';
+import type { HostnameConflict } from '../../shared/core/desired.ts';
+import { targetKey } from '../../shared/core/identity.ts';
+import { isOwned } from '../../shared/core/plan.ts';
+import { validateTarget } from '../../shared/core/target.ts';
+import { LABEL_GNS } from '../../shared/core/types.ts';
+import type { Slice, TargetRef } from '../../shared/core/types.ts';
+import { FinalError, describeError } from '../../shared/errors.ts';
+import type { ClusterApi, ClusterApis, Clock, StateStore, TargetStatus, TargetStatusStore, VipAllocator } from '../../shared/ports.ts';
+import type { Log } from '../log.ts';
+import { silentLog } from '../log.ts';
+import type { TopologyIndex } from '../topology.ts';
+import { applySlices } from './apply.ts';
+import type { SyncMemo } from './memo.ts';
+import { newSyncMemo } from './memo.ts';
+import { loadSources } from './sources.ts';
+import { vipStep } from './vips.ts';
+
+export interface SyncDeps {
+  readonly topology: TopologyIndex;
+  readonly store: StateStore;
+  readonly vips: VipAllocator;
+  readonly statuses: TargetStatusStore;
+  readonly clusters: ClusterApis;
+  /** Measures the duration of a sync (ms); defaults to the `now` passed in (duration 0). */
+  readonly clock?: Clock;
+  readonly log?: Log;
+  /** Re-plans after 409 conflicts before the sync fails (and the queue retries it). Default 3. */
+  readonly maxReplans?: number;
+  /** Per-container memory (see memo.ts); one per deps by default. */
+  readonly memo?: SyncMemo;
+}
+
+export type SyncAction = 'synced' | 'invalid' | 'deleted' | 'not-a-member';
+
+export interface SyncOutcome {
+  readonly target: TargetRef;
+  readonly action: SyncAction;
+  /** Endpoints published (over all slices). */
+  readonly endpoints: number;
+  /** VIPs used by the published endpoints. */
+  readonly vips: number;
+  /** Writes to Kubernetes: slice creates, updates, deletes and events. */
+  readonly writes: number;
+  readonly replans: number;
+  /** The warning conditions of this sync (one line each). */
+  readonly warnings: readonly string[];
+  /** Remote pods still without a VIP (pool exhausted). */
+  readonly missingVips: number;
+  readonly ms: number;
+}
+
+/**
+ * A sync that wrote nothing and changed nothing in the status skips the status write unless
+ * the last one is older than this: "last sync" is then at most this stale, and a quiet target
+ * costs no DynamoDB write per sync.
+ */
+export const STATUS_HEARTBEAT_MS = 60_000;
+
+function sameStatus(a: TargetStatus, b: TargetStatus): boolean {
+  return (
+    a.endpoints === b.endpoints &&
+    a.vips === b.vips &&
+    a.lastError === b.lastError &&
+    (a.warnings ?? []).join('\n') === (b.warnings ?? []).join('\n')
+  );
+}
+
+const memos = new WeakMap<SyncDeps, SyncMemo>();
+function memoOf(deps: SyncDeps): SyncMemo {
+  if (deps.memo) return deps.memo;
+  let memo = memos.get(deps);
+  if (!memo) {
+    memo = newSyncMemo();
+    memos.set(deps, memo);
+  }
+  return memo;
+}
+
+/** The reason (Kubernetes event reason) and message of a warning line `Reason: message`. */
+function splitWarning(line: string): { reason: string; message: string } {
+  const i = line.indexOf(': ');
+  return i < 0 ? { reason: 'GnsSyncWarning', message: line } : { reason: line.slice(0, i), message: line.slice(i + 2) };
+}
+
+export function conflictWarning(c: HostnameConflict): string {
+  return `HostnameConflict: hostname ${c.hostname} is published by ${c.pods.length} pods (${c.pods.join(', ')}); DNS answers with all of them — rename one StatefulSet`;
+}
+
+/** Deletes our slices of a Service (those labelled with the target's GNS); returns the writes. */
+async function deleteOurSlices(api: ClusterApi, target: TargetRef): Promise<number> {
+  const existing = await api.listSlices(target.namespace, target.name);
+  const ours = existing.filter((s: Slice) => isOwned(s) && s.labels[LABEL_GNS] === target.gns);
+  await Promise.all(ours.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
+  return ours.length;
+}
+
+/**
+ * Syncs one target at time `now` (ms). Throws RetryableError / ConflictError (the queue
+ * retries) after recording the failure in the target's status; returns the outcome otherwise.
+ */
+export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number): Promise<SyncOutcome> {
+  const log = deps.log ?? silentLog;
+  const memo = memoOf(deps);
+  const key = targetKey(target);
+  const started = deps.clock?.now() ?? now;
+  const elapsed = () => (deps.clock?.now() ?? now) - started;
+
+  let previous: TargetStatus | undefined = memo.lastStatus.get(key);
+  const loadPrevious = async () => (previous ??= await deps.statuses.get(target));
+
+  async function record(status: Omit<TargetStatus, 'target' | 'lastSyncAt'>): Promise<void> {
+    const full: TargetStatus = { target, lastSyncAt: now, ...status };
+    const last = memo.lastStatus.get(key);
+    if (last && full.writes === 0 && now - last.lastSyncAt < STATUS_HEARTBEAT_MS && sameStatus(last, full)) return;
+    try {
+      await deps.statuses.record(full);
+      memo.lastStatus.set(key, full);
+    } catch (error) {
+      log.warn('could not record the target status', { target: key, error: describeError(error) });
+    }
+  }
+
+  try {
+    const api = await deps.clusters.get(target.cluster);
+
+    if (!deps.topology.isMemberTarget(target)) {
+      const writes = await deleteOurSlices(api, target);
+      log.info('target is no longer in a member of its GNS: removed our slices', { target: key, writes });
+      return { target, action: 'not-a-member', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed() };
+    }
+
+    const service = await deps.store.service(target.cluster, target.namespace, target.name);
+    if (!service) {
+      const writes = await deleteOurSlices(api, target);
+      await record({ endpoints: 0, vips: 0, writes, lastError: 'the target Service is gone' });
+      return { target, action: 'deleted', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed() };
+    }
+
+    const validation = validateTarget(service);
+    if (!validation.ok) {
+      let writes = await deleteOurSlices(api, target);
+      const line = `InvalidTarget: ${validation.message}`;
+      const warned = await warn(api, target, service.uid, [line], await loadPrevious(), log);
+      writes += warned.events;
+      await record({ endpoints: 0, vips: 0, writes, lastError: validation.message, warnings: warned.recorded });
+      return { target, action: 'invalid', endpoints: 0, vips: 0, writes, replans: 0, warnings: [line], missingVips: 0, ms: elapsed() };
+    }
+
+    const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));
+    const base = { target, service, selector: validation.selector, sources, networks: deps.topology.networks, vipFamily: deps.topology.vipFamily };
+    const needed = vipIdentitiesNeeded(base);
+    const existing = await api.listSlices(target.namespace, target.name);
+    const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now });
+    const desired = desiredSlices({ ...base, vips: vipResult.vips });
+
+    const applied = await applySlices(api, target.namespace, target.name, desired.slices, existing, deps.maxReplans ?? 3);
+
+    const lines = desired.conflicts.map(conflictWarning);
+    if (vipResult.exhausted) {
+      lines.push(`VipPoolExhausted: ${desired.missingVips.length} pod(s) have no VIP: ${vipResult.exhausted.message}`);
+    }
+    const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
+
+    const endpoints = desired.slices.reduce((n, s) => n + s.endpoints.length, 0);
+    const allocated = new Set(vipResult.vips.values());
+    const vipCount = desired.slices.reduce((n, s) => n + s.endpoints.filter((e) => e.addresses.some((a) => allocated.has(a))).length, 0);
+    const writes = applied.writes + warned.events;
+    await record({
+      endpoints,
+      vips: vipCount,
+      writes,
+      ...(vipResult.exhausted ? { lastError: vipResult.exhausted.message } : {}),
+      warnings: warned.recorded,
+    });
+    return { target, action: 'synced', endpoints, vips: vipCount, writes, replans: applied.replans, warnings: lines, missingVips: desired.missingVips.length, ms: elapsed() };
+  } catch (error) {
+    await record({ endpoints: previous?.endpoints ?? 0, vips: previous?.vips ?? 0, writes: 0, lastError: describeError(error), ...(previous?.warnings ? { warnings: previous.warnings } : {}) });
+    if (error instanceof FinalError) log.error('sync failed; not retried', { target: key, error: describeError(error) });
+    throw error;
+  }
+}
+
+/**
+ * Emits a Warning event for each line that the previous status did not have (once per change,
+ * not on every sync). Returns the lines to record: those warned now or before, so a failed
+ * event is tried again on the next sync.
+ */
+async function warn(
+  api: ClusterApi,
+  target: TargetRef,
+  uid: string,
+  lines: readonly string[],
+  previous: TargetStatus | undefined,
+  log: Log,
+): Promise<{ events: number; recorded: string[] }> {
+  const before = new Set(previous?.warnings ?? []);
+  const key = targetKey(target);
+  let events = 0;
+  const recorded: string[] = [];
+  for (const line of lines) {
+    if (before.has(line)) {
+      recorded.push(line);
+      continue;
+    }
+    const { reason, message } = splitWarning(line);
+    try {
+      await api.recordEvent({ namespace: target.namespace, name: target.name, uid }, 'Warning', reason, message);
+      events++;
+      recorded.push(line);
+      log.warn(message, { target: key, reason });
+    } catch (error) {
+      log.warn('could not record a Warning event; will try on the next sync', { target: key, reason, error: describeError(error) });
+    }
+  }
+  return { events, recorded };
+}

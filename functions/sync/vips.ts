@@ -1,0 +1,130 @@
+// The VIP step of a sync: adopt VIPs that the target's slices already show (a rebuild from
+// an empty table keeps every VIP), get or allocate the VIP of each remote source pod, and
+// mark identities whose pods went away (released after the grace period).
+import { isUsable } from '../../shared/core/cidr.ts';
+import { identityKey } from '../../shared/core/identity.ts';
+import { isOwned } from '../../shared/core/plan.ts';
+import type { Slice, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
+import { PoolExhaustedError } from '../../shared/errors.ts';
+import type { VipAllocator } from '../../shared/ports.ts';
+import type { Log } from '../log.ts';
+import type { SyncMemo } from './memo.ts';
+
+/**
+ * A VIP map keyed by the core's identity key (`gns/cluster/namespace/pod`), whatever the
+ * allocator keyed it by (`listGns` documents `cluster/namespace/pod` within one GNS).
+ */
+export function byIdentityKey(gns: string, map: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, vip] of map) out.set(key.split('/').length === 3 ? `${gns}/${key}` : key, vip);
+  return out;
+}
+
+/**
+ * (identity, VIP) pairs read back from the target's own slices, for the identities the
+ * allocator does not know: an endpoint's hostname names the pod, so a VIP is adopted only
+ * when exactly one needed identity has that pod name and the address is a usable pool address
+ * not known to belong to another identity.
+ */
+export function adoptable(
+  existing: readonly Slice[],
+  missing: readonly VipIdentity[],
+  needed: readonly VipIdentity[],
+  known: ReadonlyMap<string, string>,
+  pool: string,
+): { identity: VipIdentity; vip: string }[] {
+  const podCount = new Map<string, number>();
+  for (const id of needed) podCount.set(id.pod, (podCount.get(id.pod) ?? 0) + 1);
+  const missingByPod = new Map(missing.filter((id) => podCount.get(id.pod) === 1).map((id) => [id.pod, id] as const));
+  const taken = new Set(known.values());
+  const out: { identity: VipIdentity; vip: string }[] = [];
+  for (const slice of existing) {
+    if (!isOwned(slice)) continue;
+    for (const e of slice.endpoints) {
+      const identity = e.hostname === undefined || e.targetRef !== undefined ? undefined : missingByPod.get(e.hostname);
+      const vip = e.addresses[0];
+      if (!identity || vip === undefined || taken.has(vip) || !isUsable(pool, vip)) continue;
+      out.push({ identity, vip });
+      taken.add(vip);
+      missingByPod.delete(identity.pod);
+    }
+  }
+  return out;
+}
+
+export interface VipStepInput {
+  readonly target: TargetRef;
+  readonly needed: readonly VipIdentity[];
+  readonly sources: readonly SourcePod[];
+  readonly existing: readonly Slice[];
+  readonly pool: string;
+  readonly now: number;
+}
+
+export interface VipStepResult {
+  /** VIPs by identity key. */
+  readonly vips: ReadonlyMap<string, string>;
+  /** Set when the pool could not serve every identity: existing VIPs are still used. */
+  readonly exhausted?: PoolExhaustedError;
+  readonly adopted: number;
+  readonly markedGone: number;
+}
+
+export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log, input: VipStepInput): Promise<VipStepResult> {
+  const { target, needed, now } = input;
+  const tkey = `${target.gns}/${target.cluster}/${target.namespace}/${target.name}`;
+  let adopted = 0;
+
+  // 1. Adoption, once per target per container, and only for identities the allocator lacks.
+  if (needed.length > 0 && !memo.adoptionChecked.has(tkey)) {
+    let knownP = memo.knownVips.get(target.gns);
+    if (!knownP) {
+      knownP = allocator.listGns(target.gns).then((m) => byIdentityKey(target.gns, m));
+      memo.knownVips.set(target.gns, knownP);
+      knownP.catch(() => memo.knownVips.delete(target.gns));
+    }
+    const known = await knownP;
+    const missing = needed.filter((id) => !known.has(identityKey(id)));
+    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool);
+    if (entries.length > 0) {
+      await allocator.adopt(entries, now);
+      adopted = entries.length;
+      log.info('adopted VIPs from the target slices', { target: tkey, adopted });
+    }
+    memo.adoptionChecked.add(tkey);
+  }
+
+  // 2. Get or allocate. An exhausted pool keeps what is allocated: new endpoints wait.
+  let vips: ReadonlyMap<string, string>;
+  let exhausted: PoolExhaustedError | undefined;
+  if (needed.length === 0) {
+    vips = new Map();
+  } else {
+    try {
+      vips = byIdentityKey(target.gns, await allocator.ensure(needed, now));
+    } catch (error) {
+      if (!(error instanceof PoolExhaustedError)) throw error;
+      exhausted = error;
+      vips = byIdentityKey(target.gns, await allocator.listGns(target.gns));
+    }
+  }
+
+  // 3. Identities this target needed last time whose pod is no longer visible in any member:
+  //    marked gone (once per container; the reconcile does the complete pass).
+  const present = new Set(input.sources.map((s) => `${target.gns}/${s.cluster}/${s.namespace}/${s.pod.name}`));
+  const neededKeys = new Set(needed.map(identityKey));
+  for (const key of neededKeys) memo.markedGone.delete(key);
+  const gone: VipIdentity[] = [];
+  for (const key of memo.lastNeeded.get(tkey) ?? []) {
+    if (present.has(key) || memo.markedGone.has(key)) continue;
+    const [gns = '', cluster = '', namespace = '', pod = ''] = key.split('/');
+    gone.push({ gns, cluster, namespace, pod });
+  }
+  if (gone.length > 0) {
+    await allocator.markGone(gone, now);
+    for (const id of gone) memo.markedGone.add(identityKey(id));
+  }
+  memo.lastNeeded.set(tkey, neededKeys);
+
+  return { vips, ...(exhausted ? { exhausted } : {}), adopted, markedGone: gone.length };
+}
