@@ -1,0 +1,311 @@
+// VIP allocation on DynamoDB with single-item conditional writes only (DESIGN.md §6,
+// docs/adr/0004-vip-allocation.md). A new VIP is two writes: claim the VIP item for the
+// identity (write 1), then bind the identity item to it (write 2). The identity item is the
+// truth about which VIP an identity has; the VIP item is the truth about who holds a VIP; an
+// identity is bound only to a VIP it holds, so no VIP ever means two identities. Candidates
+// come in the core's deterministic order (`vipCandidates`), so a retry after a crash between
+// the two writes walks to the same claim and completes it; a claim left behind for good is
+// an orphan that the sweeper quarantines. The clock is an argument, never read here.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isUsable, parseCidr } from '../../core/cidr.ts';
+import type { Cidr } from '../../core/cidr.ts';
+import { identityKey, parseIdentityKey } from '../../core/identity.ts';
+import type { VipIdentity } from '../../core/types.ts';
+import { vipCandidates } from '../../core/vip-order.ts';
+import { FinalError, PoolExhaustedError, RetryableError } from '../../errors.ts';
+import type { VipAllocator } from '../../ports.ts';
+import { ClusterNameSchema, DNS1123_SUBDOMAIN_RE, NamespaceNameSchema } from '../../schemas/events.ts';
+import { batchGet, documentClient, mapLimit, queryAll, storeError } from './client.ts';
+import type { Item } from './client.ts';
+import { GONE_PARTITION, goneSk, identitiesPk, VIPS_PK } from './keys.ts';
+import { GONE_INDEX } from './table.ts';
+import {
+  bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, unbindIdentity, unclaimVip,
+} from './vip-items.ts';
+import type { VipTable } from './vip-items.ts';
+
+/** Bad input to the allocator (a malformed identity, an address outside the pool, a bad time): nothing was written. */
+export class VipInputError extends FinalError {
+  override readonly name: string = 'VipInputError';
+}
+
+export interface DynamoVipAllocatorOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** The VIP pool, a CIDR block (config `vipPool`). */
+  readonly pool: string;
+  /** How long a pod must be gone before its VIP is released (config `vipReleaseAfter`). */
+  readonly releaseAfterMs: number;
+  /** How long a released VIP stays unusable by other identities; default: `releaseAfterMs`. */
+  readonly quarantineMs?: number;
+  /**
+   * A claim older than this whose identity is not bound to it is an orphan (a crash between
+   * the two writes, never retried). Must exceed the longest function run (Lambda: 15 min).
+   */
+  readonly orphanAfterMs?: number;
+  /** Conditional claims tried before reading the pool to skip taken addresses; default 8. */
+  readonly probeLimit?: number;
+  /** Allocations in flight per call; default 8. */
+  readonly concurrency?: number;
+}
+
+export const DEFAULT_ORPHAN_AFTER_MS = 20 * 60 * 1000;
+
+/** Addresses unavailable to an allocation, by holder identity key (shared within one call). */
+interface PoolView {
+  unavailable: Map<string, string> | undefined;
+}
+
+export class DynamoVipAllocator implements VipAllocator {
+  private readonly t: VipTable;
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly cidr: Cidr;
+  readonly pool: string;
+  readonly releaseAfterMs: number;
+  readonly quarantineMs: number;
+  readonly orphanAfterMs: number;
+  private readonly probeLimit: number;
+  private readonly concurrency: number;
+
+  constructor(options: DynamoVipAllocatorOptions) {
+    this.cidr = parseCidr(options.pool);
+    this.pool = options.pool;
+    for (const [name, value] of Object.entries({ releaseAfterMs: options.releaseAfterMs, quarantineMs: options.quarantineMs, orphanAfterMs: options.orphanAfterMs })) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new VipInputError(`${name} must be a non-negative number of milliseconds, got ${String(value)}`);
+    }
+    this.releaseAfterMs = options.releaseAfterMs;
+    this.quarantineMs = options.quarantineMs ?? options.releaseAfterMs;
+    this.orphanAfterMs = options.orphanAfterMs ?? DEFAULT_ORPHAN_AFTER_MS;
+    this.probeLimit = options.probeLimit ?? 8;
+    this.concurrency = options.concurrency ?? 8;
+    this.doc = documentClient(options.client);
+    this.tableName = options.tableName;
+    this.t = { doc: this.doc, tableName: this.tableName };
+  }
+
+  async listGns(gns: string): Promise<ReadonlyMap<string, string>> {
+    let items: Item[];
+    try {
+      items = await queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': identitiesPk(gns) },
+        ConsistentRead: true,
+      });
+    } catch (error) {
+      throw storeError(`query of the VIPs of GNS ${gns}`, error);
+    }
+    const out = new Map<string, string>();
+    for (const item of items) if (typeof item.vip === 'string') out.set(item.sk as string, item.vip);
+    return out;
+  }
+
+  async ensure(identities: readonly VipIdentity[], now: number): Promise<ReadonlyMap<string, string>> {
+    checkNow(now);
+    const ids = uniqueIdentities(identities);
+    const items = await this.readIdentities(ids);
+    const result = new Map<string, string>();
+    const toAllocate: VipIdentity[] = [];
+    await mapLimit(ids, this.concurrency, async (id) => {
+      const item = items.get(identityKey(id));
+      const vip = typeof item?.vip === 'string' ? item.vip : undefined;
+      if (vip === undefined) toAllocate.push(id);
+      else if (item?.goneSince !== undefined && !(await markPresent(this.t, id, vip))) toAllocate.push(id); // released meanwhile
+      else result.set(identityKey(id), vip);
+    });
+    const view: PoolView = { unavailable: undefined };
+    let missing = 0;
+    await mapLimit(toAllocate, this.concurrency, async (id) => {
+      const vip = await this.allocate(id, now, view);
+      if (vip === undefined) missing++;
+      else result.set(identityKey(id), vip);
+    });
+    if (missing > 0) {
+      throw new PoolExhaustedError(this.pool, missing, {
+        message: `VIP pool ${this.pool} is exhausted: ${missing} pod(s) get no VIP (every usable address is held, or quarantined after a release); existing endpoints are kept; widen vipPool in the config or wait for releases`,
+      });
+    }
+    return result;
+  }
+
+  async markGone(identities: readonly VipIdentity[], now: number): Promise<void> {
+    checkNow(now);
+    await mapLimit(uniqueIdentities(identities), this.concurrency, (id) => markGone(this.t, id, now));
+  }
+
+  async releaseExpired(now: number): Promise<number> {
+    checkNow(now);
+    const cutoff = now - this.releaseAfterMs;
+    let items: Item[];
+    try {
+      items = await queryAll(this.doc, {
+        TableName: this.tableName,
+        IndexName: GONE_INDEX,
+        KeyConditionExpression: 'gonePk = :g AND goneSk < :upper',
+        ExpressionAttributeValues: { ':g': GONE_PARTITION, ':upper': goneSk(cutoff + 1, '') },
+      });
+    } catch (error) {
+      throw storeError('query of gone identities', error);
+    }
+    const released = await mapLimit(items, this.concurrency, async (item) => {
+      const goneSince = item.goneSince as number;
+      const vip = item.vip as string;
+      if (!(goneSince <= cutoff) || typeof vip !== 'string') return 0;
+      const id = identityOfItem(item);
+      if (!(await unbindIdentity(this.t, id, vip, goneSince))) return 0; // back meanwhile, or released by another run
+      await quarantineVip(this.t, vip, identityKey(id), now + this.quarantineMs);
+      return 1;
+    });
+    const swept = await this.sweepOrphans(now);
+    return released.reduce<number>((a, b) => a + b, 0) + swept;
+  }
+
+  /**
+   * Quarantine VIP claims whose identity is not bound to them and that are older than
+   * `orphanAfterMs`: allocations that crashed between their two writes and were never
+   * retried, and releases that crashed between theirs. Returns how many.
+   */
+  async sweepOrphans(now: number): Promise<number> {
+    checkNow(now);
+    const vips = await this.readPool();
+    const held = vips.filter((v) => typeof v.owner === 'string' && typeof v.claimedAt === 'number' && v.claimedAt <= now - this.orphanAfterMs);
+    const owners = new Map<string, VipIdentity>();
+    for (const v of held) {
+      try {
+        owners.set(v.owner as string, parseIdentityKey(v.owner as string));
+      } catch {
+        // Not an identity key: cannot be bound, so it is an orphan too.
+      }
+    }
+    const bound = await this.readIdentities([...owners.values()]);
+    const counts = await mapLimit(held, this.concurrency, async (v) => {
+      const owner = v.owner as string;
+      if (bound.get(owner)?.vip === v.addr) return 0;
+      return (await quarantineVip(this.t, v.addr as string, owner, now + this.quarantineMs, v.claimedAt as number)) ? 1 : 0;
+    });
+    return counts.reduce<number>((a, b) => a + b, 0);
+  }
+
+  async adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void> {
+    checkNow(now);
+    const byIdentity = new Map<string, { identity: VipIdentity; vip: string }>();
+    const byVip = new Map<string, string>();
+    for (const e of entries) {
+      const key = validIdentityKey(e.identity);
+      if (typeof e.vip !== 'string' || !isUsable(this.cidr, e.vip)) {
+        throw new VipInputError(`cannot adopt "${String(e.vip)}" for ${key}: not a usable address of the VIP pool ${this.pool}; nothing was adopted`);
+      }
+      const other = byVip.get(e.vip);
+      if (other !== undefined && other !== key) {
+        throw new VipInputError(`cannot adopt ${e.vip} for both ${other} and ${key}: one VIP never means two pods; nothing was adopted`);
+      }
+      const mine = byIdentity.get(key);
+      if (mine !== undefined && mine.vip !== e.vip) {
+        throw new VipInputError(`cannot adopt both ${mine.vip} and ${e.vip} for ${key}: an identity has one VIP; nothing was adopted`);
+      }
+      byIdentity.set(key, e);
+      byVip.set(e.vip, key);
+    }
+    const items = await this.readIdentities([...byIdentity.values()].map((e) => e.identity));
+    await mapLimit([...byIdentity], this.concurrency, async ([key, { identity, vip }]) => {
+      if (typeof items.get(key)?.vip === 'string') return; // already has its VIP (whichever)
+      const previous = await claimVip(this.t, vip, key, now);
+      if (previous === undefined) return; // held by another identity: this one gets a fresh VIP at ensure
+      if (!(await bindIdentity(this.t, identity, vip, now))) await unclaimVip(this.t, vip, key, previous);
+    });
+  }
+
+  /** Walk the identity's candidates: claim the first available, then bind. Undefined when the pool is full. */
+  private async allocate(id: VipIdentity, now: number, view: PoolView): Promise<string | undefined> {
+    const key = identityKey(id);
+    let probes = 0;
+    for (const addr of vipCandidates(id, this.cidr)) {
+      if (probes >= this.probeLimit && view.unavailable === undefined) view.unavailable = await this.readUnavailable(now);
+      const holder = view.unavailable?.get(addr);
+      if (holder !== undefined && holder !== key) continue;
+      probes++;
+      const previous = await claimVip(this.t, addr, key, now);
+      if (previous === undefined) {
+        view.unavailable?.set(addr, '?');
+        continue;
+      }
+      view.unavailable?.set(addr, key);
+      if (await bindIdentity(this.t, id, addr, now)) return addr;
+      // Bound meanwhile to another VIP (a concurrent allocation of the same identity): use that one.
+      const bound = await getIdentity(this.t, id);
+      await unclaimVip(this.t, addr, key, previous);
+      if (typeof bound?.vip === 'string') return bound.vip;
+      throw new RetryableError(`the binding of ${key} changed while allocating its VIP: the sync will be retried`);
+    }
+    return undefined;
+  }
+
+  private async readPool(): Promise<Item[]> {
+    try {
+      return await queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': VIPS_PK },
+        ConsistentRead: true,
+      });
+    } catch (error) {
+      throw storeError('query of the VIP pool', error);
+    }
+  }
+
+  /** Every address held, or quarantined at `now`, with its holder. */
+  private async readUnavailable(now: number): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const v of await this.readPool()) {
+      if (typeof v.owner === 'string') out.set(v.addr as string, v.owner);
+      else if (typeof v.freeAt === 'number' && v.freeAt > now) out.set(v.addr as string, String(v.lastOwner ?? '?'));
+    }
+    return out;
+  }
+
+  /** Identity items by identity key (consistent reads). */
+  private async readIdentities(ids: readonly VipIdentity[]): Promise<Map<string, Item>> {
+    let items: Item[];
+    try {
+      items = await batchGet(this.doc, this.tableName, ids.map(identityItemKey));
+    } catch (error) {
+      if (error instanceof RetryableError) throw error;
+      throw storeError('read of VIP identities', error);
+    }
+    const out = new Map<string, Item>();
+    for (const item of items) out.set(identityKey(identityOfItem(item)), item);
+    return out;
+  }
+}
+
+function identityOfItem(item: Item): VipIdentity {
+  const gns = String(item.pk).slice('ids/'.length);
+  const [cluster = '', namespace = '', pod = ''] = String(item.sk).split('/');
+  return { gns, cluster, namespace, pod };
+}
+
+function checkNow(now: number): void {
+  if (!Number.isFinite(now) || now < 0) throw new VipInputError(`now must be milliseconds since the epoch, got ${String(now)}; nothing was written`);
+}
+
+function validIdentityKey(id: VipIdentity): string {
+  const problems: string[] = [];
+  if (!ClusterNameSchema.safeParse(id?.gns).success) problems.push('gns must be a label value');
+  if (!ClusterNameSchema.safeParse(id?.cluster).success) problems.push('cluster must be a label value');
+  if (!NamespaceNameSchema.safeParse(id?.namespace).success) problems.push('namespace must be a DNS-1123 label');
+  if (typeof id?.pod !== 'string' || !DNS1123_SUBDOMAIN_RE.test(id.pod) || id.pod.length > 253) problems.push('pod must be a DNS-1123 subdomain');
+  if (problems.length > 0) {
+    throw new VipInputError(`invalid VIP identity ${JSON.stringify(id)}: ${problems.join('; ')}; nothing was written`);
+  }
+  return identityKey(id);
+}
+
+/** Validated, deduplicated identities (all checked before any write). */
+function uniqueIdentities(identities: readonly VipIdentity[]): VipIdentity[] {
+  if (!Array.isArray(identities)) throw new VipInputError('identities must be an array; nothing was written');
+  const out = new Map<string, VipIdentity>();
+  for (const id of identities) out.set(validIdentityKey(id), id);
+  return [...out.values()];
+}
