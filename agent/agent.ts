@@ -25,8 +25,8 @@ import { Publisher } from './publisher.ts';
 import { buildSnapshot, projectionsOf, snapshotEvent } from './snapshot.ts';
 import { Ledger, keyOf } from './suppress.ts';
 import type { Projection } from './suppress.ts';
-import { NamespaceWatch } from './watch.ts';
-import type { InformerFactory } from './watch.ts';
+import { kubeWatchSource, NamespaceWatch } from './watch.ts';
+import type { WatchSource } from './watch.ts';
 
 export interface AgentOptions {
   readonly cluster: string;
@@ -52,7 +52,8 @@ export interface AgentOptions {
   readonly lease?: { readonly durationMs?: number; readonly renewMs?: number; readonly windowMs?: number };
   readonly publisher?: { readonly maxBuffered?: number; readonly backoff?: BackoffPolicy; readonly unreachableAfter?: number };
   readonly watchBackoff?: BackoffPolicy;
-  readonly informerFactory?: InformerFactory;
+  /** Informers and lists (default: the cluster of kubeConfig; tests pass a fake). */
+  readonly watchSource?: WatchSource;
   /** /healthz fails when an informer or the publisher keeps failing this long. Default 60 s. */
   readonly stuckAfterMs?: number;
 }
@@ -201,6 +202,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (electorStarted && [...watches.values()].every((w) => w.synced)) resolveReady();
   };
 
+  const source = options.watchSource ?? kubeWatchSource(kubeConfig);
   for (const namespace of namespaces) {
     const ledger = ledgers.get(namespace) as Ledger;
     const onListed = (): void => {
@@ -208,8 +210,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       checkReady();
     };
     watches.set(namespace, new NamespaceWatch({
-      namespace, kubeConfig, metrics, logger,
-      ...(options.informerFactory === undefined ? {} : { factory: options.informerFactory }),
+      namespace, source, metrics, logger,
       ...(options.watchBackoff === undefined ? {} : { backoff: options.watchBackoff }),
       pods: {
         onUpsert: (pod: V1Pod, listing) => upsert(namespace, ledger, { kind: 'pod', record: projectPod(pod) }, listing),

@@ -149,15 +149,26 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** client-node's own informer, against the cluster of `kubeConfig`. */
-export function clientInformerFactory(kubeConfig: KubeConfig): InformerFactory {
-  return <T extends KubernetesObject>(path: string, list: ListPromise<T>) => makeInformer<T>(kubeConfig, path, list);
+/** Where informers and their lists come from: the cluster of a KubeConfig, or a fake in tests. */
+export interface WatchSource {
+  readonly informer: InformerFactory;
+  listPods(namespace: string): Promise<KubernetesListObject<V1Pod>>;
+  listServices(namespace: string): Promise<KubernetesListObject<V1Service>>;
+}
+
+/** client-node's own informers and list calls, against the cluster of `kubeConfig`. */
+export function kubeWatchSource(kubeConfig: KubeConfig): WatchSource {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return {
+    informer: <T extends KubernetesObject>(path: string, list: ListPromise<T>) => makeInformer<T>(kubeConfig, path, list),
+    listPods: (namespace) => core.listNamespacedPod({ namespace }),
+    listServices: (namespace) => core.listNamespacedService({ namespace }),
+  };
 }
 
 export interface NamespaceWatchOptions {
   readonly namespace: string;
-  readonly kubeConfig: KubeConfig;
-  readonly factory?: InformerFactory;
+  readonly source: WatchSource;
   readonly pods: ObjectHandlers<V1Pod>;
   readonly services: ObjectHandlers<V1Service>;
   readonly metrics: AgentMetrics;
@@ -172,24 +183,22 @@ export class NamespaceWatch {
   readonly services: ResilientInformer<V1Service>;
 
   constructor(options: NamespaceWatchOptions) {
-    const { namespace, kubeConfig, metrics, logger } = options;
-    const core = kubeConfig.makeApiClient(CoreV1Api);
-    const factory = options.factory ?? clientInformerFactory(kubeConfig);
+    const { namespace, source, metrics, logger } = options;
     const ns = encodeURIComponent(namespace);
-    const common = { factory, metrics, logger, ...(options.backoff === undefined ? {} : { backoff: options.backoff }) };
+    const common = { factory: source.informer, metrics, logger, ...(options.backoff === undefined ? {} : { backoff: options.backoff }) };
     this.namespace = namespace;
     this.pods = new ResilientInformer<V1Pod>({
       ...common,
       name: `${namespace}/pods`,
       path: `/api/v1/namespaces/${ns}/pods`,
-      list: () => core.listNamespacedPod({ namespace }),
+      list: () => source.listPods(namespace),
       handlers: options.pods,
     });
     this.services = new ResilientInformer<V1Service>({
       ...common,
       name: `${namespace}/services`,
       path: `/api/v1/namespaces/${ns}/services`,
-      list: () => core.listNamespacedService({ namespace }),
+      list: () => source.listServices(namespace),
       handlers: options.services,
     });
   }
