@@ -1,0 +1,157 @@
+// `gns-sync demo` (what `npm start` runs): two simulated clusters with DNS, the seed's Kafka
+// scenario, the control plane, and a live table of what each target's names resolve to.
+// `--once` plays the scenario (restart kafka-1, scale to 5), verifies it and exits 0 or 1.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSimClusters } from '../sim/index.ts';
+import type { SimFleet } from '../sim/index.ts';
+import type { LocalRuntime } from '../runner/runtime.ts';
+import { startLocal } from '../runner/runtime.ts';
+import { lockOwner, processAlive, StateDirLockedError, statePaths } from '../runner/state-dir.ts';
+import { checkConverged, kafkaPodIps, waitFor, type Converged } from './checks.ts';
+import { Kube } from './kube.ts';
+import { formatResolutions, resolveTargets } from './resolve-table.ts';
+import {
+  DEMO_CONFIG, kafkaHeadlessService, kafkaStatefulSet, NAMESPACES, selectorlessService, SOURCE, TARGETS,
+} from './scenario.ts';
+
+export interface DemoOptions {
+  readonly once: boolean;
+  readonly stateDir: string;
+  readonly out?: (line: string) => void;
+  /** Live mode: redraw in place (ANSI) rather than printing each new table. */
+  readonly tty?: boolean;
+  /** Live mode ends when this resolves (default: SIGINT or SIGTERM). */
+  readonly until?: Promise<unknown>;
+  /** Each verification step's time limit (default 30 s). */
+  readonly stepTimeoutMs?: number;
+}
+
+export interface DemoWorld {
+  readonly fleet: SimFleet;
+  readonly kube: Kube;
+  readonly runtime: LocalRuntime;
+  readonly kubeconfigPath: string;
+}
+
+/** Creates the seed's objects in the simulated clusters (namespaces, Kafka, the step-5 Services). */
+export async function createScenario(kube: Kube, replicas = 3): Promise<void> {
+  for (const { cluster, namespace } of NAMESPACES) await kube.namespace(cluster, namespace);
+  await kube.create(SOURCE.cluster, kafkaHeadlessService(SOURCE.namespace));
+  await kube.create(SOURCE.cluster, kafkaStatefulSet(SOURCE.namespace, replicas));
+  for (const t of TARGETS) await kube.create(t.cluster, selectorlessService(t.namespace));
+}
+
+export function kubectlHelp(kubeconfigPath: string): string {
+  return [
+    'Try it with kubectl (in another terminal):',
+    '',
+    `  export KUBECONFIG=${kubeconfigPath}`,
+    '  kubectl --context clusterOne -n ns-one get pods -o wide             # the Kafka pods and their IPs',
+    '  kubectl --context clusterOne -n ns-two get endpointslices -o yaml   # pod IPs (same network)',
+    '  kubectl --context clusterTwo -n ns-one get endpointslices -o wide   # VIPs (another network)',
+    '  kubectl --context clusterOne -n ns-one delete pod kafka-1           # new pod IP; its VIP stays',
+    '  kubectl --context clusterOne -n ns-one scale statefulset kafka --replicas 5',
+    '  kubectl --context clusterTwo -n ns-one get events                   # Warnings, if any',
+    '  npx gns-sync status                                                 # the control plane\'s view',
+  ].join('\n');
+}
+
+/** Starts the world: clusters, objects, control plane. The demo's state directory starts clean. */
+export async function startDemoWorld(stateDir: string, log: (line: string) => void, replicas = 3): Promise<DemoWorld> {
+  const paths = statePaths(stateDir);
+  const owner = lockOwner(stateDir);
+  if (owner !== undefined && processAlive(owner)) throw new StateDirLockedError(paths.dir, owner);
+  for (const sub of [paths.dynamodb, join(paths.dir, 'archive'), join(paths.dir, 'dlq'), paths.control]) rmSync(sub, { recursive: true, force: true });
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true });
+  try {
+    await fleet.writeKubeconfig(paths.kubeconfig);
+    const kube = new Kube(fleet.kubeconfigYaml());
+    await createScenario(kube, replicas);
+    const runtime = await startLocal({ config: DEMO_CONFIG, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log, reconcileIntervalMs: 60_000 });
+    return { fleet, kube, runtime, kubeconfigPath: paths.kubeconfig };
+  } catch (error) {
+    await fleet.stop();
+    throw error;
+  }
+}
+
+async function replicasOf(kube: Kube): Promise<number> {
+  const [sts] = await kube.list<{ spec?: { replicas?: number } } & { metadata?: { name?: string } }>(SOURCE.cluster, 'apps/v1', 'StatefulSet', SOURCE.namespace);
+  return sts?.spec?.replicas ?? 0;
+}
+
+/** The scenario of `demo --once`; throws with the step that failed. */
+export async function playScenario(world: DemoWorld, say: (line: string) => void, stepTimeoutMs = 30_000): Promise<Converged> {
+  const resolver = (name: string) => world.fleet.cluster(name);
+  const first = await waitFor('3 Kafka pods published (pod IPs in clusterOne/ns-two, VIPs in clusterTwo/ns-one)', () => checkConverged(world.kube, resolver, 3), stepTimeoutMs);
+  say(`ok   3 replicas: pod IPs in clusterOne/ns-two, VIPs ${[...first.vips.values()].join(', ')} in clusterTwo/ns-one`);
+
+  const oldIp = first.podIps.get('kafka-1')!;
+  await world.kube.delete(SOURCE.cluster, 'v1', 'Pod', SOURCE.namespace, 'kafka-1');
+  const restarted = await waitFor('kafka-1 restarted with a new IP, followed in ns-two', async () => {
+    const ip = (await kafkaPodIps(world.kube)).get('kafka-1');
+    if (!ip || ip === oldIp) return undefined;
+    const c = await checkConverged(world.kube, resolver, 3);
+    return c && c.podIps.get('kafka-1') === ip ? c : undefined;
+  }, stepTimeoutMs);
+  if (restarted.vips.get('kafka-1') !== first.vips.get('kafka-1')) throw new Error(`kafka-1's VIP changed on restart: ${first.vips.get('kafka-1')} → ${restarted.vips.get('kafka-1')}`);
+  say(`ok   kafka-1 restarted: ${oldIp} → ${restarted.podIps.get('kafka-1')} in ns-two; VIP ${restarted.vips.get('kafka-1')} unchanged`);
+
+  await world.kube.scale(SOURCE.cluster, SOURCE.namespace, 'kafka', 5);
+  const scaled = await waitFor('scale to 5: 5 names resolve in both targets', () => checkConverged(world.kube, resolver, 5), stepTimeoutMs);
+  for (const [pod, vip] of first.vips) {
+    if (scaled.vips.get(pod) !== vip) throw new Error(`${pod}'s VIP changed on scale-up: ${vip} → ${scaled.vips.get(pod)}`);
+  }
+  say(`ok   scaled to 5: 2 new VIPs ${['kafka-3', 'kafka-4'].map((p) => scaled.vips.get(p)).join(', ')}; the first 3 unchanged`);
+  return scaled;
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  out(`demo: starting two simulated clusters (clusterOne, clusterTwo) and the control plane; state in ${statePaths(options.stateDir).dir}`);
+  const syncLines: string[] = [];
+  const world = await startDemoWorld(options.stateDir, (line) => (options.once ? syncLines.push(line) : out(line)));
+  try {
+    out(`demo: kubeconfig written to ${world.kubeconfigPath} (contexts clusterOne, clusterTwo)`);
+    out('');
+    out(kubectlHelp(world.kubeconfigPath));
+    out('');
+    const table = async () => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)));
+    if (options.once) {
+      try {
+        await playScenario(world, out, options.stepTimeoutMs);
+      } catch (error) {
+        out(`FAIL ${(error as Error).message}`);
+        out(await table());
+        out(`(last sync lines:)\n${syncLines.slice(-10).join('\n')}`);
+        return 1;
+      }
+      out('');
+      out(await table());
+      out('\ndemo --once: every check passed.');
+      return 0;
+    }
+    const until = options.until ?? new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    let stopped = false;
+    void until.then(() => { stopped = true; });
+    let last = '';
+    while (!stopped) {
+      const now = await table().catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
+      if (now !== last) {
+        last = now;
+        if (options.tty) out('\u001b[2J\u001b[H' + kubectlHelp(world.kubeconfigPath) + '\n');
+        out(`${new Date().toISOString().slice(11, 19)}  what each target resolves (redrawn on change; Ctrl-C stops):\n${now}\n`);
+      }
+      await Promise.race([until, new Promise((resolve) => setTimeout(resolve, 200))]);
+    }
+    out('demo: stopping…');
+    return 0;
+  } finally {
+    await world.runtime.stop();
+    await world.fleet.stop();
+  }
+}

@@ -1,0 +1,47 @@
+// What each target's per-pod names resolve to, as the simulated DNS answers: the demo's live
+// table and the facts `demo --once` verifies.
+import { formatTable } from '../runner/status-table.ts';
+import { podHostname, TARGETS } from './scenario.ts';
+
+/** The part of a simulated cluster the table needs (local/sim's SimCluster). */
+export interface Resolver {
+  readonly name: string;
+  resolve(name: string, type?: 'A' | 'AAAA'): string[];
+}
+
+export interface Resolution {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly hostname: string;
+  readonly ordinal: number;
+  readonly addresses: readonly string[];
+}
+
+export const isVip = (ip: string): boolean => ip.startsWith('240.240.');
+
+/** For each target, the names kafka-0 … kafka-(n-1) (n: the replicas, and a few more to show leftovers). */
+export function resolveTargets(clusters: (name: string) => Resolver, replicas: number): Resolution[] {
+  const out: Resolution[] = [];
+  for (const t of TARGETS) {
+    const cluster = clusters(t.cluster);
+    for (let ordinal = 0; ordinal < Math.max(replicas, 1) + 2; ordinal += 1) {
+      const hostname = podHostname(ordinal, t.namespace);
+      const addresses = cluster.resolve(hostname, 'A');
+      if (ordinal >= replicas && addresses.length === 0) continue;
+      out.push({ cluster: t.cluster, namespace: t.namespace, hostname, ordinal, addresses });
+    }
+  }
+  return out;
+}
+
+export function formatResolutions(rows: readonly Resolution[]): string {
+  return formatTable(
+    ['CLUSTER', 'NAME (as the cluster\'s DNS answers it)', 'ADDRESS', 'KIND'],
+    rows.map((r) => [
+      r.cluster,
+      r.hostname,
+      r.addresses.length === 0 ? '(NXDOMAIN)' : r.addresses.join(','),
+      r.addresses.length === 0 ? '-' : r.addresses.every(isVip) ? 'VIP' : 'pod IP',
+    ]),
+  );
+}

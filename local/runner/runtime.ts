@@ -1,0 +1,252 @@
+// `gns-sync local`: agents, bus, queues, the three functions and dynalite in one process
+// (DESIGN.md §7). `startLocal` wires them; `stop()` drains and closes everything; a restart
+// on the same state directory resumes (dynalite and the archive live there).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Agent } from '../../agent/agent.ts';
+import { startAgent } from '../../agent/agent.ts';
+import { silentLogger } from '../../agent/logger.ts';
+import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
+import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
+import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
+import { loadConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
+import { FileArchive } from '../bus/archive.ts';
+import { LocalBus } from '../bus/local-bus.ts';
+import type { LocalDynamo } from '../dynamo/start.ts';
+import { startLocalDynamo } from '../dynamo/start.ts';
+import { DeadLetterFile } from '../queue/dead-letter-file.ts';
+import { LocalQueue } from '../queue/local-queue.ts';
+import { LocalSyncQueue } from '../queue/local-sync-queue.ts';
+import type { ReplayReport, ReplayRequest, StatusReport } from './control.ts';
+import { startControl } from './control.ts';
+import { buildPipeline, type Pipeline, type SyncLine } from './pipeline.ts';
+import { configCopyPath } from './offline.ts';
+import { lockStateDir, statePaths } from './state-dir.ts';
+
+export interface StartLocalOptions {
+  readonly configPath?: string;
+  readonly config?: Config;
+  /** The kubeconfig reaching the clusters (one context per cluster, as the config names them). */
+  readonly kubeconfigPath?: string;
+  readonly kubeconfigYaml?: string;
+  readonly stateDir: string;
+  /** Reconcile period (default 60 s; 0: no timer). */
+  readonly reconcileIntervalMs?: number;
+  /** Run the agents (default true). Offline replay runs without them. */
+  readonly agents?: boolean;
+  /** Agents' periodic snapshots (default: the agent's, 10 min). */
+  readonly snapshotIntervalMs?: number;
+  /** Serve the control endpoint (default true). */
+  readonly control?: boolean;
+  /** One line per sync and runtime messages (default: console.log). */
+  readonly log?: (line: string) => void;
+  /** Per-line JSON logs of the agents and functions (default: silent). */
+  readonly verbose?: boolean;
+  /** Seed of the bus's fault knobs. */
+  readonly busSeed?: number;
+  /** Sync retries become visible again after this (default 2 s; SQS: the visibility timeout). */
+  readonly syncVisibilityTimeoutMs?: number;
+  /** Kubernetes call timeout of the sync function (default 5 s). */
+  readonly clusterTimeoutMs?: number;
+}
+
+export interface LocalRuntime {
+  readonly stateDir: string;
+  readonly config: Config;
+  readonly bus: LocalBus;
+  readonly ingestQueue: LocalQueue;
+  readonly syncQueue: LocalQueue;
+  readonly deadLetters: { readonly ingest: DeadLetterFile; readonly sync: DeadLetterFile };
+  readonly dynamo: LocalDynamo;
+  /** DynamoDB operations of the functions, by command. */
+  readonly ops: OpCounter;
+  readonly agents: ReadonlyMap<string, Agent>;
+  readonly controlPort: number | undefined;
+  status(): Promise<StatusReport>;
+  replay(request: ReplayRequest): Promise<ReplayReport>;
+  /** Runs the reconcile function once (as its schedule would). */
+  reconcile(): Promise<void>;
+  /** Resolves when the bus has delivered everything and both queues are empty. */
+  idle(): Promise<void>;
+  /** Called after every sync (the log line's data). */
+  onSync(listener: (line: SyncLine) => void): () => void;
+  stop(): Promise<void>;
+}
+
+function loadKubeConfig(options: StartLocalOptions): KubeConfig {
+  const kc = new KubeConfig();
+  if (options.kubeconfigYaml !== undefined) kc.loadFromString(options.kubeconfigYaml);
+  else if (options.kubeconfigPath !== undefined) kc.loadFromString(readFileSync(options.kubeconfigPath, 'utf8'));
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export function formatSyncLine(line: SyncLine): string {
+  const t = line.target;
+  const what = line.error ? `failed: ${line.error}` : `${line.endpoints} endpoints, ${line.writes} writes`;
+  return `sync ${t.cluster}/${t.namespace}/${t.name} (${t.gns}): ${what}, ${line.ms} ms`;
+}
+
+export async function startLocal(options: StartLocalOptions): Promise<LocalRuntime> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const config = options.config ?? (options.configPath !== undefined ? loadConfig(options.configPath) : undefined);
+  if (!config) throw new Error('startLocal needs a config or a configPath');
+  const kc = loadKubeConfig(options);
+  const paths = statePaths(options.stateDir);
+  const lock = lockStateDir(options.stateDir);
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        log(`local: while stopping: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    // Offline `gns-sync replay` needs the topology: keep a copy of the config with the state.
+    writeFileSync(configCopyPath(options.stateDir), `${JSON.stringify(config, null, 2)}\n`);
+    const dynamo = await startLocalDynamo({ dir: paths.dynamodb });
+    cleanups.push(() => dynamo.stop());
+    const ops = countOps(dynamo.client);
+    const deadLetters = { ingest: new DeadLetterFile(paths.ingestDlq), sync: new DeadLetterFile(paths.syncDlq) };
+    const queueLog = (line: string) => log(line);
+    // ADR 0005's queues; the ingest window is shorter than the cloud's 1 s so local latency stays low.
+    const ingestQueue = new LocalQueue({
+      name: 'gns-sync-ingest', fifo: false, batchSize: 100, batchWindowMs: 20, visibilityTimeoutMs: 5_000,
+      maxReceiveCount: 5, deadLetters: deadLetters.ingest, concurrency: 4, log: queueLog,
+    });
+    const syncQueue = new LocalQueue({
+      name: 'gns-sync-sync.fifo', fifo: true, batchSize: 10, batchWindowMs: 0,
+      visibilityTimeoutMs: options.syncVisibilityTimeoutMs ?? 2_000, maxReceiveCount: 5,
+      deadLetters: deadLetters.sync, concurrency: 16, log: queueLog,
+    });
+    cleanups.push(() => ingestQueue.stop(), () => syncQueue.stop());
+    const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
+    const pipeline: Pipeline = buildPipeline({
+      config,
+      dynamo,
+      clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }),
+      syncQueue: new LocalSyncQueue(syncQueue),
+      deadLetters: deadLetters.ingest,
+      syncDeadLetters: deadLetters.sync,
+      verbose: options.verbose ?? false,
+    });
+    const listeners = new Set<(line: SyncLine) => void>([(line) => log(formatSyncLine(line))]);
+    pipeline.onSync((line) => { for (const l of listeners) l(line); });
+    ingestQueue.attach(pipeline.ingest);
+    syncQueue.attach(pipeline.sync);
+
+    const bus = new LocalBus({
+      rules: [LIVE_RULE, REPLAY_RULE].map((rule) => ({ rule, target: { send: (body: string) => ingestQueue.send([{ body }]).then(() => undefined) } })),
+      archive: new FileArchive(paths.archive),
+      seed: options.busSeed ?? 1,
+      log,
+    });
+    cleanups.push(() => bus.stop());
+
+    let reconciling: Promise<void> | undefined;
+    const reconcile = async (): Promise<void> => {
+      reconciling ??= pipeline.reconcile().finally(() => { reconciling = undefined; });
+      return reconciling;
+    };
+    const interval = options.reconcileIntervalMs ?? 60_000;
+    if (interval > 0) {
+      const timer = setInterval(() => {
+        reconcile().catch((error: unknown) => log(`reconcile failed (retried at the next tick): ${(error as Error).message}`));
+      }, interval);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
+
+    const startedAt = Date.now();
+    const status = async (): Promise<StatusReport> => ({
+      pid: process.pid,
+      startedAt,
+      targets: await pipeline.statuses.list(),
+      deadLetters: { ingest: deadLetters.ingest.list().length, sync: deadLetters.sync.list().length },
+      queues: { ingest: ingestQueue.depth, sync: syncQueue.depth },
+    });
+    const replay = async (request: ReplayRequest): Promise<ReplayReport> => {
+      const name = request.name ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const result = await bus.replay({ name, fromMs: request.fromMs, toMs: request.toMs });
+      log(`replay ${name}: ${result.events} events from the archive${result.skipped ? ` (${result.skipped} unreadable lines skipped)` : ''}`);
+      return { name, ...result };
+    };
+
+    let controlPort: number | undefined;
+    if (options.control ?? true) {
+      const control = await startControl(options.stateDir, { status, replay });
+      controlPort = control.port;
+      cleanups.push(() => control.close());
+    }
+
+    const agents = new Map<string, Agent>();
+    if (options.agents ?? true) {
+      for (const cluster of config.clusters) {
+        const namespaces = config.globalNamespaces.flatMap((g) => g.members.filter((m) => m.cluster === cluster.name).map((m) => m.namespace));
+        if (namespaces.length === 0) continue;
+        const agent = await startAgent({
+          cluster: cluster.name,
+          namespaces,
+          kubeConfig: kubeConfigForContext(kc, cluster.context, cluster.name),
+          bus,
+          ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
+          logger: options.verbose ? undefined : silentLogger,
+        });
+        agents.set(cluster.name, agent);
+        cleanups.push(() => agent.stop());
+      }
+    }
+    // A restart resumes: sync every stored target now rather than at the first timer tick.
+    reconcile().catch((error: unknown) => log(`reconcile failed (retried at the next tick): ${(error as Error).message}`));
+    // Agents stop first (cleanups run in reverse): nothing new enters while the rest drains.
+    log(`local: ${agents.size} agents, state in ${paths.dir}${controlPort ? `, control on 127.0.0.1:${controlPort}` : ''}`);
+
+    const idle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i += 1) {
+        await bus.drain();
+        await ingestQueue.drain();
+        await syncQueue.drain();
+      }
+    };
+    let stopping: Promise<void> | undefined;
+    return {
+      stateDir: paths.dir,
+      config,
+      bus,
+      ingestQueue,
+      syncQueue,
+      deadLetters,
+      dynamo,
+      ops,
+      agents,
+      controlPort,
+      status,
+      replay,
+      reconcile,
+      idle,
+      onSync(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      stop() {
+        stopping ??= (async () => {
+          for (const agent of agents.values()) await agent.stop().catch(() => undefined);
+          await bus.stop();
+          // Drain what is queued, but never hang a shutdown on an unreachable cluster.
+          await Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+          await reconciling?.catch(() => undefined);
+          await cleanup();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
