@@ -1,11 +1,10 @@
 // PutEvents entries: the size as EventBridge calculates it, the 1 MB limit, snapshot splitting.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PodRecord } from '../../shared/core/types.ts';
 import { FinalError } from '../../shared/errors.ts';
 import type { BusEntry } from '../../shared/ports.ts';
 import { DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
-import type { GnsEvent, NamespaceSnapshot } from '../../shared/schemas/events.ts';
+import type { GnsEvent, NamespaceSnapshot, PodUpsert } from '../../shared/schemas/events.ts';
 import { toEnvelope } from '../../shared/schemas/envelope.ts';
 import { parseBusEvent } from '../../shared/schemas/parse.ts';
 import { chunk, EntryTooLargeError, entrySize, MAX_ENTRY_BYTES, splitSnapshot, toBusEntries } from '../../shared/schemas/serialize.ts';
@@ -13,7 +12,7 @@ import { deepFreeze } from './helpers.ts';
 
 const V = '001764364200000.000000';
 
-function pod(name: string, extraLabels = 0): PodRecord {
+function pod(name: string, extraLabels = 0): PodUpsert['pod'] {
   const labels: Record<string, string> = { 'app.kubernetes.io/name': 'kafka' };
   for (let i = 0; i < extraLabels; i++) labels[`example.com/label-${i}`] = 'v'.repeat(63);
   return { name, uid: `uid-${name}`, labels, ips: ['10.244.1.17'], hostname: name, ready: true, terminating: false, ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }] };
