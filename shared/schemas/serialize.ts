@@ -2,6 +2,8 @@
 // within the per-entry size limit. A namespace snapshot that would not fit is split into parts
 // that each carry the full key list and a share of the records, so each part alone is a valid
 // merge (docs/adr/0002-event-ordering.md). Any other event that does not fit is an error.
+import { FinalError } from '../errors.ts';
+import type { GnsErrorOptions } from '../errors.ts';
 import type { BusEntry } from '../ports.ts';
 import { DETAIL_TYPES, sourceOf } from './events.ts';
 import type { GnsEvent, NamespaceSnapshot } from './events.ts';
@@ -17,13 +19,13 @@ const MAX_PARTS = 1000;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-/** An event that cannot be published: it does not fit one entry and cannot be split. */
-export class EntryTooLargeError extends Error {
-  override readonly name = 'EntryTooLargeError';
+/** An event that cannot be published: it does not fit one entry and cannot be split. Final. */
+export class EntryTooLargeError extends FinalError {
+  override readonly name: string = 'EntryTooLargeError';
   readonly detailType: string;
   readonly sizeBytes: number;
   readonly limitBytes: number;
-  constructor(detailType: string, sizeBytes: number, limitBytes: number, why: string, options?: ErrorOptions) {
+  constructor(detailType: string, sizeBytes: number, limitBytes: number, why: string, options?: GnsErrorOptions) {
     super(`${detailType} event of ${sizeBytes} bytes exceeds the PutEvents entry limit of ${limitBytes} bytes: ${why}; the event is not published`, options);
     this.detailType = detailType;
     this.sizeBytes = sizeBytes;
