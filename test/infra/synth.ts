@@ -1,0 +1,82 @@
+// Synthesizes the gns-sync CDK app for the assertion tests, once per test file. Bundling is
+// skipped (`aws:cdk:bundling-stacks: []`, CDK's own switch) so template tests take seconds;
+// test/infra/bundles.test.ts bundles for real. Until the functions' entry points exist, a stub
+// project root stands in for them (the template does not depend on their content).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, functionEntry } from '../../infra/bundling.ts';
+import { buildApp, type GnsSyncApp } from '../../infra/build-app.ts';
+import { loadCloudConfig, type CloudConfig } from '../../infra/config.ts';
+import { readSettings } from '../../infra/settings.ts';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+export const EXAMPLE_CONFIG = join(PROJECT_ROOT, 'examples/kafka-gns.yaml');
+
+export const functionsExist = (): boolean => FUNCTIONS.every((f) => existsSync(join(PROJECT_ROOT, functionEntry(f))));
+
+/** The real root when the handlers exist, else a temporary root with stub handlers. */
+export function templateProjectRoot(): string {
+  if (functionsExist()) return PROJECT_ROOT;
+  const root = mkdtempSync(join(tmpdir(), 'gns-infra-'));
+  for (const f of FUNCTIONS) {
+    mkdirSync(join(root, 'functions', f), { recursive: true });
+    writeFileSync(join(root, functionEntry(f)), 'export const handler = async () => ({});\n');
+  }
+  copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
+  return root;
+}
+
+/** The example topology plus a cluster in another AWS account (bus policy cases). */
+export function exampleCloud(extra: CloudConfig['clusters'] = []): CloudConfig {
+  const base = loadCloudConfig(EXAMPLE_CONFIG);
+  return { ...base, clusters: [...base.clusters, ...extra] };
+}
+
+export interface Synthesized extends GnsSyncApp {
+  readonly app: App;
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+  readonly outdir: string;
+}
+
+export function synth(options: { cloud?: CloudConfig; context?: Record<string, unknown>; bundle?: boolean; projectRoot?: string } = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'gns-cdk-out-'));
+  const context = { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context };
+  const app = new App({ outdir, context });
+  const settings = readSettings(app.node.getAllContext());
+  const built = buildApp({
+    app,
+    settings,
+    cloud: options.cloud ?? exampleCloud(),
+    projectRoot: options.projectRoot ?? (options.bundle ? PROJECT_ROOT : templateProjectRoot()),
+  });
+  app.synth();
+  return {
+    ...built,
+    app,
+    outdir,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+  };
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
+/** The resources of a template of one type, by logical id. */
+export function resourcesOf(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+/** Every IAM statement of every policy (and inline role policy) of a template. */
+export function iamStatements(template: Template): { policy: string; statement: Record<string, unknown> }[] {
+  const out: { policy: string; statement: Record<string, unknown> }[] = [];
+  for (const [id, r] of Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))) {
+    const doc = r.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+    for (const s of doc.Statement) out.push({ policy: id, statement: s });
+  }
+  return out;
+}
+
+export const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
