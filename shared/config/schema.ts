@@ -23,6 +23,8 @@ export const ClusterFileSchema = z.strictObject({
   name: ClusterNameSchema,
   network: LabelValueName('a network name').optional(),
   context: z.string().min(1, 'a kubeconfig context name must not be empty').max(253).optional(),
+  /** Cloud only: the AWS account the cluster's agent publishes from, when not the deployment's (infra/: bus policy). */
+  awsAccountId: z.string({ error: 'expected a 12-digit AWS account id in quotes, like "123456789012"' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account id in quotes, like "123456789012"').optional(),
 });
 
 export const MemberFileSchema = z.strictObject({
@@ -47,6 +49,8 @@ export type ConfigFile = z.input<typeof ConfigFileSchema>;
 export interface ClusterConfig extends ClusterInfo {
   /** The kubeconfig context that reaches the cluster (default: its name). */
   readonly context: string;
+  /** The AWS account of the cluster's agent, when it is not the deployment account (cloud only). */
+  readonly awsAccountId?: string;
 }
 
 /** The loaded config: the topology (shared/ports.ts) with defaults filled in. */
@@ -119,7 +123,7 @@ function durationMs(text: string): number {
 export const ConfigSchema = ConfigFileSchema.superRefine((file, ctx) => {
   for (const issue of crossFieldIssues(file)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
 }).transform((file): Config => ({
-  clusters: file.clusters.map((c) => ({ name: c.name, network: c.network ?? c.name, context: c.context ?? c.name })),
+  clusters: file.clusters.map((c) => ({ name: c.name, network: c.network ?? c.name, context: c.context ?? c.name, ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}) })),
   globalNamespaces: file.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
   vipPool: file.vipPool.trim(),
   vipReleaseAfterMs: durationMs(file.vipReleaseAfter),
