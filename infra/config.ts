@@ -28,9 +28,6 @@ export function loadCloudConfig(path: string): CloudConfig {
   if (Buffer.byteLength(json) > CONFIG_ENV_BUDGET) {
     throw new CloudConfigError(`${path}: the config is ${Buffer.byteLength(json)} bytes as JSON; the functions receive it in GNS_SYNC_CONFIG, where at most ${CONFIG_ENV_BUDGET} bytes fit (Lambda's 4 KB environment). Shorten it (drop defaults and comments) or split the deployment.`);
   }
-  const clusters = config.clusters.map((c) => {
-    const account = 'awsAccountId' in c && typeof c.awsAccountId === 'string' ? c.awsAccountId : undefined;
-    return { name: c.name, ...(account ? { awsAccountId: account } : {}) };
-  });
+  const clusters = config.clusters.map((c) => ({ name: c.name, ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}) }));
   return { config, json, clusters };
 }
