@@ -1,0 +1,43 @@
+// Lambda handler of the ingest function: SQS (ingest queue) → ingestBatch. Thin wiring only:
+// middy + Powertools logger + Powertools parser for the outer SQS event. Each record's body is
+// validated by the use case, so one bad record never fails the batch; the response reports
+// the records to redeliver (`reportBatchItemFailures` on the event source mapping).
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { SqsEvent } from '@aws-lambda-powertools/parser/types';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { depsOnce } from '../env.ts';
+import { fromPowertools } from '../log.ts';
+import { ingestDepsFromEnv } from './deps.ts';
+import { ingestBatch } from './ingest.ts';
+import type { IngestDeps } from './ingest.ts';
+
+export interface HandlerOptions {
+  readonly logger?: Logger;
+}
+
+export function createHandler(deps: IngestDeps | (() => IngestDeps), options: HandlerOptions = {}) {
+  const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-ingest' });
+  const log = fromPowertools(logger);
+  const get = typeof deps === 'function' ? deps : () => deps;
+  return middy<SqsEvent, SQSBatchResponse, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: SqsSchema }))
+    .handler(async (event) => {
+      const d = get();
+      const result = await ingestBatch(
+        { ...d, log: d.log ?? log },
+        event.Records.map((r) => ({ messageId: r.messageId, body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1 })),
+      );
+      log.info('ingested', {
+        records: event.Records.length, merged: result.merged, unchanged: result.unchanged, ignored: result.ignored,
+        invalid: result.invalid, failed: result.failed, enqueued: result.enqueued,
+      });
+      return { batchItemFailures: result.batchItemFailures };
+    });
+}
+
+export const handler = createHandler(depsOnce(() => ingestDepsFromEnv(process.env)));

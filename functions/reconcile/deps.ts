@@ -1,0 +1,17 @@
+// The reconcile function's dependencies from the Lambda environment (see ../env.ts).
+import { cloudDeps, clusterApisFromEnv, syncQueueFromEnv } from '../env.ts';
+import type { Env } from '../env.ts';
+import type { ReconcileDeps } from './reconcile.ts';
+import type { Clock } from '../../shared/ports.ts';
+
+export function reconcileDepsFromEnv(env: Env): ReconcileDeps & { readonly clock: Clock } {
+  const base = cloudDeps(env);
+  return {
+    topology: base.topology,
+    store: base.store,
+    vips: base.vips,
+    clock: base.clock,
+    queue: syncQueueFromEnv(env),
+    clusters: clusterApisFromEnv(),
+  };
+}

@@ -1,0 +1,38 @@
+// Lambda handler of the reconcile function, invoked on a schedule: an EventBridge rule's
+// "Scheduled Event" (source aws.events) or EventBridge Scheduler's default notification
+// (source aws.scheduler) — both EventBridge events, parsed by Powertools' EventBridgeSchema.
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import type { EventBridgeEvent } from '@aws-lambda-powertools/parser/types';
+import type { Context } from 'aws-lambda';
+import type { Clock } from '../../shared/ports.ts';
+import { depsOnce } from '../env.ts';
+import { fromPowertools } from '../log.ts';
+import { reconcileDepsFromEnv } from './deps.ts';
+import { reconcile } from './reconcile.ts';
+import type { ReconcileDeps, ReconcileResult } from './reconcile.ts';
+
+export interface HandlerOptions {
+  readonly logger?: Logger;
+}
+
+type Deps = ReconcileDeps & { readonly clock?: Clock };
+
+export function createHandler(deps: Deps | (() => Deps), options: HandlerOptions = {}) {
+  const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-reconcile' });
+  const log = fromPowertools(logger);
+  const get = typeof deps === 'function' ? deps : () => deps;
+  return middy<EventBridgeEvent, ReconcileResult, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: EventBridgeSchema }))
+    .handler(async (event) => {
+      const d = get();
+      log.info('reconcile triggered', { source: event.source, time: event.time });
+      return reconcile({ ...d, log: d.log ?? log }, d.clock?.now() ?? Date.now());
+    });
+}
+
+export const handler = createHandler(depsOnce(() => reconcileDepsFromEnv(process.env)));

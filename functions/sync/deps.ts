@@ -1,0 +1,17 @@
+// The sync function's dependencies from the Lambda environment (see ../env.ts).
+import { cloudDeps, clusterApisFromEnv, deadLettersFromEnv } from '../env.ts';
+import type { Env } from '../env.ts';
+import type { SyncBatchDeps } from './batch.ts';
+
+export function syncDepsFromEnv(env: Env): SyncBatchDeps {
+  const base = cloudDeps(env);
+  return {
+    topology: base.topology,
+    store: base.store,
+    vips: base.vips,
+    statuses: base.statuses,
+    clock: base.clock,
+    clusters: clusterApisFromEnv(),
+    ...(env.SYNC_DLQ_URL ? { deadLetters: deadLettersFromEnv(env, 'SYNC_DLQ_URL') } : {}),
+  };
+}

@@ -1,0 +1,41 @@
+// Lambda handler of the sync function: SQS FIFO (sync queue) → syncBatch. Thin wiring only:
+// middy + Powertools logger + Powertools parser for the outer SQS event; each message is
+// validated by the use case. A target whose sync fails retryably reports all of its records
+// as batch item failures.
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { SqsEvent } from '@aws-lambda-powertools/parser/types';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { targetKey } from '../../shared/core/identity.ts';
+import { depsOnce } from '../env.ts';
+import { fromPowertools } from '../log.ts';
+import { syncBatch } from './batch.ts';
+import type { SyncBatchDeps } from './batch.ts';
+import { syncDepsFromEnv } from './deps.ts';
+
+export interface HandlerOptions {
+  readonly logger?: Logger;
+}
+
+export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), options: HandlerOptions = {}) {
+  const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-sync' });
+  const log = fromPowertools(logger);
+  const get = typeof deps === 'function' ? deps : () => deps;
+  return middy<SqsEvent, SQSBatchResponse, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: SqsSchema }))
+    .handler(async (event) => {
+      const d = get();
+      const now = d.clock?.now() ?? Date.now();
+      const result = await syncBatch({ ...d, log: d.log ?? log }, event.Records.map((r) => ({ messageId: r.messageId, body: r.body })), now);
+      for (const o of result.outcomes) {
+        log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
+      }
+      return { batchItemFailures: result.batchItemFailures };
+    });
+}
+
+export const handler = createHandler(depsOnce(() => syncDepsFromEnv(process.env)));
