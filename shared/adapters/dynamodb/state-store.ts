@@ -22,7 +22,7 @@ import type { Item } from './client.ts';
 import { namespacePk, PODS_BELOW, SERVICES_AFTER, SNAPSHOT_SK, snapshotChunkSk } from './keys.ts';
 import { entryOf, isEntrySk, readPartition, snapshotChunks, visibleRecords } from './partition.ts';
 import type { Partition, StoredSnapshot } from './partition.ts';
-import { decodeKeys, encodeKeys } from './snapshot-keys.ts';
+import { CHUNK_BYTES, decodeKeys, encodeKeys } from './snapshot-keys.ts';
 
 /** Record newer than stored, or equal version and canonical JSON greater (the core's tie-break). */
 const RECORD_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_exists(#r) AND #r < :r)';
@@ -36,6 +36,8 @@ const PARALLEL_WRITES = 16;
 export interface DynamoStateStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /** Size of a snapshot key-list chunk (gzipped bytes); default CHUNK_BYTES. Tests lower it. */
+  readonly snapshotChunkBytes?: number;
 }
 
 /** Accumulates what may have changed, for MergeResult. */
@@ -74,10 +76,12 @@ class Changes {
 export class DynamoStateStore implements StateStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly chunkBytes: number;
 
   constructor(options: DynamoStateStoreOptions) {
     this.doc = documentClient(options.client);
     this.tableName = options.tableName;
+    this.chunkBytes = options.snapshotChunkBytes ?? CHUNK_BYTES;
   }
 
   async merge(event: GnsEvent): Promise<MergeResult> {
@@ -168,7 +172,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   private async mergeSnapshot(pk: string, s: NamespaceSnapshot, changes: Changes): Promise<void> {
-    const [head, ...more] = encodeKeys(s.keys);
+    const [head, ...more] = encodeKeys(s.keys, this.chunkBytes);
     try {
       // Large key lists: the extra chunks first, so a header never points at missing ones.
       await mapLimit(more, PARALLEL_WRITES, (lk, i) =>

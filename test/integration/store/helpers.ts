@@ -1,0 +1,167 @@
+// Shared by the store tests: one dynalite per test file, a fresh table per test, clients with
+// injected crashes, and event factories.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
+import { formatHlc } from '../../../shared/core/hlc.ts';
+import type { PodRecord, ServiceRecord } from '../../../shared/core/types.ts';
+import type { GnsEvent } from '../../../shared/schemas/events.ts';
+import { ensureTable, localClient, startLocalDynamo } from '../../../local/dynamo/start.ts';
+import type { LocalDynamo } from '../../../local/dynamo/start.ts';
+
+export interface TestDynamo {
+  readonly engine: () => LocalDynamo;
+  /** A new, empty table (created from the shared definition) and its name. */
+  freshTable(): Promise<string>;
+}
+
+let tables = 0;
+
+/** Starts dynalite in memory for the test file. */
+export function useDynamo(): TestDynamo {
+  let engine: LocalDynamo | undefined;
+  beforeAll(async () => {
+    engine = await startLocalDynamo();
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+  return {
+    engine: () => {
+      if (!engine) throw new Error('dynalite not started');
+      return engine;
+    },
+    async freshTable() {
+      if (!engine) throw new Error('dynalite not started');
+      const name = `t${++tables}-${process.pid}`;
+      await ensureTable(engine.client, name);
+      return name;
+    },
+  };
+}
+
+/** Thrown by a crashing client: the process "died" before or after a write reached the table. */
+export class InjectedCrash extends Error {
+  override readonly name = 'InjectedCrash';
+}
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+export interface CrashPlan {
+  /** Crash at these write numbers (1-based, counted on this client)… */
+  readonly at?: readonly number[];
+  /** …or at random with this probability per write (deterministic from `seed`). */
+  readonly probability?: number;
+  readonly seed?: number;
+  /** Before the write is sent (it never happens) or after it succeeded (the reply is lost). */
+  readonly when: 'before' | 'after' | 'both';
+}
+
+/** A client for the same endpoint whose Nth write throws InjectedCrash, before or after it takes effect. */
+export function crashingClient(endpoint: string, plan: CrashPlan): { client: DynamoDBClient; writes: () => number; crashes: () => number } {
+  const client = localClient(endpoint);
+  let writes = 0;
+  let crashes = 0;
+  let seed = plan.seed ?? 1;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!WRITES.has(String(context.commandName))) return next(args);
+      const n = ++writes;
+      const hit = plan.at?.includes(n) || (plan.probability !== undefined && random() < plan.probability);
+      const when = plan.when === 'both' ? (random() < 0.5 ? 'before' : 'after') : plan.when;
+      if (hit && when === 'before') {
+        crashes++;
+        throw new InjectedCrash(`crash before write ${n} (${String(context.commandName)})`);
+      }
+      const result = await next(args);
+      if (hit && when === 'after') {
+        crashes++;
+        throw new InjectedCrash(`crash after write ${n} (${String(context.commandName)})`);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'injectedCrashes' },
+  );
+  return { client, writes: () => writes, crashes: () => crashes };
+}
+
+/** A deterministic PRNG (mulberry32) for shuffles and histories. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+export const hlc = (ms: number, counter = 0): string => formatHlc(1_764_366_000_000 + ms, counter);
+
+export function pod(name: string, overrides: Partial<PodRecord> = {}): PodRecord {
+  return {
+    name,
+    uid: `uid-${name}`,
+    labels: { app: 'kafka' },
+    ips: ['10.0.0.1'],
+    hostname: name,
+    ready: true,
+    terminating: false,
+    ports: [{ name: 'kafka', containerPort: 9092, protocol: 'TCP' }],
+    ...overrides,
+  };
+}
+
+export function service(name: string, overrides: Partial<ServiceRecord> = {}): ServiceRecord {
+  return {
+    name,
+    uid: `uid-${name}`,
+    annotations: { 'gns-sync.io/endpoints.statefulset': '{"app":"kafka"}' },
+    clusterIP: 'None',
+    publishNotReadyAddresses: false,
+    ports: [{ name: 'kafka', port: 9092, protocol: 'TCP' }],
+    ...overrides,
+  };
+}
+
+const scope = { cluster: 'one', namespace: 'ns-one' };
+
+export const podUpsert = (v: string, p: PodRecord, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v1', detail: { ...s, v, pod: p } });
+export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v1', detail: { ...s, v, name, uid } });
+export const serviceUpsert = (v: string, svc: ServiceRecord, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v1', detail: { ...s, v, service: svc } });
+export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v1', detail: { ...s, v, name, uid: `uid-${name}` } });
+
+export function snapshot(
+  v: string,
+  pods: readonly { v: string; record: PodRecord }[],
+  services: readonly { v: string; record: ServiceRecord }[] = [],
+  options: { part?: number; parts?: number; keys?: readonly string[]; s?: typeof scope; id?: string } = {},
+): GnsEvent {
+  const keys = options.keys ?? [...pods.map((p) => `pod/${p.record.name}`), ...services.map((p) => `service/${p.record.name}`)];
+  return {
+    type: 'gns-sync.namespace.snapshot.v1',
+    detail: {
+      ...(options.s ?? scope),
+      v,
+      snapshotId: options.id ?? `snap-${v}`,
+      part: options.part ?? 1,
+      parts: options.parts ?? 1,
+      keys: [...keys],
+      pods: pods.map((p) => ({ v: p.v, record: p.record })),
+      services: services.map((p) => ({ v: p.v, record: p.record })),
+    },
+  };
+}
