@@ -1,0 +1,178 @@
+// A kubelet and scheduler stand-in: binds new pods to the cluster's node, gives each an IP
+// from the cluster's pod CIDR (never one in use), sets it Running, and Ready after a delay
+// unless a test switched readiness off. Terminating pods turn not-ready and go after their grace.
+import type { KubeObject } from '../api/objects.ts';
+import { clone, isPlainObject, objectKey, timestamp } from '../api/objects.ts';
+import type { Registry } from '../api/registry.ts';
+import { findResource } from '../api/resources.ts';
+import type { StoreEvent } from '../api/store.ts';
+import type { Ipv4Allocator } from '../ip.ts';
+import type { EventRecorder } from './events.ts';
+import { WorkQueue } from './work-queue.ts';
+
+type Obj = Record<string, unknown>;
+const PODS = findResource('', 'v1', 'pods')!;
+
+export interface KubeletOptions {
+  readonly nodeName: string;
+  readonly hostIP: string;
+  readonly readyDelayMs: number;
+  readonly podIps: Ipv4Allocator;
+  readonly now: () => number;
+  /** How long a deleted pod stays Terminating (graceful deletion on when > 0). */
+  readonly terminationGraceMs: number;
+}
+
+function condition(type: string, ok: boolean, now: string): Obj {
+  return { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now };
+}
+
+export class Kubelet {
+  private readonly registry: Registry;
+  private readonly opts: KubeletOptions;
+  private readonly events: EventRecorder;
+  private readonly queue: WorkQueue;
+  /** Readiness switched off (false) or on (true) by tests, by namespace/name. */
+  private readonly readiness = new Map<string, boolean>();
+  /** Pods (by uid) whose ready delay has passed. */
+  private readonly warmedUp = new Set<string>();
+  /** IPs by pod uid, released when the pod is gone. */
+  private readonly ips = new Map<string, string>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Terminating pods (by uid) whose removal is scheduled. */
+  private readonly terminating = new Set<string>();
+  private unsubscribe = (): void => {};
+
+  constructor(registry: Registry, events: EventRecorder, opts: KubeletOptions) {
+    this.registry = registry;
+    this.events = events;
+    this.opts = opts;
+    this.queue = new WorkQueue((key) => this.sync(key));
+  }
+
+  start(): void {
+    this.unsubscribe = this.registry.store.subscribe((ev) => this.onEvent(ev));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    this.queue.stop();
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  setReady(namespace: string, name: string, ready: boolean): void {
+    this.readiness.set(objectKey(namespace, name), ready);
+    this.queue.add(objectKey(namespace, name));
+  }
+
+  private onEvent(ev: StoreEvent): void {
+    if (ev.storage !== 'pods') return;
+    const uid = ev.object.metadata.uid ?? '';
+    if (ev.type === 'DELETED') {
+      const ip = this.ips.get(uid);
+      if (ip) this.opts.podIps.release(ip);
+      this.ips.delete(uid);
+      this.warmedUp.delete(uid);
+      return;
+    }
+    this.queue.add(objectKey(ev.object.metadata.namespace, ev.object.metadata.name ?? ''));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private sync(key: string): void {
+    const [namespace, name] = key.split('/') as [string, string];
+    const pod = this.registry.find(PODS, namespace, name);
+    if (!pod) return;
+    const uid = pod.metadata.uid ?? '';
+    const spec = pod.spec as Obj;
+    const status = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    const nowText = timestamp(this.opts.now());
+    if (pod.metadata.deletionTimestamp) {
+      this.terminate(pod);
+      return;
+    }
+    if (spec.nodeName !== undefined && spec.nodeName !== this.opts.nodeName) return;
+    if (!this.ips.has(uid)) {
+      // Schedule and start: node, IP, Running (not yet Ready).
+      const ip = typeof status.podIP === 'string' && this.opts.podIps.claim(status.podIP) ? status.podIP : this.opts.podIps.allocate();
+      this.ips.set(uid, ip);
+      const next = clone(pod);
+      (next.spec as Obj).nodeName = this.opts.nodeName;
+      next.status = this.runningStatus(pod, ip, false, nowText);
+      this.registry.update(PODS, namespace, name, next, { internal: true });
+      this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${this.opts.nodeName}`, 'default-scheduler');
+      for (const c of (spec.containers as Obj[] | undefined) ?? []) {
+        this.events.record(pod, 'Normal', 'Pulled', `Container image "${String(c.image)}" already present on machine`, 'kubelet', this.opts.nodeName);
+        this.events.record(pod, 'Normal', 'Created', `Created container: ${String(c.name)}`, 'kubelet', this.opts.nodeName);
+        this.events.record(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, 'kubelet', this.opts.nodeName);
+      }
+      this.later(this.opts.readyDelayMs, () => {
+        this.warmedUp.add(uid);
+        this.queue.add(key);
+      });
+      return;
+    }
+    const wantReady = this.warmedUp.has(uid) && this.readiness.get(key) !== false;
+    const ready = (status.conditions as Obj[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    if (wantReady === ready) return;
+    const next = clone(pod);
+    next.status = this.runningStatus(pod, this.ips.get(uid)!, wantReady, nowText);
+    this.registry.update(PODS, namespace, name, next, { internal: true });
+  }
+
+  private runningStatus(pod: KubeObject, ip: string, ready: boolean, now: string): Obj {
+    const spec = pod.spec as Obj;
+    const old = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    const started = typeof old.startTime === 'string' ? old.startTime : now;
+    const oldConds = (old.conditions as Obj[] | undefined) ?? [];
+    const cond = (type: string, ok: boolean): Obj => {
+      const prev = oldConds.find((c) => c.type === type);
+      return prev && prev.status === (ok ? 'True' : 'False') ? prev : condition(type, ok, now);
+    };
+    return {
+      ...old,
+      phase: 'Running',
+      conditions: [
+        cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', ready), cond('ContainersReady', ready), cond('PodScheduled', true),
+      ],
+      hostIP: this.opts.hostIP,
+      hostIPs: [{ ip: this.opts.hostIP }],
+      podIP: ip,
+      podIPs: [{ ip }],
+      startTime: started,
+      containerStatuses: ((spec.containers as Obj[] | undefined) ?? []).map((c) => ({
+        name: c.name, image: c.image, imageID: `${String(c.image)}@sha256:${'0'.repeat(64)}`, containerID: `containerd://${String(pod.metadata.uid).replace(/-/g, '')}`,
+        ready, started: true, restartCount: 0, state: { running: { startedAt: started } }, lastState: {},
+      })),
+      qosClass: old.qosClass ?? 'BestEffort',
+    };
+  }
+
+  private terminate(pod: KubeObject): void {
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name ?? '';
+    const status = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    const ready = (status.conditions as Obj[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    if (ready) {
+      const next = clone(pod);
+      next.status = { ...status, conditions: ((status.conditions as Obj[] | undefined) ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: timestamp(this.opts.now()) } : c)) };
+      this.registry.update(PODS, namespace, name, next, { internal: true });
+      return;
+    }
+    const uid = pod.metadata.uid ?? '';
+    if (this.terminating.has(uid)) return;
+    this.terminating.add(uid);
+    this.later(this.opts.terminationGraceMs, () => {
+      this.terminating.delete(uid);
+      const current = this.registry.find(PODS, namespace, name);
+      if (current && current.metadata.uid === uid) this.registry.removeNow(PODS, current);
+    });
+  }
+}

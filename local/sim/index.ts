@@ -1,0 +1,125 @@
+// Simulated Kubernetes clusters that speak the real REST API (kubectl and
+// @kubernetes/client-node work against them unchanged): `gns-sync sim`, tests, demo, benches.
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import { SimCluster } from './cluster.ts';
+import { parseIpv4Cidr } from './ip.ts';
+
+export { SimCluster } from './cluster.ts';
+export type { ResourceName } from './cluster.ts';
+export type { Faults, Counters } from './api/server.ts';
+export type { KubeObject } from './api/objects.ts';
+
+export interface SimClusterSpec {
+  readonly name: string;
+  /** Pod addresses; default `10.<i+1>.0.0/16` for the i-th cluster. */
+  readonly podCidr?: string;
+}
+
+export interface SimOptions {
+  readonly clusters: readonly SimClusterSpec[];
+  /** Serve cluster DNS on a loopback UDP port per cluster. */
+  readonly dns?: boolean;
+  /** API port of the first cluster (then +1, ...); DNS ports from portBase + 100. 0/undefined: OS-assigned. */
+  readonly portBase?: number;
+  /** Kubelet: pods turn Ready this long after they start (default 200). */
+  readonly readyDelayMs?: number;
+  /** Watch history per cluster, in changes (default 10_000); older resourceVersions get 410 Gone. */
+  readonly watchHistory?: number;
+  /** Graceful pod deletion: deleted pods stay Terminating (not ready) this long (default 0: gone at once). */
+  readonly podTerminationGraceMs?: number;
+  /** How long a deleted namespace shows Terminating (default 100). */
+  readonly namespaceTerminatingMs?: number;
+  /** The version /version reports (default 1.32, kubectl's own). */
+  readonly serverVersion?: { readonly major: string; readonly minor: string };
+  /** Controllers and the kubelet record Events (default true). */
+  readonly events?: boolean;
+}
+
+export interface SimFleet {
+  readonly clusters: readonly SimCluster[];
+  cluster(name: string): SimCluster;
+  /** One context per cluster (context, cluster and user named after the cluster); plain http, insecure-skip-tls-verify. */
+  kubeconfigYaml(currentContext?: string): string;
+  writeKubeconfig(path: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Why a fleet could not start: bad options, or a port in use. */
+export class SimStartError extends Error {
+  override readonly name = 'SimStartError';
+}
+
+const CLUSTER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
+  if (opts.clusters.length === 0) throw new SimStartError('no clusters to start: pass at least one cluster name');
+  const names = new Set<string>();
+  for (const c of opts.clusters) {
+    if (!CLUSTER_NAME.test(c.name)) throw new SimStartError(`cluster name "${c.name}" is not valid: use letters, digits, '-', '_' or '.', at most 63, starting and ending with a letter or digit`);
+    if (names.has(c.name)) throw new SimStartError(`cluster name "${c.name}" is given twice: cluster names must be unique`);
+    names.add(c.name);
+    if (c.podCidr !== undefined) {
+      try {
+        parseIpv4Cidr(c.podCidr);
+      } catch (error) {
+        throw new SimStartError(`cluster "${c.name}": ${(error as Error).message}`, { cause: error });
+      }
+    }
+  }
+  const portBase = opts.portBase ?? 0;
+  if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65000) throw new SimStartError(`port base ${portBase} is not a port number (0 for OS-assigned ports)`);
+  const clusters: SimCluster[] = [];
+  try {
+    for (const [i, spec] of opts.clusters.entries()) {
+      const cluster = new SimCluster({
+        name: spec.name,
+        podCidr: spec.podCidr ?? `10.${i + 1}.0.0/16`,
+        serviceCidr: '10.96.0.0/16',
+        nodeIp: `172.18.0.${i + 2}`,
+        apiPort: portBase ? portBase + i : 0,
+        dns: opts.dns ?? false,
+        dnsPort: portBase ? portBase + 100 + i : 0,
+        readyDelayMs: opts.readyDelayMs ?? 200,
+        watchHistory: opts.watchHistory ?? 10_000,
+        podTerminationGraceMs: opts.podTerminationGraceMs ?? 0,
+        namespaceTerminatingMs: opts.namespaceTerminatingMs ?? 100,
+        serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
+        events: opts.events ?? true,
+      });
+      clusters.push(cluster);
+      await cluster.start();
+    }
+  } catch (error) {
+    await Promise.all(clusters.map((c) => c.stop().catch(() => {})));
+    if (error instanceof SimStartError) throw error;
+    throw new SimStartError(`could not start the simulated clusters: ${(error as Error).message}; choose another --port-base or 0 for OS-assigned ports`, { cause: error });
+  }
+  const kubeconfigYaml = (currentContext?: string): string => stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    'current-context': currentContext ?? clusters[0]!.name,
+    clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.url, 'insecure-skip-tls-verify': true } })),
+    users: clusters.map((c) => ({ name: c.name, user: { token: `sim-${c.name}` } })),
+    contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: c.name, namespace: 'default' } })),
+  });
+  let stopped = false;
+  return {
+    clusters,
+    cluster(name: string): SimCluster {
+      const found = clusters.find((c) => c.name === name);
+      if (!found) throw new Error(`no simulated cluster named "${name}" (clusters: ${clusters.map((c) => c.name).join(', ')})`);
+      return found;
+    },
+    kubeconfigYaml,
+    async writeKubeconfig(path: string): Promise<void> {
+      await writeFile(path, kubeconfigYaml(), { mode: 0o600 });
+    },
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(clusters.map((c) => c.stop()));
+    },
+  };
+}
