@@ -119,7 +119,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   const publisher = new Publisher({
     bus, metrics, logger,
-    onResnapshotNeeded: () => snapshotAll('the event bus recovered'),
+    onResnapshotNeeded: () => {
+      // The snapshots supersede every buffered event (each record with its last-change version,
+      // every present key), so the buffer need not be sent first.
+      const discarded = publisher.discardBuffered();
+      if (discarded > 0) logger.info('buffered events superseded by the resnapshot', { discarded });
+      snapshotAll('the event bus recovered');
+    },
     ...options.publisher,
   });
 

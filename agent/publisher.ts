@@ -84,6 +84,18 @@ export class Publisher {
     this.#kick();
   }
 
+  /**
+   * Discards everything buffered (not what is in flight): for when a resnapshot of every
+   * namespace is about to supersede it. Returns how many entries were discarded.
+   */
+  discardBuffered(): number {
+    const discarded = this.#length();
+    this.#queue = [];
+    this.#head = 0;
+    this.#o.metrics.buffered.set(0);
+    return discarded;
+  }
+
   status(): PublisherStatus {
     return {
       buffered: this.#length(),
