@@ -1,0 +1,383 @@
+// In-memory fakes of every port the functions take, with knobs for failures, and recorders
+// of every call, so the use cases are tested without DynamoDB, SQS or Kubernetes.
+import { canonicalJson } from '../../../shared/core/canonical-json.ts';
+import { bigIntToIp, ipToBigInt } from '../../../shared/core/cidr.ts';
+import { identityKey } from '../../../shared/core/identity.ts';
+import { emptyNamespaceState, mergeEvent, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
+import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIdentity } from '../../../shared/core/types.ts';
+import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
+import type {
+  ClusterApi, ClusterApis, Clock, DeadLetter, DeadLetters, MergeResult, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
+} from '../../../shared/ports.ts';
+import { toBusEntries } from '../../../shared/schemas/serialize.ts';
+import { toEnvelope } from '../../../shared/schemas/envelope.ts';
+import { DETAIL_TYPES } from '../../../shared/schemas/events.ts';
+import type { GnsEvent } from '../../../shared/schemas/events.ts';
+import { formatHlc } from '../../../shared/core/hlc.ts';
+import { ANNOTATION_TSM } from '../../../shared/core/types.ts';
+import { indexTopology } from '../../../functions/topology.ts';
+
+// ---- the seed's scenario -------------------------------------------------------------------
+
+export const KAFKA_LABELS = {
+  'app.kubernetes.io/component': 'kafka',
+  'app.kubernetes.io/instance': 'kafka',
+  'app.kubernetes.io/name': 'kafka',
+} as const;
+
+export const TOPOLOGY: Topology = {
+  clusters: [
+    { name: 'clusterOne', network: 'clusterOne' },
+    { name: 'clusterTwo', network: 'clusterTwo' },
+  ],
+  globalNamespaces: [
+    {
+      name: 'kafka-gns',
+      members: [
+        { cluster: 'clusterOne', namespace: 'ns-one' },
+        { cluster: 'clusterOne', namespace: 'ns-two' },
+        { cluster: 'clusterTwo', namespace: 'ns-one' },
+      ],
+    },
+  ],
+  vipPool: '240.240.0.0/16',
+  vipReleaseAfterMs: 3_600_000,
+};
+export const topology = () => indexTopology(TOPOLOGY);
+
+/** The two targets of the seed: clusterOne/ns-two (pod IPs) and clusterTwo/ns-one (VIPs). */
+export const T_LOCAL: TargetRef = { gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-two', name: 'kafka-headless' };
+export const T_REMOTE: TargetRef = { gns: 'kafka-gns', cluster: 'clusterTwo', namespace: 'ns-one', name: 'kafka-headless' };
+
+export function kafkaPod(i: number, overrides: Partial<PodRecord> = {}): PodRecord {
+  return {
+    name: `kafka-${i}`,
+    uid: `uid-kafka-${i}`,
+    labels: { ...KAFKA_LABELS, 'statefulset.kubernetes.io/pod-name': `kafka-${i}` },
+    ips: [`10.1.0.${10 + i}`],
+    hostname: `kafka-${i}`,
+    ready: true,
+    terminating: false,
+    ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }],
+    nodeName: 'clusterone-node',
+    ...overrides,
+  };
+}
+
+export function targetService(name = 'kafka-headless', overrides: Partial<ServiceRecord> = {}): ServiceRecord {
+  return {
+    name,
+    uid: `uid-svc-${name}`,
+    annotations: { [ANNOTATION_TSM]: JSON.stringify(KAFKA_LABELS) },
+    clusterIP: 'None',
+    publishNotReadyAddresses: false,
+    ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }],
+    ...overrides,
+  };
+}
+
+// ---- events as EventBridge delivers them ------------------------------------------------------
+
+let counter = 0;
+const v = () => formatHlc(1_764_363_600_000 + ++counter, 0);
+
+export function podUpsert(cluster: string, namespace: string, pod: PodRecord): GnsEvent {
+  return { type: DETAIL_TYPES.podUpsert, detail: { cluster, namespace, v: v(), pod: pod as never } };
+}
+export function podDelete(cluster: string, namespace: string, name: string, uid = `uid-${name}`): GnsEvent {
+  return { type: DETAIL_TYPES.podDelete, detail: { cluster, namespace, v: v(), name, uid } };
+}
+export function serviceUpsert(cluster: string, namespace: string, service: ServiceRecord): GnsEvent {
+  return { type: DETAIL_TYPES.serviceUpsert, detail: { cluster, namespace, v: v(), service: service as never } };
+}
+export function serviceDelete(cluster: string, namespace: string, name: string): GnsEvent {
+  return { type: DETAIL_TYPES.serviceDelete, detail: { cluster, namespace, v: v(), name, uid: `uid-svc-${name}` } };
+}
+
+/** The SQS message body of an ingest-queue record: the EventBridge event, as JSON text. */
+export function busBody(event: GnsEvent, id = `evt-${++counter}`): string {
+  const [entry] = toBusEntries(event);
+  if (!entry) throw new Error('no entry');
+  return JSON.stringify(toEnvelope(entry, { id, account: '111122223333', region: 'eu-west-1', receivedAt: new Date(1_764_363_600_000) }));
+}
+
+// ---- StateStore ---------------------------------------------------------------------------------
+
+const visibleMap = <T extends { name: string }>(records: readonly T[]) => new Map(records.map((r) => [r.name, r]));
+
+export class FakeStore implements StateStore {
+  readonly states = new Map<string, NamespaceState>();
+  readonly calls: string[] = [];
+  /** Throws from merge when it returns an error for the event. */
+  failMerge: ((event: GnsEvent) => Error | undefined) | undefined;
+
+  private state(cluster: string, namespace: string): NamespaceState {
+    return this.states.get(`${cluster}/${namespace}`) ?? emptyNamespaceState();
+  }
+
+  async merge(event: GnsEvent): Promise<MergeResult> {
+    this.calls.push(`merge ${event.type}`);
+    const failure = this.failMerge?.(event);
+    if (failure) throw failure;
+    const { cluster, namespace } = event.detail;
+    const before = this.state(cluster, namespace);
+    const after = mergeEvent(before, event);
+    this.states.set(`${cluster}/${namespace}`, after);
+    const pods: { name: string; labels: Readonly<Record<string, string>>[] }[] = [];
+    const bp = visibleMap(visiblePods(before));
+    const ap = visibleMap(visiblePods(after));
+    for (const name of new Set([...bp.keys(), ...ap.keys()])) {
+      const b = bp.get(name);
+      const a = ap.get(name);
+      if (canonicalJson(b ?? null) !== canonicalJson(a ?? null)) pods.push({ name, labels: [b?.labels, a?.labels].filter((l) => l !== undefined) });
+    }
+    const bs = visibleMap(visibleServices(before));
+    const as = visibleMap(visibleServices(after));
+    const services = [...new Set([...bs.keys(), ...as.keys()])].filter((n) => canonicalJson(bs.get(n) ?? null) !== canonicalJson(as.get(n) ?? null));
+    return { changed: canonicalJson([...before.entries]) !== canonicalJson([...after.entries]) || before.snapshotV !== after.snapshotV, pods, services };
+  }
+
+  async podsOf(cluster: string, namespace: string): Promise<readonly PodRecord[]> {
+    this.calls.push(`podsOf ${cluster}/${namespace}`);
+    return visiblePods(this.state(cluster, namespace));
+  }
+
+  async servicesOf(cluster: string, namespace: string): Promise<readonly ServiceRecord[]> {
+    this.calls.push(`servicesOf ${cluster}/${namespace}`);
+    return visibleServices(this.state(cluster, namespace));
+  }
+
+  async service(cluster: string, namespace: string, name: string): Promise<ServiceRecord | undefined> {
+    this.calls.push(`service ${cluster}/${namespace}/${name}`);
+    return visibleServices(this.state(cluster, namespace)).find((s) => s.name === name);
+  }
+
+  /** Test setup: merge without recording a call. */
+  async put(...events: GnsEvent[]): Promise<void> {
+    for (const e of events) await this.merge(e);
+    this.calls.length = 0;
+  }
+}
+
+// ---- VipAllocator -------------------------------------------------------------------------------
+
+export class FakeVips implements VipAllocator {
+  readonly byIdentity = new Map<string, string>();
+  readonly gone = new Map<string, number>();
+  readonly calls: string[] = [];
+  private next: bigint;
+  /** Addresses the pool can still hand out. */
+  capacity = Number.POSITIVE_INFINITY;
+
+  constructor(first = '240.240.0.1') {
+    this.next = ipToBigInt(first);
+  }
+
+  async listGns(gns: string): Promise<ReadonlyMap<string, string>> {
+    this.calls.push(`listGns ${gns}`);
+    const out = new Map<string, string>();
+    for (const [k, vip] of this.byIdentity) if (k.startsWith(`${gns}/`)) out.set(k.slice(gns.length + 1), vip);
+    return out;
+  }
+
+  async ensure(identities: readonly VipIdentity[], _now: number): Promise<ReadonlyMap<string, string>> {
+    this.calls.push(`ensure ${identities.length}`);
+    const out = new Map<string, string>();
+    let missing = 0;
+    for (const id of identities) {
+      const key = identityKey(id);
+      this.gone.delete(key);
+      let vip = this.byIdentity.get(key);
+      if (vip === undefined) {
+        if (this.capacity <= 0) {
+          missing++;
+          continue;
+        }
+        this.capacity--;
+        vip = bigIntToIp(this.next++, 4);
+        this.byIdentity.set(key, vip);
+      }
+      out.set(key, vip);
+    }
+    if (missing > 0) throw new PoolExhaustedError('240.240.0.0/16', missing);
+    return out;
+  }
+
+  async markGone(identities: readonly VipIdentity[], now: number): Promise<void> {
+    this.calls.push(`markGone ${identities.map(identityKey).join(',')}`);
+    for (const id of identities) if (!this.gone.has(identityKey(id))) this.gone.set(identityKey(id), now);
+  }
+
+  async releaseExpired(now: number): Promise<number> {
+    this.calls.push('releaseExpired');
+    let n = 0;
+    for (const [key, since] of this.gone) {
+      if (now - since > TOPOLOGY.vipReleaseAfterMs) {
+        this.byIdentity.delete(key);
+        this.gone.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async adopt(entries: readonly { identity: VipIdentity; vip: string }[], _now: number): Promise<void> {
+    this.calls.push(`adopt ${entries.map((e) => `${identityKey(e.identity)}=${e.vip}`).join(',')}`);
+    for (const e of entries) if (!this.byIdentity.has(identityKey(e.identity))) this.byIdentity.set(identityKey(e.identity), e.vip);
+  }
+}
+
+// ---- TargetStatusStore --------------------------------------------------------------------------
+
+export class FakeStatuses implements TargetStatusStore {
+  readonly byKey = new Map<string, TargetStatus>();
+  readonly calls: string[] = [];
+  async record(status: TargetStatus): Promise<void> {
+    this.calls.push('record');
+    this.byKey.set(JSON.stringify(status.target), status);
+  }
+  async get(target: TargetRef): Promise<TargetStatus | undefined> {
+    this.calls.push('get');
+    return this.byKey.get(JSON.stringify({ gns: target.gns, cluster: target.cluster, namespace: target.namespace, name: target.name }));
+  }
+  async list(): Promise<readonly TargetStatus[]> {
+    return [...this.byKey.values()];
+  }
+}
+
+// ---- ClusterApi -------------------------------------------------------------------------------
+
+export interface RecordedEvent {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** One cluster's EndpointSlices, with resourceVersions, like the API server keeps them. */
+export class FakeCluster implements ClusterApi {
+  readonly slices = new Map<string, Slice>();
+  readonly events: RecordedEvent[] = [];
+  /** Every write call: `create ns/name`, `update ns/name`, `delete ns/name`, `event reason`. */
+  readonly writes: string[] = [];
+  readonly reads: string[] = [];
+  private rv = 100;
+  /** Called before each write; may throw (e.g. a ConflictError once). */
+  beforeWrite: ((verb: string, slice?: Slice) => void) | undefined;
+  /** Called before each call; may throw (an unreachable cluster). */
+  beforeCall: (() => void) | undefined;
+
+  /** Test setup: a slice as if someone else had created it. */
+  seed(slice: Slice): Slice {
+    const stored = { ...slice, name: slice.name ?? `seeded-${this.rv}`, resourceVersion: String(++this.rv) };
+    this.slices.set(`${stored.namespace}/${stored.name}`, stored);
+    return stored;
+  }
+
+  async listSlices(namespace: string, serviceName: string): Promise<readonly Slice[]> {
+    this.beforeCall?.();
+    this.reads.push(`list ${namespace}/${serviceName}`);
+    return [...this.slices.values()].filter((s) => s.namespace === namespace && s.labels['kubernetes.io/service-name'] === serviceName);
+  }
+
+  async listManagedSlices(): Promise<readonly Slice[]> {
+    this.beforeCall?.();
+    this.reads.push('list managed');
+    return [...this.slices.values()].filter((s) => s.labels['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io');
+  }
+
+  async createSlice(slice: Slice): Promise<Slice> {
+    this.beforeCall?.();
+    this.beforeWrite?.('create', slice);
+    const name = slice.name ?? `gen-${this.rv}`;
+    const key = `${slice.namespace}/${name}`;
+    if (this.slices.has(key)) throw new ConflictError(`create ${key}: already exists`);
+    this.writes.push(`create ${key}`);
+    const stored = { ...slice, name, resourceVersion: String(++this.rv) };
+    this.slices.set(key, stored);
+    return stored;
+  }
+
+  async updateSlice(slice: Slice): Promise<Slice> {
+    this.beforeCall?.();
+    this.beforeWrite?.('update', slice);
+    const key = `${slice.namespace}/${slice.name}`;
+    const current = this.slices.get(key);
+    if (!current || current.resourceVersion !== slice.resourceVersion) throw new ConflictError(`update ${key}: conflict`);
+    this.writes.push(`update ${key}`);
+    const stored = { ...slice, resourceVersion: String(++this.rv) };
+    this.slices.set(key, stored);
+    return stored;
+  }
+
+  async deleteSlice(namespace: string, name: string): Promise<void> {
+    this.beforeCall?.();
+    this.beforeWrite?.('delete');
+    this.writes.push(`delete ${namespace}/${name}`);
+    this.slices.delete(`${namespace}/${name}`); // a 404 is success: nothing to do
+  }
+
+  async recordEvent(target: { namespace: string; name: string; uid: string }, type: 'Warning' | 'Normal', reason: string, message: string): Promise<void> {
+    this.beforeCall?.();
+    this.beforeWrite?.('event');
+    this.writes.push(`event ${reason}`);
+    this.events.push({ ...target, type, reason, message });
+  }
+
+  /** Our slices of a Service, endpoints flattened as `hostname=address`. */
+  endpointsOf(namespace: string, service: string): string[] {
+    return [...this.slices.values()]
+      .filter((s) => s.namespace === namespace && s.labels['kubernetes.io/service-name'] === service && s.labels['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io')
+      .flatMap((s) => s.endpoints.map((e) => `${e.hostname ?? '?'}=${e.addresses.join(',')}`))
+      .sort();
+  }
+}
+
+export class FakeClusters implements ClusterApis {
+  readonly clusters = new Map<string, FakeCluster>();
+  constructor(names: readonly string[] = ['clusterOne', 'clusterTwo']) {
+    for (const n of names) this.clusters.set(n, new FakeCluster());
+  }
+  cluster(name: string): FakeCluster {
+    const c = this.clusters.get(name);
+    if (!c) throw new Error(`no fake cluster ${name}`);
+    return c;
+  }
+  async get(cluster: string): Promise<ClusterApi> {
+    return this.cluster(cluster);
+  }
+}
+
+// ---- SyncQueue, DeadLetters, Clock --------------------------------------------------------------
+
+export class FakeQueue implements SyncQueue {
+  readonly sent: { target: TargetRef; cause: string }[] = [];
+  fail: Error | undefined;
+  async enqueue(targets: readonly TargetRef[], cause: string): Promise<void> {
+    if (this.fail) throw this.fail;
+    for (const target of targets) this.sent.push({ target, cause });
+  }
+  keys(): string[] {
+    return this.sent.map((s) => `${s.target.cluster}/${s.target.namespace}/${s.target.name}`).sort();
+  }
+}
+
+export class FakeDeadLetters implements DeadLetters {
+  readonly letters: DeadLetter[] = [];
+  fail: Error | undefined;
+  async send(letter: DeadLetter): Promise<void> {
+    if (this.fail) throw this.fail;
+    this.letters.push(letter);
+  }
+}
+
+export class FakeClock implements Clock {
+  ms = 1_764_363_600_000;
+  now(): number {
+    return this.ms;
+  }
+}
+
+export const retryable = (what = 'store') => new RetryableError(`${what}: throttled`);
