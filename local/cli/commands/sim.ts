@@ -1,0 +1,97 @@
+// `gns-sync sim --clusters clusterOne,clusterTwo --kubeconfig FILE [--dns] [--port-base N]`:
+// simulated Kubernetes clusters for the demo and tests, until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { SimStartError, startSimClusters } from '../../sim/index.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+
+const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS]';
+
+function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        clusters: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        dns: { type: 'boolean', default: false },
+        'port-base': { type: 'string' },
+        'ready-delay-ms': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; ${USAGE_LINE}`, { cause: error });
+  }
+  if (!values.clusters) throw new UsageError(`--clusters is required; ${USAGE_LINE}`);
+  if (!values.kubeconfig) throw new UsageError(`--kubeconfig is required (the file to write); ${USAGE_LINE}`);
+  const clusters = values.clusters.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (clusters.length === 0) throw new UsageError(`--clusters names no cluster; ${USAGE_LINE}`);
+  const number = (flag: string, text: string | undefined, fallback: number, max: number): number => {
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`--${flag} must be a whole number from 0 to ${max} (got "${text}")`);
+    return Number(text);
+  };
+  return {
+    clusters,
+    kubeconfig: values.kubeconfig,
+    dns: values.dns ?? false,
+    portBase: number('port-base', values['port-base'], 0, 65000),
+    readyDelayMs: number('ready-delay-ms', values['ready-delay-ms'], 200, 600_000),
+  };
+}
+
+export const sim: Command = {
+  name: 'sim',
+  summary: 'Run simulated Kubernetes clusters (kubectl and client-node work against them) and write their kubeconfig',
+  usage: [
+    USAGE_LINE,
+    '',
+    '  --clusters A,B        cluster names (each gets its own API server, pod CIDR 10.<i+1>.0.0/16, node)',
+    '  --kubeconfig FILE     where to write the kubeconfig: one context per cluster, named after it',
+    '  --dns                 serve cluster DNS (headless Services from EndpointSlices) on a UDP port per cluster',
+    '  --port-base N         API ports N, N+1, ...; DNS ports N+100, N+101, ... (default: OS-assigned)',
+    '  --ready-delay-ms MS   pods turn Ready this long after they start (default 200)',
+    '',
+    'Prints one line per cluster (name, API URL, DNS port) and runs until SIGINT or SIGTERM.',
+    'Try: KUBECONFIG=FILE kubectl --context A get pods -A -o wide',
+  ].join('\n'),
+  async run(args) {
+    const opts = parse(args);
+    let fleet;
+    try {
+      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name })), dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs });
+    } catch (error) {
+      if (error instanceof SimStartError) {
+        console.error(`gns-sync sim: ${error.message}`);
+        return error.message.startsWith('could not start') ? 1 : 2;
+      }
+      throw error;
+    }
+    try {
+      await fleet.writeKubeconfig(opts.kubeconfig);
+    } catch (error) {
+      await fleet.stop();
+      console.error(`gns-sync sim: could not write the kubeconfig to ${opts.kubeconfig}: ${(error as Error).message}; choose a writable path`);
+      return 1;
+    }
+    for (const c of fleet.clusters) {
+      console.log(`${c.name}\t${c.url}\t${c.dnsPort !== undefined ? `dns 127.0.0.1:${c.dnsPort}` : 'dns off'}`);
+    }
+    console.log(`kubeconfig written to ${opts.kubeconfig}; contexts: ${fleet.clusters.map((c) => c.name).join(', ')}. Stop with Ctrl-C.`);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        resolve();
+      };
+      process.on('SIGINT', done);
+      process.on('SIGTERM', done);
+    });
+    await fleet.stop();
+    console.log('simulated clusters stopped');
+    return 0;
+  },
+};
