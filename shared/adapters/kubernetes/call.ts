@@ -1,7 +1,7 @@
 // One Kubernetes API call with a per-call timeout, bounded retries of transient failures
 // (429, 5xx, network errors, timeouts) with jittered exponential backoff, and errors mapped
 // onto shared/errors.ts, so that one slow or dead cluster costs a sync seconds, not minutes.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException, Observable } from '@kubernetes/client-node';
 import type { ConfigurationOptions } from '@kubernetes/client-node';
 import { ConflictError, FinalError, RetryableError } from '../../errors.ts';
 
@@ -62,13 +62,14 @@ export function describeFailure(error: unknown): CallFailure {
 
 /** Request options that abort the HTTP request after `timeoutMs`. */
 export function timeoutOptions(timeoutMs: number): ConfigurationOptions {
-  // The object-param API wraps these as promise middleware at run time (wrapOptions).
+  // The object-param API hands options to the observable API unwrapped (no wrapOptions), so
+  // the middleware must return the client's Observable, not a Promise.
   const middleware = {
-    pre: async (context: { setSignal(signal: AbortSignal): void }) => {
+    pre: (context: { setSignal(signal: AbortSignal): void }) => {
       context.setSignal(AbortSignal.timeout(timeoutMs));
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async (context: unknown) => context,
+    post: (context: unknown) => new Observable(Promise.resolve(context)),
   };
   return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
 }
