@@ -1,7 +1,7 @@
 // `gns-sync demo` (what `npm start` runs): two simulated clusters with DNS, the seed's Kafka
 // scenario, the control plane, and a live table of what each target's names resolve to.
 // `--once` plays the scenario (restart kafka-1, scale to 5), verifies it and exits 0 or 1.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimClusters } from '../sim/index.ts';
 import type { SimFleet } from '../sim/index.ts';
@@ -63,6 +63,7 @@ export async function startDemoWorld(stateDir: string, log: (line: string) => vo
   const owner = lockOwner(stateDir);
   if (owner !== undefined && processAlive(owner)) throw new StateDirLockedError(paths.dir, owner);
   for (const sub of [paths.dynamodb, join(paths.dir, 'archive'), join(paths.dir, 'dlq'), paths.control]) rmSync(sub, { recursive: true, force: true });
+  mkdirSync(paths.dir, { recursive: true });
   const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true });
   try {
     await fleet.writeKubeconfig(paths.kubeconfig);

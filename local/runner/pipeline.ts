@@ -1,22 +1,19 @@
-// The three functions with local deps: the same use cases and handlers as in Lambda, over
-// dynalite, the kubeconfig's clusters, the local sync queue and the dead-letter files.
-import type { Context } from 'aws-lambda';
-import { indexTopology } from '../../functions/topology.ts';
+// The three functions with local deps: the same use cases as in Lambda, over dynalite, the
+// kubeconfig's clusters, the local sync queue and the dead-letter files.
+import { ingestBatch } from '../../functions/ingest/ingest.ts';
+import { reconcile as reconcileUseCase } from '../../functions/reconcile/reconcile.ts';
+import { syncBatch } from '../../functions/sync/batch.ts';
 import type { SyncOutcome } from '../../functions/sync/sync.ts';
+import { indexTopology } from '../../functions/topology.ts';
 import { DynamoStateStore } from '../../shared/adapters/dynamodb/state-store.ts';
 import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator.ts';
-import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/status-store.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
-import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
-import { createHandler as createIngestHandler } from '../../functions/ingest/handler.ts';
-import { createHandler as createSyncHandler } from '../../functions/sync/handler.ts';
-import { createHandler as createReconcileHandler } from '../../functions/reconcile/handler.ts';
+import type { ClusterApis, DeadLetters, SyncQueue, TargetStatus, TargetStatusStore } from '../../shared/ports.ts';
 import type { LocalDynamo } from '../dynamo/start.ts';
-import type { SqsBatchResponse, SqsEvent, SqsHandler } from '../queue/sqs-shape.ts';
-import { lambdaContext, scheduledEvent } from './lambda-context.ts';
+import type { SqsHandler } from '../queue/sqs-shape.ts';
 
-/** What the runner logs per sync: target, endpoints, writes, ms (or the error). */
 export interface SyncLine {
   readonly target: TargetRef;
   readonly endpoints: number;
@@ -43,31 +40,36 @@ export interface Pipeline {
   onSync(listener: (line: SyncLine) => void): void;
 }
 
-type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+class MemoryStatuses implements TargetStatusStore {
+  readonly #m = new Map<string, TargetStatus>();
+  async record(s: TargetStatus) { this.#m.set(targetKey(s.target), s); }
+  async get(t: TargetRef) { return this.#m.get(targetKey(t)); }
+  async list() { return [...this.#m.values()]; }
+}
 
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const { dynamo, config } = options;
   const topology = indexTopology(config);
   const store = new DynamoStateStore({ client: dynamo.client, tableName: dynamo.tableName });
   const vips = new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs });
-  const statuses = new DynamoTargetStatusStore({ client: dynamo.client, tableName: dynamo.tableName });
+  const statuses = new MemoryStatuses();
   const clock = { now: () => Date.now() };
   const listeners: ((line: SyncLine) => void)[] = [];
   const emit = (line: SyncLine) => { for (const l of listeners) l(line); };
   const onSynced = (o: SyncOutcome) => emit({ target: o.target, endpoints: o.endpoints, writes: o.writes, ms: o.ms });
-  const logLevel = options.verbose ? 'INFO' : 'CRITICAL';
-
-  const ingest = createIngestHandler({ topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, logLevel }) as LambdaHandler<SqsEvent, SqsBatchResponse>;
-  const sync = createSyncHandler({
-    topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, logLevel,
-    ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
-  }) as LambdaHandler<SqsEvent, SqsBatchResponse>;
-  const reconcile = createReconcileHandler({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters, clock, logLevel }) as LambdaHandler<unknown, unknown>;
-
+  const ingestDeps = { topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock };
+  const syncDeps = { topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}) };
   return {
-    ingest: (event) => ingest(event, lambdaContext('gns-sync-ingest')),
-    sync: (event) => sync(event, lambdaContext('gns-sync-sync')),
-    reconcile: async () => { await reconcile(scheduledEvent(new Date()), lambdaContext('gns-sync-reconcile')); },
+    ingest: async (event) => {
+      const r = await ingestBatch(ingestDeps, event.Records.map((x) => ({ messageId: x.messageId, body: x.body, receiveCount: Number(x.attributes.ApproximateReceiveCount) })));
+      return { batchItemFailures: r.batchItemFailures };
+    },
+    sync: async (event) => {
+      const r = await syncBatch(syncDeps, event.Records.map((x) => ({ messageId: x.messageId, body: x.body })), Date.now());
+      for (const f of r.failed) emit({ target: f.target, endpoints: 0, writes: 0, ms: 0, error: f.error });
+      return { batchItemFailures: r.batchItemFailures };
+    },
+    reconcile: async () => { await reconcileUseCase({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters }, Date.now()); },
     statuses,
     onSync: (listener) => void listeners.push(listener),
   };

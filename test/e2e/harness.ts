@@ -1,0 +1,84 @@
+// The e2e world: two simulated clusters with the seed's scenario, and `gns-sync local`
+// (in-process) on a temporary state directory. Helpers to wait for facts.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1EndpointSlice } from '@kubernetes/client-node';
+import { checkConverged, type Converged, waitFor } from '../../local/demo/checks.ts';
+import { createScenario } from '../../local/demo/demo.ts';
+import { Kube } from '../../local/demo/kube.ts';
+import { DEMO_CONFIG } from '../../local/demo/scenario.ts';
+import type { LocalRuntime, StartLocalOptions } from '../../local/runner/runtime.ts';
+import { startLocal } from '../../local/runner/runtime.ts';
+import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
+import type { Config } from '../../shared/config/schema.ts';
+
+export { waitFor };
+
+export interface World {
+  readonly fleet: SimFleet;
+  readonly kube: Kube;
+  readonly stateDir: string;
+  readonly lines: string[];
+  runtime: LocalRuntime;
+  /** Stops the runtime and starts it again on the same state directory (optionally with another config). */
+  restart(options?: Partial<StartLocalOptions>): Promise<LocalRuntime>;
+  converged(replicas: number, timeoutMs?: number): Promise<Converged>;
+  slices(cluster: string, namespace: string, service?: string): Promise<V1EndpointSlice[]>;
+  stop(): Promise<void>;
+}
+
+export function tempStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gns-e2e-'));
+}
+
+export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean } = {}): Promise<World> {
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20 });
+  const kube = new Kube(fleet.kubeconfigYaml());
+  if (options.scenario ?? true) await createScenario(kube, options.replicas ?? 3);
+  const stateDir = tempStateDir();
+  const lines: string[] = [];
+  const base: StartLocalOptions = {
+    config: options.config ?? DEMO_CONFIG,
+    kubeconfigYaml: fleet.kubeconfigYaml(),
+    stateDir,
+    log: (line) => void lines.push(line),
+    reconcileIntervalMs: 0,
+    syncVisibilityTimeoutMs: 300,
+    clusterTimeoutMs: 1_000,
+    ...options.runtime,
+  };
+  const world: World = {
+    fleet,
+    kube,
+    stateDir,
+    lines,
+    runtime: await startLocal(base),
+    async restart(more = {}) {
+      await world.runtime.stop();
+      world.runtime = await startLocal({ ...base, ...more });
+      return world.runtime;
+    },
+    converged: (replicas, timeoutMs = 20_000) =>
+      waitFor(`the scenario converged with ${replicas} replicas`, () => checkConverged(kube, (n) => fleet.cluster(n), replicas), timeoutMs),
+    slices: (cluster, namespace, service = 'kafka-headless') =>
+      kube.list<V1EndpointSlice>(cluster, 'discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`),
+    async stop() {
+      await world.runtime.stop();
+      await fleet.stop();
+    },
+  };
+  return world;
+}
+
+/** The slices' content that matters (no names, versions or timestamps), sorted: for equality checks. */
+export function sliceContent(slices: readonly V1EndpointSlice[]): unknown[] {
+  return slices
+    .map((s) => ({
+      addressType: s.addressType,
+      labels: s.metadata?.labels,
+      ports: s.ports,
+      endpoints: (s.endpoints ?? []).map((e) => ({ addresses: e.addresses, hostname: e.hostname, conditions: e.conditions })),
+    }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
