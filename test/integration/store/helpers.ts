@@ -3,8 +3,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { formatHlc } from '../../../shared/core/hlc.ts';
-import type { PodRecord, ServiceRecord } from '../../../shared/core/types.ts';
-import type { GnsEvent } from '../../../shared/schemas/events.ts';
+import type { GnsEvent, PodUpsert, ServiceUpsert } from '../../../shared/schemas/events.ts';
+
+type Pod = PodUpsert['pod'];
+type Service = ServiceUpsert['service'];
 import { ensureTable, localClient, startLocalDynamo } from '../../../local/dynamo/start.ts';
 import type { LocalDynamo } from '../../../local/dynamo/start.ts';
 
@@ -111,7 +113,7 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
 
 export const hlc = (ms: number, counter = 0): string => formatHlc(1_764_366_000_000 + ms, counter);
 
-export function pod(name: string, overrides: Partial<PodRecord> = {}): PodRecord {
+export function pod(name: string, overrides: Partial<Pod> = {}): Pod {
   return {
     name,
     uid: `uid-${name}`,
@@ -125,7 +127,7 @@ export function pod(name: string, overrides: Partial<PodRecord> = {}): PodRecord
   };
 }
 
-export function service(name: string, overrides: Partial<ServiceRecord> = {}): ServiceRecord {
+export function service(name: string, overrides: Partial<Service> = {}): Service {
   return {
     name,
     uid: `uid-${name}`,
@@ -139,15 +141,15 @@ export function service(name: string, overrides: Partial<ServiceRecord> = {}): S
 
 const scope = { cluster: 'one', namespace: 'ns-one' };
 
-export const podUpsert = (v: string, p: PodRecord, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v1', detail: { ...s, v, pod: p } });
+export const podUpsert = (v: string, p: Pod, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v1', detail: { ...s, v, pod: p } });
 export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v1', detail: { ...s, v, name, uid } });
-export const serviceUpsert = (v: string, svc: ServiceRecord, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v1', detail: { ...s, v, service: svc } });
+export const serviceUpsert = (v: string, svc: Service, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v1', detail: { ...s, v, service: svc } });
 export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v1', detail: { ...s, v, name, uid: `uid-${name}` } });
 
 export function snapshot(
   v: string,
-  pods: readonly { v: string; record: PodRecord }[],
-  services: readonly { v: string; record: ServiceRecord }[] = [],
+  pods: readonly { v: string; record: Pod }[],
+  services: readonly { v: string; record: Service }[] = [],
   options: { part?: number; parts?: number; keys?: readonly string[]; s?: typeof scope; id?: string } = {},
 ): GnsEvent {
   const keys = options.keys ?? [...pods.map((p) => `pod/${p.record.name}`), ...services.map((p) => `service/${p.record.name}`)];

@@ -1,0 +1,149 @@
+// Acceptance (issue 4): a random history of 10,000 events applied by 8 concurrent writers,
+// shuffled, with duplicates, leaves the same state as in-order application.
+//
+// The history is what agents of two clusters would publish for four member namespaces: pods
+// created, changed (IPs, readiness, labels), deleted and recreated under the same name with a
+// new uid, a few annotated Services, and periodic namespace snapshots (some split in parts).
+// The reference is the core's `mergeEvents` applied in order; the same history is also applied
+// in order to a second table (in order within each member namespace, members side by side).
+import { describe, expect, it } from 'vitest';
+import { emptyNamespaceState, mergeEvents, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
+import { localClient } from '../../../local/dynamo/start.ts';
+import { countOps } from '../../../shared/adapters/dynamodb/op-counter.ts';
+import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
+import type { GnsEvent } from '../../../shared/schemas/events.ts';
+import { hlc, pod, podDelete, podUpsert, prng, service, serviceDelete, serviceUpsert, shuffle, snapshot, useDynamo } from './helpers.ts';
+
+const dynamo = useDynamo();
+
+const MEMBERS = [
+  { cluster: 'one', namespace: 'ns-one' },
+  { cluster: 'one', namespace: 'ns-two' },
+  { cluster: 'two', namespace: 'ns-one' },
+  { cluster: 'two', namespace: 'ns-three' },
+] as const;
+const EVENTS = 10_000;
+const WRITERS = 8;
+const DUPLICATES = 0.1;
+
+type Member = (typeof MEMBERS)[number];
+type Pod = ReturnType<typeof pod>;
+type Service = ReturnType<typeof service>;
+
+/** One agent's view of a namespace, and the events it publishes. */
+function history(seed: number): { events: GnsEvent[]; truth: Map<Member, { pods: Set<string>; services: Set<string> }> } {
+  const random = prng(seed);
+  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const events: GnsEvent[] = [];
+  const truth = new Map<Member, { pods: Set<string>; services: Set<string> }>();
+  const state = MEMBERS.map((m) => ({
+    m,
+    clock: 0,
+    pods: new Map<string, { v: string; record: Pod }>(),
+    services: new Map<string, { v: string; record: Service }>(),
+    uids: 0,
+  }));
+  const tick = (s: (typeof state)[number]) => hlc(++s.clock * 3, s.clock % 7);
+  while (events.length < EVENTS) {
+    const s = pick(state);
+    const roll = random();
+    const name = `kafka-${Math.floor(random() * 40)}`;
+    const current = s.pods.get(name);
+    if (roll < 0.015) {
+      // A snapshot of everything present, with each record's last-change version; sometimes in two parts.
+      const v = tick(s);
+      const pods = [...s.pods.values()];
+      const services = [...s.services.values()];
+      const keys = [...[...s.pods.keys()].map((n) => `pod/${n}`), ...[...s.services.keys()].map((n) => `service/${n}`)];
+      if (random() < 0.3 && pods.length > 1) {
+        const half = Math.floor(pods.length / 2);
+        events.push(snapshot(v, pods.slice(0, half), services, { part: 1, parts: 2, keys, s: s.m }));
+        events.push(snapshot(v, pods.slice(half), [], { part: 2, parts: 2, keys, s: s.m }));
+      } else {
+        events.push(snapshot(v, pods, services, { keys, s: s.m }));
+      }
+    } else if (roll < 0.04) {
+      const svc = `svc-${Math.floor(random() * 3)}`;
+      const v = tick(s);
+      if (s.services.has(svc) && random() < 0.4) {
+        s.services.delete(svc);
+        events.push(serviceDelete(v, svc, s.m));
+      } else {
+        const record = service(svc, { publishNotReadyAddresses: random() < 0.5 });
+        s.services.set(svc, { v, record });
+        events.push(serviceUpsert(v, record, s.m));
+      }
+    } else if (current && roll < 0.2) {
+      const v = tick(s);
+      s.pods.delete(name);
+      events.push(podDelete(v, name, current.record.uid, s.m));
+    } else {
+      const v = tick(s);
+      const record = pod(name, {
+        uid: current && random() > 0.1 ? current.record.uid : `uid-${name}-${++s.uids}`,
+        ips: random() < 0.1 ? [] : [`10.${s.clock % 250}.${Math.floor(random() * 250)}.${Math.floor(random() * 250)}`],
+        ready: random() < 0.8,
+        labels: { app: random() < 0.9 ? 'kafka' : 'other' },
+      });
+      s.pods.set(name, { v, record });
+      events.push(podUpsert(v, record, s.m));
+    }
+  }
+  for (const s of state) truth.set(s.m, { pods: new Set(s.pods.keys()), services: new Set(s.services.keys()) });
+  return { events, truth };
+}
+
+async function applyConcurrently(events: readonly GnsEvent[], stores: readonly DynamoStateStore[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    stores.map(async (store) => {
+      while (next < events.length) {
+        const event = events[next++] as GnsEvent;
+        await store.merge(event);
+      }
+    }),
+  );
+}
+
+describe('merge history (acceptance)', () => {
+  it(`${EVENTS} events by ${WRITERS} concurrent writers, shuffled, with duplicates, leave the in-order state`, { timeout: 120_000 }, async () => {
+    const { events, truth } = history(42);
+    const random = prng(7);
+    const delivered = shuffle([...events, ...events.filter(() => random() < DUPLICATES)], random);
+
+    const shuffledTable = await dynamo.freshTable();
+    const clients = Array.from({ length: WRITERS }, () => localClient(dynamo.engine().endpoint));
+    const counters = clients.map((c) => countOps(c));
+    const stores = clients.map((client) => new DynamoStateStore({ client, tableName: shuffledTable }));
+    const t0 = performance.now();
+    await applyConcurrently(delivered, stores);
+    const t1 = performance.now();
+
+    const inOrderTable = await dynamo.freshTable();
+    const inOrder = new DynamoStateStore({ client: dynamo.engine().client, tableName: inOrderTable });
+    // In order within each member (state is keyed by member, so members run side by side).
+    await Promise.all(MEMBERS.map(async (m) => {
+      for (const event of events) if (event.detail.cluster === m.cluster && event.detail.namespace === m.namespace) await inOrder.merge(event);
+    }));
+    console.log(`concurrent ${Math.round(t1 - t0)} ms, in order ${Math.round(performance.now() - t1)} ms`);
+
+    const writes = counters.reduce((a, c) => a + c.writes(), 0);
+    const reads = counters.reduce((a, c) => a + c.reads(), 0);
+    console.log(`merge history: ${delivered.length} deliveries, ${writes} writes, ${reads} reads (snapshot GC queries)`);
+    for (const c of clients) c.destroy();
+
+    for (const m of MEMBERS) {
+      const scoped = events.filter((e) => e.detail.cluster === m.cluster && e.detail.namespace === m.namespace);
+      const reference = mergeEvents(emptyNamespaceState(), scoped);
+      const expectedPods = visiblePods(reference);
+      const expectedServices = visibleServices(reference);
+      // The generator's own truth: what the namespace holds at the end.
+      expect(new Set(expectedPods.map((p) => p.name))).toEqual(truth.get(m)?.pods);
+      expect(new Set(expectedServices.map((s) => s.name))).toEqual(truth.get(m)?.services);
+      for (const store of [stores[0] as DynamoStateStore, inOrder]) {
+        expect(await store.podsOf(m.cluster, m.namespace)).toEqual(expectedPods);
+        expect(await store.servicesOf(m.cluster, m.namespace)).toEqual(expectedServices);
+      }
+    }
+  });
+});
