@@ -5,10 +5,16 @@
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { formatHlc, isHlc, parseHlc } from '../shared/core/hlc.ts';
+import { RetryableError } from '../shared/errors.ts';
 import type { FloorStore, LeaseRecord } from './clock.ts';
 
 export const LEASE_NAME = 'gns-sync-agent';
 export const FLOOR_ANNOTATION = 'gns-sync.io/hlc-floor';
+
+/** The Lease could not be read or written; the elector retries next round. */
+export class LeaseError extends RetryableError {
+  override readonly name: string = 'LeaseError';
+}
 
 const statusOf = (error: unknown): number | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
@@ -63,7 +69,7 @@ export function leaseFloorStore(api: CoordinationV1Api, namespace: string, name:
         return { record: toLeaseRecord(lease), token: lease };
       } catch (error) {
         if (statusOf(error) === 404) return { token: undefined };
-        throw new Error(`could not read Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
+        throw new LeaseError(`could not read Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
       }
     },
     async write(record, token) {
@@ -75,7 +81,7 @@ export function leaseFloorStore(api: CoordinationV1Api, namespace: string, name:
         return true;
       } catch (error) {
         if (statusOf(error) === 409) return false;
-        throw new Error(`could not write Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
+        throw new LeaseError(`could not write Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
       }
     },
   };

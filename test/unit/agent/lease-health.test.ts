@@ -1,0 +1,95 @@
+import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { AgentMetrics } from '../../../agent/metrics.ts';
+import { startHealthServer } from '../../../agent/health.ts';
+import { FLOOR_ANNOTATION, leaseFloorStore, parseFloor, toLeaseRecord } from '../../../agent/lease.ts';
+
+/** A Lease API in memory with resourceVersion checks, like the API server. */
+function fakeLeaseApi() {
+  let stored: V1Lease | undefined;
+  let rv = 0;
+  const fail = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
+  const api = {
+    failNext: undefined as number | undefined,
+    async readNamespacedLease() {
+      if (api.failNext) { const c = api.failNext; api.failNext = undefined; throw fail(c); }
+      if (!stored) throw fail(404);
+      return structuredClone(stored);
+    },
+    async createNamespacedLease({ body }: { body: V1Lease }) {
+      if (stored) throw fail(409);
+      stored = { ...JSON.parse(JSON.stringify(body)), metadata: { ...body.metadata, resourceVersion: String(++rv) } };
+      return stored;
+    },
+    async replaceNamespacedLease({ body }: { body: V1Lease }) {
+      if (body.metadata?.resourceVersion !== stored?.metadata?.resourceVersion) throw fail(409);
+      stored = { ...JSON.parse(JSON.stringify(body)), metadata: { ...body.metadata, resourceVersion: String(++rv) } };
+      return stored;
+    },
+    get stored() { return stored; },
+  };
+  return api;
+}
+
+describe('leaseFloorStore', () => {
+  it('creates the Lease, then replaces it conditionally; a stale token loses (409 → false)', async () => {
+    const api = fakeLeaseApi();
+    const store = leaseFloorStore(api as unknown as CoordinationV1Api, 'gns-sync');
+    const empty = await store.read();
+    expect(empty.record).toBeUndefined();
+    expect(await store.write({ holder: 'a', renewTimeMs: 1_000, durationMs: 15_000, floorMs: 61_000 }, empty.token)).toBe(true);
+    expect(api.stored?.spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15 });
+    expect(api.stored?.metadata?.annotations?.[FLOOR_ANNOTATION]).toBe('000000000061000.000000');
+    expect(api.stored?.spec?.renewTime).toBe('1970-01-01T00:00:01.000000Z');
+    // Someone else created it meanwhile: the create conflicts.
+    expect(await store.write({ holder: 'b', renewTimeMs: 1, durationMs: 15_000, floorMs: 1 }, empty.token)).toBe(false);
+
+    const current = await store.read();
+    expect(current.record).toEqual({ holder: 'a', renewTimeMs: 1_000, durationMs: 15_000, floorMs: 61_000 });
+    expect(await store.write({ holder: 'a', renewTimeMs: 6_000, durationMs: 15_000, floorMs: 66_000 }, current.token)).toBe(true);
+    expect(await store.write({ holder: 'b', renewTimeMs: 6_000, durationMs: 15_000, floorMs: 66_000 }, current.token)).toBe(false);
+    expect(api.stored?.spec?.holderIdentity).toBe('a');
+  });
+
+  it('other API errors throw a clear, retryable-next-round error with the cause', async () => {
+    const api = fakeLeaseApi();
+    api.failNext = 500;
+    const store = leaseFloorStore(api as unknown as CoordinationV1Api, 'gns-sync');
+    const error = await store.read().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'LeaseError' });
+    expect((error as Error).message).toMatch(/could not read Lease gns-sync\/gns-sync-agent: .*retries next round/);
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  it('parses the floor annotation leniently and a Lease without one as floor 0', () => {
+    expect(parseFloor('001764366000123.000004')).toBe(1_764_366_000_123);
+    expect(parseFloor('1764366000123')).toBe(1_764_366_000_123);
+    expect(parseFloor('garbage')).toBe(0);
+    expect(toLeaseRecord({ spec: {} })).toEqual({ holder: '', renewTimeMs: 0, durationMs: 15_000, floorMs: 0 });
+  });
+});
+
+describe('health server', () => {
+  it('answers 503 with the reasons when unhealthy, 200 when healthy', async () => {
+    let health = { ok: false, reasons: ['informers not synced yet: ns-one/pods', 'publisher stuck: PutEvents failing for 61 s'] };
+    const server = await startHealthServer({ port: 0, host: '127.0.0.1', metrics: new AgentMetrics('c'), health: () => health });
+    try {
+      const bad = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+      expect(bad.status).toBe(503);
+      expect(await bad.text()).toBe('informers not synced yet: ns-one/pods\npublisher stuck: PutEvents failing for 61 s\n');
+      health = { ok: true, reasons: [] };
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('two agents in one process keep separate registries', async () => {
+    const a = new AgentMetrics('a');
+    const b = new AgentMetrics('b');
+    a.published.inc(3);
+    expect(await AgentMetrics.value(a.published)).toBe(3);
+    expect(await AgentMetrics.value(b.published)).toBe(0);
+  });
+});
