@@ -88,7 +88,9 @@ export class StatelessStack extends Stack {
 
     // The bus rules, exactly as shared/rules.ts defines them: live events and replays both go to
     // the ingest queue; the live rule excludes replays.
+    // Named as in shared/rules.ts, so `gns-sync replay --archive` can name the replay rule's ARN.
     this.rules = RULES.map((rule) => new events.Rule(this, `Rule-${rule.name}`, {
+      ruleName: rule.name,
       eventBus: state.bus,
       description: rule.description,
       eventPattern: toCdkPattern(rule.pattern),

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
 import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
+import { replayRuleArn } from '../../local/cli/cloud-replay.ts';
 import { asArray, exampleCloud, resourcesOf, synth, type Synthesized } from './synth.ts';
 
 const OTHER_ACCOUNT = '210987654321';
@@ -88,8 +89,10 @@ describe('rules', () => {
   const rules = () => Object.values(resourcesOf(s.statelessTemplate, 'AWS::Events::Rule')).map((r) => r.Properties as Record<string, unknown>);
   const onBus = () => rules().filter((r) => r.EventBusName !== undefined);
 
-  it('are the shared rule definitions, on our bus', () => {
+  it('are the shared rule definitions, named as they are, on our bus', () => {
     expect(onBus().map((r) => r.EventPattern)).toEqual([LIVE_RULE.pattern, REPLAY_RULE.pattern]);
+    expect(onBus().map((r) => r.Name)).toEqual([LIVE_RULE.name, REPLAY_RULE.name]);
+    expect(replayRuleArn('arn:aws:events:eu-west-1:111122223333:event-bus/gns-sync')).toBe(`arn:aws:events:eu-west-1:111122223333:rule/gns-sync/${REPLAY_RULE.name}`);
     for (const r of onBus()) expect(importOf(r.EventBusName)).toMatch(/RefBus/);
   });
 
