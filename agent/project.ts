@@ -40,10 +40,14 @@ function podIps(pod: V1Pod): string[] {
   return single === undefined || single === '' ? [] : [single];
 }
 
-/** A pod as gns-sync sees it. */
+/** Succeeded and Failed (e.g. evicted) pods keep their IP in status, but it may already belong to another pod. */
+const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed']);
+
+/** A pod as gns-sync sees it. A terminal pod is published without IPs (so without endpoints), as Kubernetes does. */
 export function projectPod(pod: V1Pod): PodRecord {
   const meta = pod.metadata ?? {};
-  const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const terminal = TERMINAL_PHASES.has(pod.status?.phase ?? '');
+  const ready = !terminal && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   const record: {
     name: string; uid: string; labels: Record<string, string>; ips: string[]; hostname?: string;
     ready: boolean; terminating: boolean; ports: ContainerPort[]; nodeName?: string;
@@ -51,7 +55,7 @@ export function projectPod(pod: V1Pod): PodRecord {
     name: meta.name ?? '',
     uid: meta.uid ?? '',
     labels: { ...(meta.labels ?? {}) },
-    ips: podIps(pod),
+    ips: terminal ? [] : podIps(pod),
     ready,
     terminating: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
     ports: namedPorts(pod.spec?.containers),

@@ -56,6 +56,13 @@ describe('projectPod', () => {
     ]);
   });
 
+  it('publishes a terminal (Succeeded/Failed, e.g. evicted) pod without IPs and not ready: its IP may be reused', () => {
+    const evicted = pod('kafka-0', { ip: '10.1.0.5' });
+    evicted.status!.phase = 'Failed';
+    evicted.status!.reason = 'Evicted';
+    expect(projectPod(evicted)).toMatchObject({ ips: [], ready: false });
+  });
+
   it('does not change with status noise (phase, startTime, container statuses)', () => {
     const a = pod('p', { ip: '10.0.0.1' });
     const b = structuredClone(a);
