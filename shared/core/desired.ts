@@ -1,10 +1,9 @@
 // The desired EndpointSlices of one target (DESIGN.md §3): a pure function of stored state.
 // Same input, byte-identical output; the plan (plan.ts) turns it into the minimum of writes.
-import { identityKey } from './identity.ts';
 import type { Selector } from './selector.ts';
 import { matchesSelector } from './target.ts';
 import type {
-  AddressType, ContainerPort, Endpoint, EndpointPort, ServicePort, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
+  AddressType, ContainerPort, Endpoint, EndpointConditions, EndpointPort, ServicePort, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
 } from './types.ts';
 import { LABEL_GNS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY, MAX_ENDPOINTS_PER_SLICE } from './types.ts';
 
@@ -42,6 +41,11 @@ export function isDns1123Label(name: string): boolean {
   return name.length <= 63 && DNS1123_LABEL_RE.test(name);
 }
 
+/** The eight possible conditions, shared (frozen) by all endpoints instead of one object each. */
+const CONDITIONS: readonly EndpointConditions[] = Array.from({ length: 8 }, (_, i) =>
+  Object.freeze({ ready: (i & 4) !== 0, serving: (i & 2) !== 0, terminating: (i & 1) !== 0 }),
+);
+
 const familyOf = (ip: string): AddressType => (ip.includes(':') ? 'IPv6' : 'IPv4');
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -64,16 +68,15 @@ interface Source {
 /** Matching, IP-bearing sources, sorted by `cluster/namespace/pod`, each once. */
 function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
   const targetNetwork = networkOf(input.networks, input.target.cluster);
-  const byId = new Map<string, Source>();
+  const matching: Source[] = [];
   for (const source of input.sources) {
     if (source.pod.ips.length === 0 || !matchesSelector(source.pod.labels, input.selector)) continue;
     const id = `${source.cluster}/${source.namespace}/${source.pod.name}`;
-    const local = networkOf(input.networks, source.cluster) === targetNetwork;
-    const seen = byId.get(id);
-    // The same pod twice (a caller bug): keep one, deterministically.
-    if (seen === undefined || source.pod.uid > seen.source.pod.uid) byId.set(id, { source, id, local });
+    matching.push({ source, id, local: networkOf(input.networks, source.cluster) === targetNetwork });
   }
-  return [...byId.values()].sort((a, b) => compare(a.id, b.id));
+  // The same pod twice (a caller bug) is kept once, deterministically: the greatest uid.
+  matching.sort((a, b) => compare(a.id, b.id) || compare(b.source.pod.uid, a.source.pod.uid));
+  return matching.filter((s, i) => i === 0 || s.id !== matching[i - 1]?.id);
 }
 
 function vipIdentity(target: TargetRef, source: SourcePod): VipIdentity {
@@ -125,26 +128,31 @@ interface Group {
 export function desiredSlices(input: DesiredInput): Desired {
   const { target, service } = input;
   const families = allowedFamilies(service);
-  const groups = new Map<string, Group>();
+  // Groups by address type, then by resolved ports (Kubernetes slices by both).
+  const groups4 = new Map<string, Group>();
+  const groups6 = new Map<string, Group>();
   const missingVips: VipIdentity[] = [];
   const hostnames = new Map<string, string[]>();
   // Ports resolve per pod only when some targetPort is a name; otherwise once for all.
   const named = service.ports.some((p) => typeof p.targetPort === 'string');
   const shared = named ? undefined : resolvePorts(service.ports, []);
+  const sharedKey = portsKey(shared ?? []);
 
   for (const { source, id, local } of matchingSources(input)) {
     const { pod } = source;
     const addresses: string[] = [];
     if (local) {
-      const seen = new Set<AddressType>();
+      let v4 = false;
+      let v6 = false;
       for (const ip of pod.ips) {
         const family = familyOf(ip);
-        if (seen.has(family) || !families.has(family)) continue;
-        seen.add(family);
+        if ((family === 'IPv4' ? v4 : v6) || !families.has(family)) continue;
+        if (family === 'IPv4') v4 = true;
+        else v6 = true;
         addresses.push(ip);
       }
     } else if (families.has(input.vipFamily === 6 ? 'IPv6' : 'IPv4')) {
-      const vip = input.vips.get(identityKey(vipIdentity(target, source)));
+      const vip = input.vips.get(`${target.gns}/${id}`); // = identityKey(vipIdentity(target, source))
       if (vip === undefined) missingVips.push(vipIdentity(target, source));
       else addresses.push(vip);
     }
@@ -157,25 +165,23 @@ export function desiredSlices(input: DesiredInput): Desired {
       else pods.push(id);
     }
     const ports = shared ?? resolvePorts(service.ports, pod.ports);
-    const pk = portsKey(ports);
+    const pk = shared === undefined ? portsKey(ports) : sharedKey;
     const ready = service.publishNotReadyAddresses || (pod.ready && !pod.terminating);
+    const conditions = CONDITIONS[(ready ? 4 : 0) + (pod.ready ? 2 : 0) + (pod.terminating ? 1 : 0)] as EndpointConditions;
     const sameCluster = source.cluster === target.cluster;
     for (const address of addresses) {
-      const endpoint: { -readonly [K in keyof Endpoint]: Endpoint[K] } = {
-        addresses: [address],
-        conditions: { ready, serving: pod.ready, terminating: pod.terminating },
-      };
+      const endpoint: { -readonly [K in keyof Endpoint]: Endpoint[K] } = { addresses: [address], conditions };
       if (hostname !== undefined) endpoint.hostname = hostname;
       if (sameCluster) {
         endpoint.targetRef = { kind: 'Pod', namespace: source.namespace, name: pod.name, uid: pod.uid };
         if (pod.nodeName !== undefined) endpoint.nodeName = pod.nodeName;
       }
       const addressType = familyOf(address);
-      const key = `${addressType}\u0002${pk}`;
-      let group = groups.get(key);
+      const byPorts = addressType === 'IPv4' ? groups4 : groups6;
+      let group = byPorts.get(pk);
       if (group === undefined) {
-        group = { addressType, ports, key, endpoints: [] };
-        groups.set(key, group);
+        group = { addressType, ports, key: `${addressType}\u0002${pk}`, endpoints: [] };
+        byPorts.set(pk, group);
       }
       group.endpoints.push(endpoint);
     }
@@ -187,7 +193,7 @@ export function desiredSlices(input: DesiredInput): Desired {
   ] as const;
   const slices: Slice[] = [];
   // Sources are visited in identity order, so each group's endpoints are already sorted.
-  for (const group of [...groups.values()].sort((a, b) => compare(a.key, b.key))) {
+  for (const group of [...groups4.values(), ...groups6.values()].sort((a, b) => compare(a.key, b.key))) {
     for (let i = 0; i < group.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE) {
       slices.push({
         namespace: target.namespace,

@@ -52,20 +52,35 @@ export function isVisible(key: string, entry: AnyEntry, snapshotV: Hlc | undefin
   return snapshotV === undefined || entry.v > snapshotV || listed.has(key);
 }
 
-/** A state under construction: fresh copies that this module alone mutates. */
+/** A state under construction: it shares the input's collections until the first write (copy-on-write). */
 interface Draft {
   scope: { cluster: string; namespace: string } | undefined;
   snapshotV: Hlc | undefined;
-  listed: Set<string>;
-  entries: Map<string, AnyEntry>;
+  listed: ReadonlySet<string>;
+  ownListed: Set<string> | undefined;
+  entries: ReadonlyMap<string, AnyEntry>;
+  ownEntries: Map<string, AnyEntry> | undefined;
   changed: boolean;
 }
 
 function put(draft: Draft, key: string, entry: AnyEntry): void {
-  if (isNewer(entry, draft.entries.get(key))) {
-    draft.entries.set(key, entry);
-    draft.changed = true;
+  if (!isNewer(entry, draft.entries.get(key))) return;
+  if (draft.ownEntries === undefined) {
+    draft.ownEntries = new Map(draft.entries);
+    draft.entries = draft.ownEntries;
   }
+  draft.ownEntries.set(key, entry);
+  draft.changed = true;
+}
+
+function list(draft: Draft, key: string): void {
+  if (draft.listed.has(key)) return;
+  if (draft.ownListed === undefined) {
+    draft.ownListed = new Set(draft.listed);
+    draft.listed = draft.ownListed;
+  }
+  draft.ownListed.add(key);
+  draft.changed = true;
 }
 
 function apply(draft: Draft, event: GnsEvent): void {
@@ -96,16 +111,12 @@ function apply(draft: Draft, event: GnsEvent): void {
       const s = event.detail;
       if (draft.snapshotV === undefined || s.v > draft.snapshotV) {
         draft.snapshotV = s.v;
-        draft.listed = new Set(s.keys);
+        draft.ownListed = new Set(s.keys);
+        draft.listed = draft.ownListed;
         draft.changed = true;
       } else if (s.v === draft.snapshotV) {
         // Parts of one snapshot list the same keys; a malformed duplicate joins by union.
-        for (const key of s.keys) {
-          if (!draft.listed.has(key)) {
-            draft.listed.add(key);
-            draft.changed = true;
-          }
-        }
+        for (const key of s.keys) list(draft, key);
       }
       for (const p of s.pods) put(draft, entryKey('pod', p.record.name), { v: p.v, record: p.record });
       for (const p of s.services) put(draft, entryKey('service', p.record.name), { v: p.v, record: p.record });
@@ -122,8 +133,10 @@ export function mergeEvents(state: NamespaceState, events: Iterable<GnsEvent>): 
   const draft: Draft = {
     scope: state.scope,
     snapshotV: state.snapshotV,
-    listed: new Set(state.listed),
-    entries: new Map(state.entries),
+    listed: state.listed,
+    ownListed: undefined,
+    entries: state.entries,
+    ownEntries: undefined,
     changed: false,
   };
   for (const event of events) apply(draft, event);

@@ -23,38 +23,88 @@ export function isOwned(slice: Slice): boolean {
   return slice.labels[LABEL_MANAGED_BY] === MANAGED_BY;
 }
 
-const portKey = (p: EndpointPort): unknown[] => [p.name ?? '', p.port, p.protocol ?? 'TCP', p.appProtocol ?? null];
-
-const endpointKey = (e: Endpoint): unknown[] => [
-  e.addresses,
-  e.hostname ?? null,
-  e.conditions.ready ?? null,
-  e.conditions.serving ?? null,
-  e.conditions.terminating ?? null,
-  e.targetRef === undefined ? null : [e.targetRef.kind, e.targetRef.namespace, e.targetRef.name, e.targetRef.uid],
-  e.nodeName ?? null,
-];
-
-const ownerKey = (o: OwnerReference): unknown[] => [o.apiVersion, o.kind, o.name, o.uid, o.controller ?? false, o.blockOwnerDeletion ?? false];
+/** Append the fields of a port that matter to a flat list of primitives. */
+function pushPort(out: unknown[], p: EndpointPort): void {
+  out.push(p.name ?? '', p.port, p.protocol ?? 'TCP', p.appProtocol ?? null);
+}
 
 /** The ports of a slice as a comparable string. */
 export function portsKey(ports: readonly EndpointPort[] | null | undefined): string {
-  return JSON.stringify((ports ?? []).map(portKey));
+  const out: unknown[] = [];
+  for (const p of ports ?? []) pushPort(out, p);
+  return JSON.stringify(out);
 }
 
 /**
  * The content of a slice that matters, as a comparable string: addressType, endpoints,
  * ports, our labels and owner references. Fields the API server or others add (zone,
- * hints, other labels, annotations) do not count, so they never cause a write.
+ * hints, other labels, annotations) do not count, so they never cause a write. Built as one
+ * flat list of primitives (each group prefixed by its length), serialized once: cheap for
+ * 100-endpoint slices and unambiguous.
  */
 export function contentKey(slice: Slice): string {
-  return JSON.stringify([
-    slice.addressType,
-    (slice.endpoints ?? []).map(endpointKey),
-    (slice.ports ?? []).map(portKey),
-    OUR_LABELS.map((k) => slice.labels[k] ?? null),
-    (slice.ownerReferences ?? []).map(ownerKey),
-  ]);
+  const out: unknown[] = [slice.addressType];
+  for (const k of OUR_LABELS) out.push(slice.labels[k] ?? null);
+  const owners: readonly OwnerReference[] = slice.ownerReferences ?? [];
+  out.push(owners.length);
+  for (const o of owners) out.push(o.apiVersion, o.kind, o.name, o.uid, o.controller ?? false, o.blockOwnerDeletion ?? false);
+  const ports: readonly EndpointPort[] = slice.ports ?? [];
+  out.push(ports.length);
+  for (const p of ports) pushPort(out, p);
+  const endpoints: readonly Endpoint[] = slice.endpoints ?? [];
+  out.push(endpoints.length);
+  for (const e of endpoints) {
+    out.push(e.addresses.length, ...e.addresses, e.hostname ?? null, e.conditions.ready ?? null, e.conditions.serving ?? null, e.conditions.terminating ?? null);
+    const ref = e.targetRef;
+    if (ref === undefined) out.push(null);
+    else out.push(ref.kind, ref.namespace, ref.name, ref.uid);
+    out.push(e.nodeName ?? null);
+  }
+  return JSON.stringify(out);
+}
+
+const samePort = (a: EndpointPort, b: EndpointPort): boolean =>
+  (a.name ?? '') === (b.name ?? '') && a.port === b.port && (a.protocol ?? 'TCP') === (b.protocol ?? 'TCP') && a.appProtocol === b.appProtocol;
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  if (a.hostname !== b.hostname || a.nodeName !== b.nodeName || a.addresses.length !== b.addresses.length) return false;
+  for (let i = 0; i < a.addresses.length; i++) if (a.addresses[i] !== b.addresses[i]) return false;
+  const ca = a.conditions;
+  const cb = b.conditions;
+  if (ca.ready !== cb.ready || ca.serving !== cb.serving || ca.terminating !== cb.terminating) return false;
+  const ra = a.targetRef;
+  const rb = b.targetRef;
+  if (ra === undefined || rb === undefined) return ra === rb;
+  return ra.kind === rb.kind && ra.namespace === rb.namespace && ra.name === rb.name && ra.uid === rb.uid;
+}
+
+function sameList<T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined, same: (x: T, y: T) => boolean): boolean {
+  const la = a ?? [];
+  const lb = b ?? [];
+  if (la.length !== lb.length) return false;
+  for (let i = 0; i < la.length; i++) if (!same(la[i] as T, lb[i] as T)) return false;
+  return true;
+}
+
+const sameOwner = (a: OwnerReference, b: OwnerReference): boolean =>
+  a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && a.uid === b.uid &&
+  (a.controller ?? false) === (b.controller ?? false) && (a.blockOwnerDeletion ?? false) === (b.blockOwnerDeletion ?? false);
+
+/** Whether two slices have the same content that matters: `contentKey(a) === contentKey(b)`, without serializing. */
+export function sameContent(a: Slice, b: Slice): boolean {
+  return (
+    a.addressType === b.addressType &&
+    OUR_LABELS.every((k) => a.labels[k] === b.labels[k]) &&
+    sameList(a.ports, b.ports, samePort) &&
+    sameList(a.ownerReferences, b.ownerReferences, sameOwner) &&
+    sameList(a.endpoints, b.endpoints, sameEndpoint)
+  );
+}
+
+/** A cheap bucket for slices that may have the same content. */
+function fingerprint(s: Slice): string {
+  const endpoints = s.endpoints ?? [];
+  return `${s.addressType}|${endpoints.length}|${endpoints[0]?.addresses[0] ?? ''}|${endpoints[endpoints.length - 1]?.addresses[0] ?? ''}`;
 }
 
 const MAX_NAME = 253;
@@ -103,20 +153,19 @@ export function planSlices(desired: readonly Slice[], existing: readonly Slice[]
   });
 
   // 1. Identical content: nothing to write.
-  const desiredKeys = desired.map(contentKey);
-  const existingKeys = new Map<Slice, string>();
-  const byContent = new Map<string, Slice[]>();
+  const identical = new Array<boolean>(desired.length).fill(false);
+  const byPrint = new Map<string, Slice[]>();
   for (const e of owned) {
-    const key = contentKey(e);
-    existingKeys.set(e, key);
-    const list = byContent.get(key);
-    if (list === undefined) byContent.set(key, [e]);
+    const print = fingerprint(e);
+    const list = byPrint.get(print);
+    if (list === undefined) byPrint.set(print, [e]);
     else list.push(e);
   }
-  desired.forEach((_, i) => {
-    const e = byContent.get(desiredKeys[i] ?? '')?.find((s) => free.has(s));
+  desired.forEach((d, i) => {
+    const e = byPrint.get(fingerprint(d))?.find((c) => free.has(c) && sameContent(c, d));
     if (e !== undefined) {
       match[i] = e;
+      identical[i] = true;
       free.delete(e);
     }
   });
@@ -137,7 +186,7 @@ export function planSlices(desired: readonly Slice[], existing: readonly Slice[]
   desired.forEach((d, i) => {
     if (match[i] !== undefined) return;
     const candidates = [...free].filter((e) => e.addressType === d.addressType);
-    const e = candidates.find((c) => portsKey(c.ports) === slots[i]?.pk) ?? candidates[0];
+    const e = candidates.find((c) => sameList(c.ports, d.ports, samePort)) ?? candidates[0];
     if (e !== undefined) {
       match[i] = e;
       free.delete(e);
@@ -150,7 +199,7 @@ export function planSlices(desired: readonly Slice[], existing: readonly Slice[]
   desired.forEach((d, i) => {
     const e = match[i];
     if (e !== undefined) {
-      if (existingKeys.get(e) !== desiredKeys[i]) update.push(asUpdate(d, e));
+      if (!identical[i] && !sameContent(e, d)) update.push(asUpdate(d, e));
       return;
     }
     const slot = slots[i] ?? { service: 'endpoints', pk: '[]', index: i };

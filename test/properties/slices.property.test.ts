@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredSlices } from '../../shared/core/desired.ts';
 import type { DesiredInput } from '../../shared/core/desired.ts';
 import { identityKey } from '../../shared/core/identity.ts';
-import { contentKey, isOwned, planSlices } from '../../shared/core/plan.ts';
+import { contentKey, isOwned, planSlices, sameContent } from '../../shared/core/plan.ts';
 import type { SlicePlan } from '../../shared/core/plan.ts';
 import type { Slice, SourcePod } from '../../shared/core/types.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MAX_ENDPOINTS_PER_SLICE } from '../../shared/core/types.ts';
@@ -156,6 +156,10 @@ describe('plan properties', () => {
         expect(planSlices(desired, next)).toEqual({ create: [], update: [], delete: [] });
         expect(sorted(next.filter(isOwned).map(contentKey))).toEqual(sorted(desired.map(contentKey)));
         if (withTheirs) expect(next).toContainEqual(theirs);
+        // The structural comparison the plan uses agrees with the serialized content.
+        for (const d of desired.slice(0, 3)) {
+          for (const e of initial.slice(0, 3)) expect(sameContent(d, e)).toBe(contentKey(d) === contentKey(e));
+        }
         // Minimal: every owned slice is reused before any is created.
         const ownedBefore = initial.filter(isOwned);
         for (const created of plan.create) expect(plan.delete.filter((d) => d.addressType === created.addressType)).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredSlices } from '../../../shared/core/desired.ts';
-import { contentKey, isOwned, planSlices, sliceName } from '../../../shared/core/plan.ts';
+import { contentKey, isOwned, planSlices, sameContent, sliceName } from '../../../shared/core/plan.ts';
 import type { Endpoint, Slice } from '../../../shared/core/types.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../../shared/core/types.ts';
 import { deepFreeze, existing, pod, SELECTOR, service, source, TARGET } from './factories.ts';
@@ -136,5 +136,29 @@ describe('sliceName', () => {
     expect(sliceName('s', 'IPv4', '[]', 0)).toBe(sliceName('s', 'IPv4', '[]', 0));
     const all = new Set([sliceName('s', 'IPv4', '[]', 0), sliceName('s', 'IPv4', '[]', 1), sliceName('s', 'IPv6', '[]', 0), sliceName('s', 'IPv4', '[]', 0, 1)]);
     expect(all.size).toBe(4);
+  });
+});
+
+describe('sameContent', () => {
+  it('agrees with contentKey on single-field differences', () => {
+    const [s] = desired(3);
+    const base = s as Slice;
+    const e0 = base.endpoints[0] as Endpoint;
+    const variants: Slice[] = [
+      base,
+      { ...base, addressType: 'IPv6' },
+      { ...base, endpoints: [{ ...e0, hostname: 'other' }, ...base.endpoints.slice(1)] },
+      { ...base, endpoints: [{ ...e0, nodeName: undefined }, ...base.endpoints.slice(1)] },
+      { ...base, endpoints: [{ ...e0, targetRef: undefined }, ...base.endpoints.slice(1)] },
+      { ...base, endpoints: [{ ...e0, conditions: { ...e0.conditions, serving: false } }, ...base.endpoints.slice(1)] },
+      { ...base, endpoints: [{ ...e0, addresses: ['10.9.9.9'] }, ...base.endpoints.slice(1)] },
+      { ...base, ports: [{ name: 'client', port: 1, protocol: 'TCP' }] },
+      { ...base, ports: [{ name: 'client', port: 9092, protocol: 'TCP', appProtocol: 'kafka' }] },
+      { ...base, ownerReferences: [{ ...(base.ownerReferences[0] as Slice['ownerReferences'][number]), uid: 'x' }] },
+      { ...base, labels: { ...base.labels, [LABEL_SERVICE_NAME]: 'x' } },
+      { ...base, labels: { ...base.labels, unrelated: 'x' }, annotations: { a: 'b' }, name: 'n', resourceVersion: '9' },
+    ];
+    for (const a of variants) for (const b of variants) expect(sameContent(a, b)).toBe(contentKey(a) === contentKey(b));
+    expect(variants.filter((x) => sameContent(x, base))).toHaveLength(2);
   });
 });
