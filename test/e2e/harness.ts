@@ -20,7 +20,9 @@ export interface World {
   readonly kube: Kube;
   readonly stateDir: string;
   readonly lines: string[];
+  /** The in-process runtime (unset when the world was started with `start: false`). */
   runtime: LocalRuntime;
+  readonly base: StartLocalOptions;
   /** Stops the runtime and starts it again on the same state directory (optionally with another config). */
   restart(options?: Partial<StartLocalOptions>): Promise<LocalRuntime>;
   converged(replicas: number, timeoutMs?: number): Promise<Converged>;
@@ -32,7 +34,7 @@ export function tempStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'gns-e2e-'));
 }
 
-export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean } = {}): Promise<World> {
+export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean; start?: boolean } = {}): Promise<World> {
   const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20 });
   const kube = new Kube(fleet.kubeconfigYaml());
   if (options.scenario ?? true) await createScenario(kube, options.replicas ?? 3);
@@ -53,9 +55,10 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
     kube,
     stateDir,
     lines,
-    runtime: await startLocal(base),
+    base,
+    runtime: (options.start ?? true) ? await startLocal(base) : (undefined as unknown as LocalRuntime),
     async restart(more = {}) {
-      await world.runtime.stop();
+      await world.runtime?.stop();
       world.runtime = await startLocal({ ...base, ...more });
       return world.runtime;
     },
@@ -64,7 +67,7 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
     slices: (cluster, namespace, service = 'kafka-headless') =>
       kube.list<V1EndpointSlice>(cluster, 'discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`),
     async stop() {
-      await world.runtime.stop();
+      await world.runtime?.stop();
       await fleet.stop();
     },
   };
