@@ -25,3 +25,18 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     // aborted: the caller checks its own state
   }
 }
+
+/** A call that took too long; the caller treats it like any transient failure. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** Rejects with TimeoutError when `promise` does not settle within `ms` (the promise itself runs on). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`${what} took longer than ${ms} ms; retrying`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

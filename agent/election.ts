@@ -4,6 +4,7 @@
 // was first observed, as client-go does, so clock skew between agents does not matter). The
 // holder writes renewTime and a floor `max(wall, last version) + window` every round, so after a
 // crash the next publisher starts above every version issued. A standby publishes nothing.
+import { withTimeout } from './backoff.ts';
 import type { FloorStore, HlcClock, LeaseRecord } from './clock.ts';
 import type { AgentLogger } from './logger.ts';
 
@@ -32,6 +33,8 @@ export class Elector {
   #round: Promise<void> = Promise.resolve();
   #stopped = false;
   #leaderSince: number | undefined;
+  /** Bumped when a round times out: its late continuation must not change anything. */
+  #generation = 0;
 
   constructor(options: ElectorOptions) {
     const durationMs = options.durationMs ?? 15_000;
@@ -54,17 +57,27 @@ export class Elector {
 
   /** One election round (serialised with any running one). */
   runRound(): Promise<void> {
-    this.#round = this.#round.then(() => this.#roundOnce()).catch((error: unknown) => {
-      this.#o.logger.warn('lease round failed; retrying next round', { error: String(error) });
-    });
+    this.#round = this.#round
+      .then(() => {
+        const generation = this.#generation;
+        // A hanging API must not stall the elector (or stop()): a round gets one renew interval.
+        return withTimeout(this.#roundOnce(generation), Math.max(this.#o.renewMs, 1_000), 'lease round').catch((error: unknown) => {
+          if (generation === this.#generation) this.#generation += 1;
+          throw error;
+        });
+      })
+      .catch((error: unknown) => {
+        this.#o.logger.warn('lease round failed; retrying next round', { error: String(error) });
+      });
     return this.#round;
   }
 
-  async #roundOnce(): Promise<void> {
+  async #roundOnce(generation: number): Promise<void> {
     if (this.#stopped) return;
     const { store, clock, wall, identity, durationMs, windowMs } = this.#o;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const { record, token } = await store.read();
+      if (generation !== this.#generation || this.#stopped) return;
       const now = wall();
       if (!this.#mayTake(record, now)) {
         if (this.#leaderSince !== undefined) this.#o.logger.info('lost the publishing lease', { holder: record?.holder });
@@ -77,7 +90,9 @@ export class Elector {
       if (!wasPublishing) clock.adoptFloor(record?.floorMs ?? 0);
       const floorMs = Math.max(record?.floorMs ?? 0, Math.max(now, clock.lastMs()) + windowMs);
       const next: LeaseRecord = { holder: identity, renewTimeMs: now, durationMs, floorMs };
-      if (await store.write(next, token)) {
+      const written = await store.write(next, token);
+      if (generation !== this.#generation || this.#stopped) return;
+      if (written) {
         this.#validUntil = now + durationMs;
         this.#reservedUntil = floorMs;
         this.#observed = { key: `${identity}@${now}`, at: now };
@@ -115,10 +130,12 @@ export class Elector {
     if (this.#validUntil === 0) return;
     this.#validUntil = 0;
     try {
-      const { record, token } = await this.#o.store.read();
-      if (record?.holder !== this.#o.identity) return;
-      const floorMs = Math.max(record.floorMs, this.#o.clock.lastMs() + 1);
-      await this.#o.store.write({ ...record, holder: '', renewTimeMs: this.#o.wall(), floorMs }, token);
+      await withTimeout((async () => {
+        const { record, token } = await this.#o.store.read();
+        if (record?.holder !== this.#o.identity) return;
+        const floorMs = Math.max(record.floorMs, this.#o.clock.lastMs() + 1);
+        await this.#o.store.write({ ...record, holder: '', renewTimeMs: this.#o.wall(), floorMs }, token);
+      })(), 2_000, 'releasing the lease');
     } catch (error) {
       this.#o.logger.warn('could not release the lease; a successor takes it after its duration', { error: String(error) });
     }

@@ -6,7 +6,7 @@
 // that follows covers them).
 import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ListPromise, ObjectCache, V1Pod, V1Service } from '@kubernetes/client-node';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay, withTimeout } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import type { AgentLogger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
@@ -32,6 +32,8 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly logger: AgentLogger;
   /** Default 500 ms doubling to 30 s. */
   readonly backoff?: BackoffPolicy;
+  /** A list call that takes longer fails (and the informer restarts). Default 60 s. */
+  readonly listTimeoutMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -68,7 +70,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   async #listWrapped(): Promise<KubernetesListObject<T>> {
     this.#listing = true;
     try {
-      const list = await this.#o.list();
+      const list = await withTimeout(this.#o.list(), this.#o.listTimeoutMs ?? 60_000, `listing ${this.#o.name}`);
       // The informer applies the list to its cache right after this promise resolves (in
       // microtasks); setImmediate runs after them and before any watch event can arrive.
       setImmediate(() => {

@@ -97,6 +97,20 @@ describe('Elector (Lease election and the HLC floor)', () => {
     expect(a.e.isPublishing()).toBe(false);
   });
 
+  it('a hanging Lease API neither stalls the elector nor stop()', async () => {
+    const store = new MemoryFloorStore();
+    const logger = quietLogger();
+    const clock = new HlcClock(() => 0);
+    const e = new Elector({ store, clock, wall: () => 0, identity: 'a', durationMs: 15_000, windowMs: 60_000, renewMs: 5, onElected: () => {}, logger });
+    await e.runRound();
+    store.read = () => new Promise(() => {});
+    await e.runRound(); // times out after max(renewMs, 1 s)
+    expect(logger.lines.some((l) => l.message === 'lease round failed; retrying next round' && String(l.extra?.error).includes('TimeoutError'))).toBe(true);
+    expect(e.isPublishing()).toBe(true); // still within its lease
+    await e.stop(); // the release attempt times out too
+    expect(e.isPublishing()).toBe(false);
+  });
+
   it('one of two racing agents wins a round (conditional write)', async () => {
     const store = new MemoryFloorStore();
     const a = elector(store, 'a', () => 0);
