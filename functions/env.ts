@@ -7,15 +7,13 @@
 // A missing or bad variable fails the container's init with one line naming it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig, parseConfig } from '../shared/config/index.ts';
 import type { Config } from '../shared/config/index.ts';
 import { DynamoStateStore, DynamoTargetStatusStore, DynamoVipAllocator } from '../shared/adapters/dynamodb/index.ts';
-import { secretsManagerClusterApis } from '../shared/adapters/kubernetes/cluster-apis.ts';
 import { sqsDeadLetters } from '../shared/adapters/sqs/dead-letters.ts';
 import { sqsSyncQueue } from '../shared/adapters/sqs/sync-queue.ts';
 import { FinalError } from '../shared/errors.ts';
-import type { ClusterApis, Clock, DeadLetters, StateStore, SyncQueue, TargetStatusStore, VipAllocator } from '../shared/ports.ts';
+import type { Clock, DeadLetters, StateStore, SyncQueue, TargetStatusStore, VipAllocator } from '../shared/ports.ts';
 import { indexTopology } from './topology.ts';
 import type { TopologyIndex } from './topology.ts';
 
@@ -75,9 +73,8 @@ export function deadLettersFromEnv(env: Env, name: string): DeadLetters {
   return sqsDeadLetters({ client: sqsClient(), queueUrl: requireEnv(env, name) });
 }
 
-export function clusterApisFromEnv(): ClusterApis {
-  return secretsManagerClusterApis({ client: new SecretsManagerClient({}) });
-}
+// clusterApisFromEnv lives in ./cluster-apis-env.ts: importing the Kubernetes client here would
+// put it (≈1.3 MB) into the ingest bundle, which never talks to a cluster (issue 6 budgets).
 
 /**
  * Builds deps at module load inside Lambda (an init error names the bad variable before any

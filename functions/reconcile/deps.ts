@@ -1,5 +1,6 @@
 // The reconcile function's dependencies from the Lambda environment (see ../env.ts).
-import { cloudDeps, clusterApisFromEnv, syncQueueFromEnv } from '../env.ts';
+import { cloudDeps, syncQueueFromEnv } from '../env.ts';
+import { clusterApisFromEnv } from '../cluster-apis-env.ts';
 import type { Env } from '../env.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 import type { Clock } from '../../shared/ports.ts';

@@ -1,5 +1,6 @@
 // The sync function's dependencies from the Lambda environment (see ../env.ts).
-import { cloudDeps, clusterApisFromEnv, deadLettersFromEnv } from '../env.ts';
+import { cloudDeps, deadLettersFromEnv } from '../env.ts';
+import { clusterApisFromEnv } from '../cluster-apis-env.ts';
 import type { Env } from '../env.ts';
 import type { SyncBatchDeps } from './batch.ts';
 

@@ -1,0 +1,10 @@
+// Target cluster access for the functions that write to clusters (sync, reconcile), from Secrets
+// Manager. Kept out of ./env.ts so that functions that never talk to Kubernetes (ingest) do not
+// bundle the Kubernetes client (issue 6: ≤ 1 MB for those bundles).
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerClusterApis } from '../shared/adapters/kubernetes/cluster-apis.ts';
+import type { ClusterApis } from '../shared/ports.ts';
+
+export function clusterApisFromEnv(): ClusterApis {
+  return secretsManagerClusterApis({ client: new SecretsManagerClient({}) });
+}
