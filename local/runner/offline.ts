@@ -9,6 +9,7 @@ import { LocalQueue } from '../queue/local-queue.ts';
 import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
 import type { Config } from '../../shared/config/schema.ts';
 
+import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/target-status-store.ts';
 import type { ClusterApis } from '../../shared/ports.ts';
 import type { ReplayReport, ReplayRequest, StatusReport } from './control.ts';
 import { buildPipeline } from './pipeline.ts';
@@ -22,7 +23,7 @@ export async function readStatusOffline(stateDir: string): Promise<StatusReport>
   try {
     const dynamo = await startLocalDynamo({ dir: paths.dynamodb });
     try {
-      const statuses = buildPipeline({ config: { clusters: [], globalNamespaces: [], vipPool: '240.240.0.0/16', vipReleaseAfterMs: 1 }, dynamo, clusters: noClusters, syncQueue: { enqueue: async () => undefined }, deadLetters: new DeadLetterFile(paths.ingestDlq), verbose: false }).statuses;
+      const statuses = new DynamoTargetStatusStore({ client: dynamo.client, tableName: dynamo.tableName });
       return {
         pid: process.pid,
         startedAt: Date.now(),

@@ -1,19 +1,27 @@
-// The three functions with local deps: the same use cases as in Lambda, over dynalite, the
-// kubeconfig's clusters, the local sync queue and the dead-letter files.
+// The three functions with local deps: the same handlers as in Lambda (middy, Powertools
+// parser and logger, `createHandler(deps)`), over dynalite, the kubeconfig's clusters, the
+// local sync queue and the dead-letter files.
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { ingestBatch } from '../../functions/ingest/ingest.ts';
-import { reconcile as reconcileUseCase } from '../../functions/reconcile/reconcile.ts';
-import { syncBatch } from '../../functions/sync/batch.ts';
+import type { Log, LogAttributes } from '../../functions/log.ts';
+import { fromPowertools } from '../../functions/log.ts';
+import { createHandler as createReconcileHandler } from '../../functions/reconcile/handler.ts';
+import { createHandler as createSyncHandler } from '../../functions/sync/handler.ts';
 import type { SyncOutcome } from '../../functions/sync/sync.ts';
 import { indexTopology } from '../../functions/topology.ts';
 import { DynamoStateStore } from '../../shared/adapters/dynamodb/state-store.ts';
+import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/target-status-store.ts';
 import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import { targetKey } from '../../shared/core/identity.ts';
+import { parseTargetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
-import type { ClusterApis, DeadLetters, SyncQueue, TargetStatus, TargetStatusStore } from '../../shared/ports.ts';
+import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
 import type { LocalDynamo } from '../dynamo/start.ts';
-import type { SqsHandler } from '../queue/sqs-shape.ts';
+import type { SqsBatchResponse, SqsEvent, SqsHandler } from '../queue/sqs-shape.ts';
+import { lambdaContext, scheduledEvent } from './lambda-context.ts';
 
+/** What the runner logs per sync: target, endpoints, writes, ms (or the error). */
 export interface SyncLine {
   readonly target: TargetRef;
   readonly endpoints: number;
@@ -29,6 +37,7 @@ export interface PipelineOptions {
   readonly syncQueue: SyncQueue;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
+  /** Print the functions' JSON logs (default: only WARN and above are dropped too). */
   readonly verbose: boolean;
 }
 
@@ -40,11 +49,20 @@ export interface Pipeline {
   onSync(listener: (line: SyncLine) => void): void;
 }
 
-class MemoryStatuses implements TargetStatusStore {
-  readonly #m = new Map<string, TargetStatus>();
-  async record(s: TargetStatus) { this.#m.set(targetKey(s.target), s); }
-  async get(t: TargetRef) { return this.#m.get(targetKey(t)); }
-  async list() { return [...this.#m.values()]; }
+type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+
+/** The use cases' Log: Powertools JSON lines when verbose; failed syncs become SyncLines. */
+function runnerLog(serviceName: string, verbose: boolean, onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
+  const logger = new Logger({ serviceName, logLevel: verbose ? 'INFO' : 'SILENT' });
+  const base = fromPowertools(logger);
+  const log: Log = {
+    ...base,
+    warn(message: string, attributes?: LogAttributes) {
+      if (message.startsWith('sync failed') && typeof attributes?.target === 'string') onFailedSync(attributes.target, String(attributes.error));
+      base.warn(message, attributes);
+    },
+  };
+  return { logger, log };
 }
 
 export function buildPipeline(options: PipelineOptions): Pipeline {
@@ -52,24 +70,37 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const topology = indexTopology(config);
   const store = new DynamoStateStore({ client: dynamo.client, tableName: dynamo.tableName });
   const vips = new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs });
-  const statuses = new MemoryStatuses();
+  const statuses = new DynamoTargetStatusStore({ client: dynamo.client, tableName: dynamo.tableName });
   const clock = { now: () => Date.now() };
   const listeners: ((line: SyncLine) => void)[] = [];
   const emit = (line: SyncLine) => { for (const l of listeners) l(line); };
   const onSynced = (o: SyncOutcome) => emit({ target: o.target, endpoints: o.endpoints, writes: o.writes, ms: o.ms });
-  const ingestDeps = { topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock };
-  const syncDeps = { topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}) };
+  const onFailedSync = (key: string, error: string) => {
+    try {
+      emit({ target: parseTargetKey(key), endpoints: 0, writes: 0, ms: 0, error });
+    } catch {
+      // not a target key: nothing to report per target
+    }
+  };
+
+  const ingestLog = runnerLog('gns-sync-ingest', options.verbose, onFailedSync);
+  const syncLog = runnerLog('gns-sync-sync', options.verbose, onFailedSync);
+  const reconcileLog = runnerLog('gns-sync-reconcile', options.verbose, onFailedSync);
+
+  const ingestDeps = { topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log };
+  const sync = createSyncHandler({
+    topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, log: syncLog.log,
+    ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
+  }, { logger: syncLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
+  const reconcile = createReconcileHandler({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;
+
   return {
     ingest: async (event) => {
       const r = await ingestBatch(ingestDeps, event.Records.map((x) => ({ messageId: x.messageId, body: x.body, receiveCount: Number(x.attributes.ApproximateReceiveCount) })));
       return { batchItemFailures: r.batchItemFailures };
     },
-    sync: async (event) => {
-      const r = await syncBatch(syncDeps, event.Records.map((x) => ({ messageId: x.messageId, body: x.body })), Date.now());
-      for (const f of r.failed) emit({ target: f.target, endpoints: 0, writes: 0, ms: 0, error: f.error });
-      return { batchItemFailures: r.batchItemFailures };
-    },
-    reconcile: async () => { await reconcileUseCase({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters }, Date.now()); },
+    sync: (event) => sync(event, lambdaContext('gns-sync-sync')),
+    reconcile: async () => { await reconcile(scheduledEvent(new Date()), lambdaContext('gns-sync-reconcile')); },
     statuses,
     onSync: (listener) => void listeners.push(listener),
   };
