@@ -1,0 +1,28 @@
+// `gns-sync demo --once` (what a newcomer runs first): plays the seed's scenario, verifies it,
+// prints the table and exits 0; its kubeconfig is left for kubectl.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import { main } from '../../local/cli/main.ts';
+
+afterEach(() => vi.restoreAllMocks());
+
+it('demo --once plays restart and scale to 5, verifies, prints the table, exits 0', async () => {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const stateDir = join(mkdtempSync(join(tmpdir(), 'gns-demo-')), '.gns-sync');
+  expect(await main(['demo', '--once', '--state-dir', stateDir])).toBe(0);
+  const out = lines.join('\n');
+  expect(out).toMatch(/export KUBECONFIG=.*\.gns-sync\/kubeconfig/);
+  expect(out).toMatch(/kubectl --context clusterOne -n ns-one delete pod kafka-1/);
+  expect(out).toMatch(/ok {3}kafka-1 restarted: .* VIP 240\.240\.\d+\.\d+ unchanged/);
+  expect(out).toMatch(/ok {3}scaled to 5/);
+  for (let i = 0; i < 5; i += 1) {
+    expect(out).toMatch(new RegExp(`clusterOne\\s+kafka-${i}\\.kafka-headless\\.ns-two\\.svc\\.cluster\\.local\\s+10\\.1\\.\\d+\\.\\d+\\s+pod IP`));
+    expect(out).toMatch(new RegExp(`clusterTwo\\s+kafka-${i}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+240\\.240\\.\\d+\\.\\d+\\s+VIP`));
+  }
+  expect(out).toMatch(/every check passed/);
+  expect(readFileSync(join(stateDir, 'kubeconfig'), 'utf8')).toMatch(/name: clusterTwo/);
+  expect(existsSync(join(stateDir, 'lock'))).toBe(false);
+});
