@@ -15,7 +15,7 @@ import { HlcClock, MemoryFloorStore } from './clock.ts';
 import type { FloorStore } from './clock.ts';
 import { Elector } from './election.ts';
 import type { Health, HealthServer } from './health.ts';
-import { startHealthServer } from './health.ts';
+import { assessHealth, startHealthServer } from './health.ts';
 import { leaseFloorStore } from './lease.ts';
 import { jsonLogger } from './logger.ts';
 import type { AgentLogger } from './logger.ts';
@@ -118,7 +118,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let stopping: Promise<void> | undefined;
 
   const publisher = new Publisher({
-    bus, metrics, logger,
+    bus, metrics, logger, now: wall,
     onResnapshotNeeded: () => {
       // The snapshots supersede every buffered event (each record with its last-change version,
       // every present key), so the buffer need not be sent first.
@@ -216,7 +216,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       checkReady();
     };
     watches.set(namespace, new NamespaceWatch({
-      namespace, source, metrics, logger,
+      namespace, source, metrics, logger, now: wall,
       ...(options.watchBackoff === undefined ? {} : { backoff: options.watchBackoff }),
       pods: {
         onUpsert: (pod: V1Pod, listing) => upsert(namespace, ledger, { kind: 'pod', record: projectPod(pod) }, listing),
@@ -235,27 +235,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }));
   }
 
-  function health(): Health {
-    const now = wall();
-    const reasons: string[] = [];
-    const unsynced: string[] = [];
-    for (const watch of watches.values()) {
-      for (const informer of [watch.pods, watch.services]) {
-        const name = `${watch.namespace}/${informer === watch.pods ? 'pods' : 'services'}`;
-        if (!informer.synced) unsynced.push(name);
-        const since = informer.failingSinceMs;
-        if (since !== undefined && now - since >= stuckAfterMs) {
-          reasons.push(`informer ${name} failing for ${Math.round((now - since) / 1000)} s: ${informer.lastError ?? 'unknown error'}`);
-        }
-      }
-    }
-    if (unsynced.length > 0) reasons.unshift(`informers not synced yet: ${unsynced.join(', ')}`);
-    const status = publisher.status();
-    if (status.failingSinceMs !== undefined && now - status.failingSinceMs >= stuckAfterMs) {
-      reasons.push(`publisher stuck: PutEvents failing for ${Math.round((now - status.failingSinceMs) / 1000)} s (${status.lastError ?? 'unknown error'}), ${status.buffered} entries buffered`);
-    }
-    return { ok: reasons.length === 0, reasons };
-  }
+  const health = (): Health => assessHealth({
+    now: wall(),
+    stuckAfterMs,
+    informers: [...watches.values()].flatMap((w) => [w.pods, w.services]),
+    publisher: publisher.status(),
+  });
 
   let server: HealthServer | undefined;
   if (options.healthPort !== undefined) {

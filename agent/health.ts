@@ -4,11 +4,48 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentMetrics } from './metrics.ts';
+import type { PublisherStatus } from './publisher.ts';
 
 export interface Health {
   readonly ok: boolean;
   /** Why not (one line per problem). */
   readonly reasons: readonly string[];
+}
+
+export interface InformerHealth {
+  /** e.g. `ns-one/pods`. */
+  readonly name: string;
+  readonly synced: boolean;
+  readonly failingSinceMs: number | undefined;
+  readonly lastError: string | undefined;
+}
+
+/**
+ * Healthy when every informer has listed once, and neither an informer nor the publisher has
+ * kept failing for `stuckAfterMs`. A standby (publishing nothing) is healthy.
+ */
+export function assessHealth(input: {
+  readonly now: number;
+  readonly stuckAfterMs: number;
+  readonly informers: readonly InformerHealth[];
+  readonly publisher: PublisherStatus;
+}): Health {
+  const { now, stuckAfterMs, publisher } = input;
+  const reasons: string[] = [];
+  const seconds = (since: number): number => Math.round((now - since) / 1000);
+  const unsynced = input.informers.filter((i) => !i.synced).map((i) => i.name);
+  if (unsynced.length > 0) reasons.push(`informers not synced yet: ${unsynced.join(', ')}`);
+  for (const informer of input.informers) {
+    const since = informer.failingSinceMs;
+    if (since !== undefined && now - since >= stuckAfterMs) {
+      reasons.push(`informer ${informer.name} failing for ${seconds(since)} s: ${informer.lastError ?? 'unknown error'}`);
+    }
+  }
+  const since = publisher.failingSinceMs;
+  if (since !== undefined && now - since >= stuckAfterMs) {
+    reasons.push(`publisher stuck: PutEvents failing for ${seconds(since)} s (${publisher.lastError ?? 'unknown error'}), ${publisher.buffered} entries buffered`);
+  }
+  return { ok: reasons.length === 0, reasons };
 }
 
 export interface HealthServer {

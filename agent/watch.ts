@@ -124,6 +124,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     await this.#informer.stop();
   }
 
+  /** e.g. `ns-one/pods`. */
+  get name(): string {
+    return this.#o.name;
+  }
+
   /** Listed at least once. */
   get synced(): boolean {
     return this.#synced;
@@ -176,6 +181,7 @@ export interface NamespaceWatchOptions {
   readonly metrics: AgentMetrics;
   readonly logger: AgentLogger;
   readonly backoff?: BackoffPolicy;
+  readonly now?: () => number;
 }
 
 /** The two informers of one member namespace. */
@@ -187,7 +193,11 @@ export class NamespaceWatch {
   constructor(options: NamespaceWatchOptions) {
     const { namespace, source, metrics, logger } = options;
     const ns = encodeURIComponent(namespace);
-    const common = { factory: source.informer, metrics, logger, ...(options.backoff === undefined ? {} : { backoff: options.backoff }) };
+    const common = {
+      factory: source.informer, metrics, logger,
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    };
     this.namespace = namespace;
     this.pods = new ResilientInformer<V1Pod>({
       ...common,

@@ -1,7 +1,7 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { AgentMetrics } from '../../../agent/metrics.ts';
-import { startHealthServer } from '../../../agent/health.ts';
+import { assessHealth, startHealthServer } from '../../../agent/health.ts';
 import { FLOOR_ANNOTATION, leaseFloorStore, parseFloor, toLeaseRecord } from '../../../agent/lease.ts';
 
 /** A Lease API in memory with resourceVersion checks, like the API server. */
@@ -91,5 +91,29 @@ describe('health server', () => {
     a.published.inc(3);
     expect(await AgentMetrics.value(a.published)).toBe(3);
     expect(await AgentMetrics.value(b.published)).toBe(0);
+  });
+});
+
+describe('assessHealth', () => {
+  const publisher = { buffered: 0, inFlight: 0, resnapshotNeeded: false };
+  const informer = (name: string, synced = true, failingSinceMs?: number) => ({ name, synced, failingSinceMs, lastError: failingSinceMs === undefined ? undefined : 'Error: ECONNREFUSED' });
+
+  it('is healthy when synced and nothing keeps failing (a short failure is tolerated)', () => {
+    expect(assessHealth({ now: 100_000, stuckAfterMs: 60_000, informers: [informer('ns/pods', true, 50_000)], publisher: { ...publisher, failingSinceMs: 90_000 } }))
+      .toEqual({ ok: true, reasons: [] });
+  });
+
+  it('names every reason: unsynced informers, an informer failing too long, a stuck publisher', () => {
+    const health = assessHealth({
+      now: 200_000, stuckAfterMs: 60_000,
+      informers: [informer('ns/pods', false), informer('ns/services', true, 100_000)],
+      publisher: { ...publisher, buffered: 42, failingSinceMs: 130_000, lastError: 'EventBusCallError: 503' },
+    });
+    expect(health.ok).toBe(false);
+    expect(health.reasons).toEqual([
+      'informers not synced yet: ns/pods',
+      'informer ns/services failing for 100 s: Error: ECONNREFUSED',
+      'publisher stuck: PutEvents failing for 70 s (EventBusCallError: 503), 42 entries buffered',
+    ]);
   });
 });
