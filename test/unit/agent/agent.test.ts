@@ -233,6 +233,26 @@ describe('agent', () => {
     expect(bus.state('ns-one').entries.get('pod/kafka-0')?.record).toMatchObject({ ips: ['10.1.0.3'] });
   });
 
+  it('an object the contract would reject is treated as absent, logged once; the rest is published', async () => {
+    const kube = new FakeKube();
+    const huge = 'x'.repeat(70 * 1024);
+    kube.put(service('too-big', { extraAnnotations: { 'gns-sync.io/endpoints.statefulset': huge } }));
+    kube.put(service('fine'));
+    const bus = new RecordingBus();
+    const logger = quietLogger();
+    const agent = await start(kube, bus, { logger });
+    kube.put(service('too-big', { extraAnnotations: { 'gns-sync.io/endpoints.statefulset': `${huge}y` } }));
+    kube.put(pod('kafka-0', { ip: '10.1.0.1' }));
+    await settle(agent);
+    expect(bus.visible('ns-one')).toEqual({ pods: ['kafka-0'], services: ['fine'] });
+    const snap = bus.events()[0];
+    expect(snap?.type === DETAIL_TYPES.snapshot && snap.detail.keys).toEqual(['service/fine']);
+    const warnings = logger.lines.filter((l) => l.message === 'object cannot be published (treated as absent)');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.extra).toMatchObject({ key: 'service/too-big' });
+    expect(String(warnings[0]?.extra?.reason)).toMatch(/annotations/);
+  });
+
   it('rejects bad options with a clear error and starts nothing', async () => {
     const bus = new RecordingBus();
     const kube = new FakeKube();
