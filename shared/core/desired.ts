@@ -17,7 +17,10 @@ export interface DesiredInput {
   readonly networks: ReadonlyMap<string, string>;
   /** Allocated VIPs by identityKey (`gns/cluster/namespace/pod`). */
   readonly vips: ReadonlyMap<string, string>;
-  /** Family of the VIP pool. */
+  /**
+   * Family of the VIP pool. Each VIP is published in the family of its own address, so VIPs
+   * allocated before a change of pool keep working until they are released.
+   */
   readonly vipFamily: 4 | 6;
 }
 
@@ -53,7 +56,11 @@ function networkOf(networks: ReadonlyMap<string, string>, cluster: string): stri
   return networks.get(cluster) ?? cluster;
 }
 
-/** The address families the target publishes: its spec.ipFamilies when set, else both. */
+/**
+ * The families of pod IPs the target publishes: its spec.ipFamilies when set (as the
+ * Kubernetes controller does), else both. VIPs are published in the pool's family whatever
+ * the Service says: the pool is the operator's explicit choice (docs/adr/0007).
+ */
 function allowedFamilies(service: ServiceRecord): ReadonlySet<AddressType> {
   const families = service.ipFamilies;
   return new Set<AddressType>(families !== undefined && families.length > 0 ? families : ['IPv4', 'IPv6']);
@@ -85,11 +92,9 @@ function vipIdentity(target: TargetRef, source: SourcePod): VipIdentity {
 
 /**
  * The identities that need a VIP before `desiredSlices` can publish them: matching,
- * IP-bearing source pods that are not on the target's network (in the VIP family, when the
- * target publishes that family). Sorted by identity key.
+ * IP-bearing source pods that are not on the target's network. Sorted by identity key.
  */
 export function vipIdentitiesNeeded(input: Omit<DesiredInput, 'vips'>): VipIdentity[] {
-  if (!allowedFamilies(input.service).has(input.vipFamily === 6 ? 'IPv6' : 'IPv4')) return [];
   return matchingSources(input)
     .filter((s) => !s.local)
     .map((s) => vipIdentity(input.target, s.source));
@@ -151,7 +156,7 @@ export function desiredSlices(input: DesiredInput): Desired {
         else v6 = true;
         addresses.push(ip);
       }
-    } else if (families.has(input.vipFamily === 6 ? 'IPv6' : 'IPv4')) {
+    } else {
       const vip = input.vips.get(`${target.gns}/${id}`); // = identityKey(vipIdentity(target, source))
       if (vip === undefined) missingVips.push(vipIdentity(target, source));
       else addresses.push(vip);

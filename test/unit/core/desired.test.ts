@@ -184,12 +184,22 @@ describe('slices', () => {
     ]);
   });
 
-  it("spec.ipFamilies restricts the published families (and the VIPs needed)", () => {
+  it('spec.ipFamilies restricts the pod IPs published; VIPs follow the pool', () => {
     const service_ = service('kafka-headless', { ipFamilies: ['IPv4'] });
     const sources = [source('clusterOne', 'ns-one', pod('a', { ips: ['10.0.0.1', 'fd00::1'] })), source('clusterTwo', 'ns-one', pod('kafka-0'))];
     const d = desiredSlices(input(sources, { service: service_, vipFamily: 6, vips: new Map([[vipKey('clusterTwo', 'ns-one', 'kafka-0'), 'fd99::7']]) }));
-    expect(d.slices.map((s) => [s.addressType, s.endpoints.map((e) => e.addresses[0])])).toEqual([['IPv4', ['10.0.0.1']]]);
-    expect(vipIdentitiesNeeded(input(sources, { service: service_, vipFamily: 6 }))).toEqual([]);
+    expect(d.slices.map((s) => [s.addressType, s.endpoints.map((e) => e.addresses[0])])).toEqual([
+      ['IPv4', ['10.0.0.1']],
+      ['IPv6', ['fd99::7']],
+    ]);
+    expect(vipIdentitiesNeeded(input(sources, { service: service_, vipFamily: 6 }))).toEqual([
+      { gns: 'kafka-gns', cluster: 'clusterTwo', namespace: 'ns-one', pod: 'kafka-0' },
+    ]);
+    const v6only = desiredSlices(input(sources, { service: service('kafka-headless', { ipFamilies: ['IPv6'] }) }));
+    expect(v6only.slices.map((s) => [s.addressType, s.endpoints.map((e) => e.addresses[0])])).toEqual([
+      ['IPv4', ['240.240.0.7']],
+      ['IPv6', ['fd00::1']],
+    ]);
   });
 });
 
