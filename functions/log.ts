@@ -23,3 +23,8 @@ export function fromPowertools(logger: Logger): Log {
     error: (m, a) => logger.error(m, ...attrs(a)),
   };
 }
+
+/** The deps with `log` set (kept when they have one). */
+export function withLog<T extends { readonly log?: Log }>(deps: T, log: Log): T {
+  return deps.log ? deps : { ...deps, log };
+}

@@ -10,7 +10,7 @@ import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { SqsEvent } from '@aws-lambda-powertools/parser/types';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { depsOnce } from '../env.ts';
-import { fromPowertools } from '../log.ts';
+import { fromPowertools, withLog } from '../log.ts';
 import { ingestDepsFromEnv } from './deps.ts';
 import { ingestBatch } from './ingest.ts';
 import type { IngestDeps } from './ingest.ts';
@@ -23,13 +23,17 @@ export function createHandler(deps: IngestDeps | (() => IngestDeps), options: Ha
   const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-ingest' });
   const log = fromPowertools(logger);
   const get = typeof deps === 'function' ? deps : () => deps;
+  // One deps object for the life of the container: the use cases keep their per-container
+  // caches (target index, sync memo) keyed by it.
+  let bound: IngestDeps | undefined;
+  const boundDeps = (): IngestDeps => (bound ??= withLog(get(), log));
   return middy<SqsEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: SqsSchema }))
     .handler(async (event) => {
-      const d = get();
+      const d = boundDeps();
       const result = await ingestBatch(
-        { ...d, log: d.log ?? log },
+        d,
         event.Records.map((r) => ({ messageId: r.messageId, body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1 })),
       );
       log.info('ingested', {

@@ -10,7 +10,7 @@ import type { EventBridgeEvent } from '@aws-lambda-powertools/parser/types';
 import type { Context } from 'aws-lambda';
 import type { Clock } from '../../shared/ports.ts';
 import { depsOnce } from '../env.ts';
-import { fromPowertools } from '../log.ts';
+import { fromPowertools, withLog } from '../log.ts';
 import { reconcileDepsFromEnv } from './deps.ts';
 import { reconcile } from './reconcile.ts';
 import type { ReconcileDeps, ReconcileResult } from './reconcile.ts';
@@ -25,13 +25,17 @@ export function createHandler(deps: Deps | (() => Deps), options: HandlerOptions
   const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-reconcile' });
   const log = fromPowertools(logger);
   const get = typeof deps === 'function' ? deps : () => deps;
+  // One deps object for the life of the container: the use cases keep their per-container
+  // caches (target index, sync memo) keyed by it.
+  let bound: Deps | undefined;
+  const boundDeps = (): Deps => (bound ??= withLog(get(), log));
   return middy<EventBridgeEvent, ReconcileResult, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: EventBridgeSchema }))
     .handler(async (event) => {
-      const d = get();
+      const d = boundDeps();
       log.info('reconcile triggered', { source: event.source, time: event.time });
-      return reconcile({ ...d, log: d.log ?? log }, d.clock?.now() ?? Date.now());
+      return reconcile(d, d.clock?.now() ?? Date.now());
     });
 }
 

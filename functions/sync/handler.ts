@@ -11,8 +11,9 @@ import type { SqsEvent } from '@aws-lambda-powertools/parser/types';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { targetKey } from '../../shared/core/identity.ts';
 import { depsOnce } from '../env.ts';
-import { fromPowertools } from '../log.ts';
+import { fromPowertools, withLog } from '../log.ts';
 import { syncBatch } from './batch.ts';
+import { newSyncMemo } from './memo.ts';
 import type { SyncBatchDeps } from './batch.ts';
 import { syncDepsFromEnv } from './deps.ts';
 
@@ -20,17 +21,23 @@ export interface HandlerOptions {
   readonly logger?: Logger;
 }
 
+const withMemo = (d: SyncBatchDeps): SyncBatchDeps => (d.memo ? d : { ...d, memo: newSyncMemo() });
+
 export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), options: HandlerOptions = {}) {
   const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-sync' });
   const log = fromPowertools(logger);
   const get = typeof deps === 'function' ? deps : () => deps;
+  // One deps object for the life of the container: the use cases keep their per-container
+  // caches (target index, sync memo) keyed by it.
+  let bound: SyncBatchDeps | undefined;
+  const boundDeps = (): SyncBatchDeps => (bound ??= withMemo(withLog(get(), log)));
   return middy<SqsEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: SqsSchema }))
     .handler(async (event) => {
-      const d = get();
+      const d = boundDeps();
       const now = d.clock?.now() ?? Date.now();
-      const result = await syncBatch({ ...d, log: d.log ?? log }, event.Records.map((r) => ({ messageId: r.messageId, body: r.body })), now);
+      const result = await syncBatch(d, event.Records.map((r) => ({ messageId: r.messageId, body: r.body })), now);
       for (const o of result.outcomes) {
         log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
       }

@@ -48,6 +48,17 @@ describe('ingest handler', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }] });
   });
 
+  it('keeps its per-container caches across invocations (the target index is not re-read)', async () => {
+    const handler = createIngest({ topology: topology(), store, queue, deadLetters: dlq, clock }, { logger: logger() });
+    const event = fixture('sqs-ingest-event.json') as { Records: { body: string }[] };
+    const podOnly = { Records: [event.Records[1]] };
+    await handler(podOnly as never, context);
+    const reads = store.calls.filter((c) => c.startsWith('servicesOf')).length;
+    expect(reads).toBeGreaterThan(0);
+    await handler(podOnly as never, context);
+    expect(store.calls.filter((c) => c.startsWith('servicesOf')).length).toBe(reads);
+  });
+
   it('refuses an event that is not an SQS event as a whole (the invocation fails, nothing merged)', async () => {
     const handler = createIngest({ topology: topology(), store, queue, deadLetters: dlq, clock }, { logger: logger() });
     await expect(handler({ Records: [{ body: 'x' }] } as never, context)).rejects.toThrow(/SQS|parse/i);
