@@ -97,7 +97,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tab
 
 export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const tableName = options.tableName ?? TABLE.tableName;
-  if (options.dir !== undefined) mkdirSync(options.dir, { recursive: true });
+  if (options.dir !== undefined) {
+    try {
+      mkdirSync(options.dir, { recursive: true });
+    } catch (error) {
+      throw new LocalDynamoError(`cannot use ${options.dir} as the local DynamoDB state directory (${String(error)}): choose another state directory`, { cause: error });
+    }
+  }
   const server = dynalite({
     ...(options.dir === undefined ? {} : { path: options.dir }),
     createTableMs: 0,

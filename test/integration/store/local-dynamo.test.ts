@@ -1,0 +1,81 @@
+// The local engine: dynalite in memory and on disk (data survives a restart), the table from
+// the shared definition created idempotently, the op counter, and a clear error when the
+// state directory cannot be used.
+import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureTable, LocalDynamoError, startLocalDynamo } from '../../../local/dynamo/start.ts';
+import { countOps } from '../../../shared/adapters/dynamodb/op-counter.ts';
+import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
+import { GONE_INDEX, TABLE } from '../../../shared/adapters/dynamodb/table.ts';
+import { hlc, pod, podUpsert } from './helpers.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gns-sync-dynamo-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('startLocalDynamo', () => {
+  it('in memory: listens on 127.0.0.1 with the table of the shared definition', async () => {
+    const local = await startLocalDynamo();
+    try {
+      expect(local.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(local.tableName).toBe(TABLE.tableName);
+      const { Table } = await local.client.send(new DescribeTableCommand({ TableName: local.tableName }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([GONE_INDEX]);
+      await ensureTable(local.client, local.tableName); // idempotent
+      expect((await local.client.send(new ListTablesCommand({}))).TableNames).toEqual([TABLE.tableName]);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('on disk: state survives a restart, and the table is not recreated', async () => {
+    const dir = tempDir();
+    const first = await startLocalDynamo({ dir });
+    await new DynamoStateStore({ client: first.client, tableName: first.tableName }).merge(podUpsert(hlc(1), pod('kafka-0')));
+    await first.stop();
+    const second = await startLocalDynamo({ dir });
+    try {
+      const pods = await new DynamoStateStore({ client: second.client, tableName: second.tableName }).podsOf('one', 'ns-one');
+      expect(pods.map((p) => p.name)).toEqual(['kafka-0']);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a state directory that is a file gives a LocalDynamoError naming it', async () => {
+    const file = join(tempDir(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const error = await startLocalDynamo({ dir: file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalDynamoError);
+    expect(String(error)).toMatch(/not-a-dir/);
+  });
+
+  it('the op counter counts operations by command name and can be detached', async () => {
+    const local = await startLocalDynamo();
+    try {
+      const ops = countOps(local.client);
+      const store = new DynamoStateStore({ client: local.client, tableName: local.tableName });
+      await store.merge(podUpsert(hlc(1), pod('a')));
+      await store.merge(podUpsert(hlc(1), pod('a')));
+      await store.podsOf('one', 'ns-one');
+      expect(ops.counts()).toEqual({ PutItem: 2, ConditionalCheckFailed: 1, Query: 1 });
+      expect([ops.writes(), ops.reads()]).toEqual([2, 1]);
+      ops.detach();
+      await store.podsOf('one', 'ns-one');
+      expect(ops.reads()).toBe(1);
+    } finally {
+      await local.stop();
+    }
+  });
+});
