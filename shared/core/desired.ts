@@ -58,7 +58,7 @@ function networkOf(networks: ReadonlyMap<string, string>, cluster: string): stri
 
 /**
  * The families of pod IPs the target publishes: its spec.ipFamilies when set (as the
- * Kubernetes controller does), else both. VIPs are published in the pool's family whatever
+ * Kubernetes controller does), else both. VIPs are published in their own family whatever
  * the Service says: the pool is the operator's explicit choice (docs/adr/0007).
  */
 function allowedFamilies(service: ServiceRecord): ReadonlySet<AddressType> {
