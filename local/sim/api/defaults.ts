@@ -1,7 +1,7 @@
 // Defaulting on create and update, as the API server's defaulters do for the fields users see
 // in `kubectl get -o yaml` (protocols, policies, phases).
 import type { KubeObject } from './objects.ts';
-import { isPlainObject } from './objects.ts';
+import { isPlainObject, microTimestamp, timestamp } from './objects.ts';
 import type { ResourceDef } from './resources.ts';
 
 type Obj = Record<string, unknown>;
@@ -45,6 +45,15 @@ export function defaultPodSpec(spec: Obj): void {
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   ];
+}
+
+/** metav1.MicroTime fields keep microseconds; metav1.Time fields keep seconds (as the server serializes them). */
+function normalizeTime(parent: Obj, key: string, micro: boolean): void {
+  const v = parent[key];
+  if (typeof v !== 'string' || v === '') return;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return;
+  parent[key] = micro ? microTimestamp(ms) : timestamp(ms);
 }
 
 /** Fills defaults in place on a fresh copy (never on a stored object). */
@@ -106,7 +115,15 @@ export function applyDefaults(def: ResourceDef, o: KubeObject): void {
       o.endpoints ??= null;
       break;
     }
+    case 'leases': {
+      const spec = obj(o, 'spec');
+      normalizeTime(spec, 'acquireTime', true);
+      normalizeTime(spec, 'renewTime', true);
+      break;
+    }
     case 'events': {
+      normalizeTime(o, 'eventTime', true);
+      for (const k of ['firstTimestamp', 'lastTimestamp', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp']) normalizeTime(o, k, false);
       if (o.apiVersion === 'v1') {
         o.count ??= 1;
         o.type ??= 'Normal';
