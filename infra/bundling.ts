@@ -18,7 +18,8 @@ export const FUNCTIONS = ['ingest', 'sync', 'reconcile'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /** Which functions talk to Kubernetes (their bundle budget is larger: issue 6). */
-export const TALKS_TO_KUBERNETES: Readonly<Record<FunctionName, boolean>> = { ingest: false, sync: true, reconcile: false };
+// reconcile lists managed slices to remove those of removed members, so it needs the client too.
+export const TALKS_TO_KUBERNETES: Readonly<Record<FunctionName, boolean>> = { ingest: false, sync: true, reconcile: true };
 
 /** Bundle budgets in bytes of minified JavaScript (source maps excluded). */
 export const BUNDLE_BUDGET_BYTES = { plain: 1024 * 1024, kubernetes: 3 * 1024 * 1024 } as const;

@@ -1,0 +1,196 @@
+// The bundles `cdk synth` builds (NodejsFunction, local esbuild) are lean, and they work: each
+// bundled handler runs in a fresh Node 24 process with the exact event shapes AWS delivers
+// (test/fixtures/aws/), against dynalite and the simulated clusters, reaching SQS and Secrets
+// Manager through a loopback stand-in. The app is synthesized with bundling once for the file.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_BUDGET_BYTES, FUNCTIONS, REQUIRE_SHIM, TALKS_TO_KUBERNETES, type FunctionName } from '../../infra/bundling.ts';
+import { clusterSecretName } from '../../infra/naming.ts';
+import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo/start.ts';
+import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
+import { sourceOf } from '../../shared/schemas/events.ts';
+import { startFakeAws, type FakeAws } from './fake-aws.ts';
+import { functionsExist, PROJECT_ROOT, resourcesOf, synth, type Synthesized } from './synth.ts';
+
+const run = promisify(execFile);
+const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/aws');
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
+const ANNOTATION = '{"app.kubernetes.io/component":"kafka","app.kubernetes.io/instance":"kafka","app.kubernetes.io/name":"kafka"}';
+const LABELS = { 'app.kubernetes.io/component': 'kafka', 'app.kubernetes.io/instance': 'kafka', 'app.kubernetes.io/name': 'kafka' };
+
+// Runs one bundled handler in a fresh process, as Lambda would: import the ESM bundle, call `handler`.
+const RUNNER = `import { readFileSync } from 'node:fs';
+const [bundle, eventFile, contextFile] = process.argv.slice(2);
+const mod = await import(bundle);
+const context = { ...JSON.parse(readFileSync(contextFile, 'utf8')), getRemainingTimeInMillis: () => 30000 };
+const result = await mod.handler(JSON.parse(readFileSync(eventFile, 'utf8')), context);
+process.stdout.write('\\nRESULT ' + JSON.stringify(result ?? null) + '\\n');
+process.exit(0);
+`;
+
+describe.skipIf(!functionsExist())('bundled functions (skipped only until functions/*/handler.ts exist)', () => {
+  let s: Synthesized;
+  let dynamo: LocalDynamo;
+  let fleet: SimFleet;
+  let aws: FakeAws;
+  let work: string;
+  const bundles = new Map<FunctionName, string>();
+  const serviceUids = new Map<string, string>();
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    s = synth({ bundle: true });
+    const fns = resourcesOf(s.statelessTemplate, 'AWS::Lambda::Function');
+    for (const name of FUNCTIONS) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.toLowerCase().startsWith(`${name}function`)) ?? [];
+      const key = (fn?.Properties?.Code as { S3Key: string }).S3Key;
+      bundles.set(name, join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'));
+    }
+
+    dynamo = await startLocalDynamo();
+    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], events: false });
+    for (const [cluster, namespaces] of [['clusterOne', ['ns-one', 'ns-two']], ['clusterTwo', ['ns-one']]] as const) {
+      for (const ns of namespaces) fleet.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+    for (const [cluster, ns] of [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] as const) {
+      const svc = fleet.cluster(cluster).apply({
+        apiVersion: 'v1', kind: 'Service',
+        metadata: { name: 'kafka-headless', namespace: ns, annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': ANNOTATION } },
+        spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }] },
+      });
+      serviceUids.set(`${cluster}/${ns}`, svc.metadata.uid ?? '');
+    }
+    aws = await startFakeAws(new Map(fleet.clusters.map((c) => [clusterSecretName(c.name), fleet.kubeconfigYaml(c.name)])));
+    work = mkdtempSync(join(tmpdir(), 'gns-bundled-'));
+    writeFileSync(join(work, 'run.mjs'), RUNNER);
+    const ingestEnv = (resourcesOf(s.statelessTemplate, 'AWS::Lambda::Function')[Object.keys(fns).find((id) => id.startsWith('IngestFunction'))!]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    env = {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_FUNCTION_NAME: 'gns-sync-test',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_CONFIG_FILE: join(work, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      NODE_OPTIONS: '--enable-source-maps',
+      TABLE_NAME: dynamo.tableName,
+      SYNC_QUEUE_URL: aws.queueUrl('gns-sync-sync.fifo'),
+      INGEST_DLQ_URL: aws.queueUrl('gns-sync-ingest-dlq'),
+      // The very config string the stack passes.
+      GNS_SYNC_CONFIG: String(ingestEnv.GNS_SYNC_CONFIG),
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([dynamo?.stop(), fleet?.stop(), aws?.stop()]);
+  });
+
+  async function invoke(fn: FunctionName, event: unknown): Promise<{ result: unknown; logs: string }> {
+    const eventFile = join(work, `event-${createHash('sha1').update(JSON.stringify(event)).digest('hex')}.json`);
+    writeFileSync(eventFile, JSON.stringify(event));
+    const { stdout } = await run(process.execPath, [join(work, 'run.mjs'), bundles.get(fn)!, eventFile, join(FIXTURES, 'lambda-context.json')], { env, cwd: work, maxBuffer: 16 * 1024 * 1024 });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`${fn} printed no result:\n${stdout}`);
+    return { result: JSON.parse(line.slice('RESULT '.length)), logs: stdout };
+  }
+
+  const envelope = (id: string, detailType: string, detail: { cluster: string; [k: string]: unknown }) => ({
+    version: '0', id, 'detail-type': detailType, source: sourceOf(detail.cluster), account: '111122223333',
+    time: '2026-11-28T21:00:01Z', region: 'eu-west-1', resources: [], detail,
+  });
+  const sqsEvent = (bodies: unknown[]) => ({
+    Records: bodies.map((b, i) => {
+      const body = JSON.stringify(b);
+      return {
+        messageId: `00000000-0000-4000-8000-00000000000${i}`, receiptHandle: `AQEB${i}`, body,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764363601000', SenderId: 'AIDAIT2UOQQY3AUEKVGXU', ApproximateFirstReceiveTimestamp: '1764363601010' },
+        messageAttributes: {}, md5OfBody: createHash('md5').update(body).digest('hex'),
+        eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:111122223333:gns-sync-ingest', awsRegion: 'eu-west-1',
+      };
+    }),
+  });
+  const pod = (i: number) => ({
+    name: `kafka-${i}`, uid: `00000000-0000-4000-8000-0000000000a${i}`, labels: { ...LABELS, 'statefulset.kubernetes.io/pod-name': `kafka-${i}` },
+    ips: [`10.244.1.${20 + i}`], hostname: `kafka-${i}`, ready: true, terminating: false,
+    ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }], nodeName: 'clusterone-worker',
+  });
+  const service = (cluster: string, ns: string, v: string) => ({
+    cluster, namespace: ns, v,
+    service: { name: 'kafka-headless', uid: serviceUids.get(`${cluster}/${ns}`), annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': ANNOTATION }, clusterIP: 'None', publishNotReadyAddresses: false, ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }] },
+  });
+  const slicesIn = (cluster: string, ns: string) => fleet.cluster(cluster).list('endpointslices', ns, 'endpointslice.kubernetes.io/managed-by=gns-sync.io') as unknown as { endpoints: { addresses: string[]; hostname?: string }[] }[];
+
+  it('are ESM with the require shim and a source map, within their size budgets', () => {
+    for (const [name, file] of bundles) {
+      const budget = TALKS_TO_KUBERNETES[name] ? BUNDLE_BUDGET_BYTES.kubernetes : BUNDLE_BUDGET_BYTES.plain;
+      expect(statSync(file).size, `${name}: ${statSync(file).size} bytes, budget ${budget}`).toBeLessThanOrEqual(budget);
+      expect(readFileSync(file, 'utf8').startsWith(REQUIRE_SHIM)).toBe(true);
+      expect(existsSync(`${file}.map`)).toBe(true);
+    }
+  });
+
+  it('ingest takes the AWS SQS fixture: valid events merged and enqueued, the bad one dead-lettered with its reason, none failed', async () => {
+    const event = fixture('sqs-ingest-event.json') as { Records: { body: string }[] };
+    const { result } = await invoke('ingest', event);
+    expect(result).toEqual({ batchItemFailures: [] });
+    const dead = aws.sent.filter((m) => m.queueUrl.endsWith('gns-sync-ingest-dlq'));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.body).toBe(event.Records[2]?.body);
+    expect(dead[0]?.attributes.reason).toMatch(/\bv\b/);
+    const sync = aws.sent.filter((m) => m.queueUrl.endsWith('gns-sync-sync.fifo'));
+    expect(sync.length).toBeGreaterThan(0);
+    for (const m of sync) {
+      expect(m.groupId).toMatch(/^kafka-gns\//);
+      expect(m.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('ingest merges the rest of the scenario (targets with their real uids, three Kafka pods)', async () => {
+    const v = (n: number) => `001764363601000.00000${n}`;
+    const bodies = [
+      envelope('e-svc-1', 'gns-sync.service.upsert.v1', service('clusterOne', 'ns-two', v(1))),
+      envelope('e-svc-2', 'gns-sync.service.upsert.v1', service('clusterTwo', 'ns-one', v(1))),
+      ...[0, 1, 2].map((i) => envelope(`e-pod-${i}`, 'gns-sync.pod.upsert.v1', { cluster: 'clusterOne', namespace: 'ns-one', v: v(2 + i), pod: pod(i) })),
+    ];
+    const { result } = await invoke('ingest', sqsEvent(bodies));
+    expect(result).toEqual({ batchItemFailures: [] });
+  });
+
+  it('sync takes the AWS FIFO fixture and writes the slices: pod IPs on the same network, VIPs across', async () => {
+    const { result } = await invoke('sync', fixture('sqs-sync-fifo-event.json'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    const local = slicesIn('clusterOne', 'ns-two').flatMap((sl) => sl.endpoints);
+    expect(local.map((e) => e.addresses[0]).sort()).toEqual(['10.244.1.20', '10.244.1.21', '10.244.1.22']);
+    expect(local.map((e) => e.hostname).sort()).toEqual(['kafka-0', 'kafka-1', 'kafka-2']);
+    const remote = slicesIn('clusterTwo', 'ns-one').flatMap((sl) => sl.endpoints);
+    expect(remote).toHaveLength(3);
+    for (const e of remote) expect(e.addresses[0]).toMatch(/^240\.240\.\d+\.\d+$/);
+    expect(new Set(remote.map((e) => e.addresses[0])).size).toBe(3);
+    expect(new Set(aws.secretReads)).toEqual(new Set([clusterSecretName('clusterOne'), clusterSecretName('clusterTwo')]));
+  });
+
+  it('sync again in a fresh process: the same VIPs, and zero writes to either cluster', async () => {
+    const before = fleet.clusters.map((c) => c.counters.writes);
+    const vips = slicesIn('clusterTwo', 'ns-one').flatMap((sl) => sl.endpoints.map((e) => e.addresses[0])).sort();
+    const { result } = await invoke('sync', fixture('sqs-sync-fifo-event.json'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(fleet.clusters.map((c) => c.counters.writes)).toEqual(before);
+    expect(slicesIn('clusterTwo', 'ns-one').flatMap((sl) => sl.endpoints.map((e) => e.addresses[0])).sort()).toEqual(vips);
+  });
+
+  it('reconcile takes the scheduled-event fixture and enqueues every target', async () => {
+    const before = aws.sent.length;
+    const { result } = await invoke('reconcile', fixture('eventbridge-scheduled-event.json'));
+    expect(result).toBeTypeOf('object');
+    const groups = new Set(aws.sent.slice(before).filter((m) => m.queueUrl.endsWith('.fifo')).map((m) => m.groupId));
+    expect(groups).toEqual(new Set(['kafka-gns/clusterOne/ns-two/kafka-headless', 'kafka-gns/clusterTwo/ns-one/kafka-headless']));
+  });
+});
