@@ -59,9 +59,10 @@ export interface SyncOutcome {
 }
 
 /**
- * A sync that wrote nothing and changed nothing in the status skips the status write unless
- * the last one is older than this: "last sync" is then at most this stale, and a quiet target
- * costs no DynamoDB write per sync.
+ * The status is written when what it shows changes (endpoints, VIPs, error, warnings) and
+ * otherwise at most once per this interval: "last sync" is then at most this stale, and a
+ * pod change that only moves an address costs no status write (DynamoDB writes are the bill).
+ * `writes` is that of the last recorded sync.
  */
 export const STATUS_HEARTBEAT_MS = 60_000;
 
@@ -120,7 +121,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
   async function record(status: Omit<TargetStatus, 'target' | 'lastSyncAt'>): Promise<void> {
     const full: TargetStatus = { target, lastSyncAt: now, ...status };
     const last = memo.lastStatus.get(key);
-    if (last && full.writes === 0 && now - last.lastSyncAt < STATUS_HEARTBEAT_MS && sameStatus(last, full)) return;
+    if (last && now - last.lastSyncAt < STATUS_HEARTBEAT_MS && sameStatus(last, full)) return;
     try {
       await deps.statuses.record(full);
       memo.lastStatus.set(key, full);

@@ -284,13 +284,18 @@ describe('syncTarget: VIPs and failures', () => {
     expect(one().endpointsOf('ns-two', 'kafka-headless')).toEqual(['kafka-0=10.1.0.10', 'kafka-1=10.1.0.11']);
   });
 
-  it('skips the status write when a quiet sync changed nothing (heartbeat once a minute)', async () => {
+  it('writes the status only when what it shows changes, else once a minute', async () => {
     await sync(T_LOCAL);
+    await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0, { ips: ['10.1.0.60'] })));
     const writes = statuses.calls.filter((c) => c === 'record').length;
     await sync(T_LOCAL);
     expect(statuses.calls.filter((c) => c === 'record').length).toBe(writes);
     clock.ms += 61_000;
     await sync(T_LOCAL);
     expect(statuses.calls.filter((c) => c === 'record').length).toBe(writes + 1);
+    await store.put(podDelete('clusterOne', 'ns-one', 'kafka-0', 'uid-kafka-0'));
+    await sync(T_LOCAL);
+    expect(statuses.calls.filter((c) => c === 'record').length).toBe(writes + 2);
+    expect((await statuses.get(T_LOCAL))?.endpoints).toBe(2);
   });
 });
