@@ -2,7 +2,7 @@
 // skipped (`aws:cdk:bundling-stacks: []`, CDK's own switch) so template tests take seconds;
 // test/infra/bundles.test.ts bundles for real. Until the functions' entry points exist, a stub
 // project root stands in for them (the template does not depend on their content).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -42,9 +42,12 @@ export interface Synthesized extends GnsSyncApp {
   readonly outdir: string;
 }
 
+/** The context of cdk.json (feature flags and defaults), so tests synthesize what `npx cdk synth` does. */
+export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
 export function synth(options: { cloud?: CloudConfig; context?: Record<string, unknown>; bundle?: boolean; projectRoot?: string } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'gns-cdk-out-'));
-  const context = { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context };
+  const context = { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context };
   const app = new App({ outdir, context });
   const settings = readSettings(app.node.getAllContext());
   const built = buildApp({
