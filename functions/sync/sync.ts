@@ -167,7 +167,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     const lines = desired.conflicts.map(conflictWarning);
     if (vipResult.exhausted) {
-      lines.push(`VipPoolExhausted: ${desired.missingVips.length} pod(s) have no VIP: ${vipResult.exhausted.message}`);
+      // A stable line (the allocator's message carries counts that move): warned once per change.
+      lines.push(`VipPoolExhausted: VIP pool ${vipResult.exhausted.pool} is exhausted: ${desired.missingVips.length} pod(s) are not published here until addresses are released; existing endpoints are kept. Widen vipPool in the config.`);
     }
     const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
 
