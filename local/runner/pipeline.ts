@@ -3,7 +3,7 @@
 // local sync queue and the dead-letter files.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { ingestBatch } from '../../functions/ingest/ingest.ts';
+import { createHandler as createIngestHandler } from '../../functions/ingest/handler.ts';
 import type { Log, LogAttributes } from '../../functions/log.ts';
 import { fromPowertools } from '../../functions/log.ts';
 import { createHandler as createReconcileHandler } from '../../functions/reconcile/handler.ts';
@@ -87,7 +87,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const syncLog = runnerLog('gns-sync-sync', options.verbose, onFailedSync);
   const reconcileLog = runnerLog('gns-sync-reconcile', options.verbose, onFailedSync);
 
-  const ingestDeps = { topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log };
+  const ingest = createIngestHandler({ topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({
     topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, log: syncLog.log,
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
@@ -95,10 +95,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const reconcile = createReconcileHandler({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;
 
   return {
-    ingest: async (event) => {
-      const r = await ingestBatch(ingestDeps, event.Records.map((x) => ({ messageId: x.messageId, body: x.body, receiveCount: Number(x.attributes.ApproximateReceiveCount) })));
-      return { batchItemFailures: r.batchItemFailures };
-    },
+    ingest: (event) => ingest(event, lambdaContext('gns-sync-ingest')),
     sync: (event) => sync(event, lambdaContext('gns-sync-sync')),
     reconcile: async () => { await reconcile(scheduledEvent(new Date()), lambdaContext('gns-sync-reconcile')); },
     statuses,
