@@ -55,6 +55,7 @@ export const DEFAULT_ORPHAN_AFTER_MS = 20 * 60 * 1000;
 /** Addresses unavailable to an allocation, by holder identity key (shared within one call). */
 interface PoolView {
   unavailable: Map<string, string> | undefined;
+  reading?: Promise<Map<string, string>>;
 }
 
 export class DynamoVipAllocator implements VipAllocator {
@@ -155,7 +156,7 @@ export class DynamoVipAllocator implements VipAllocator {
       if (!(goneSince <= cutoff) || typeof vip !== 'string') return 0;
       const id = identityOfItem(item);
       if (!(await unbindIdentity(this.t, id, vip, goneSince))) return 0; // back meanwhile, or released by another run
-      await quarantineVip(this.t, vip, identityKey(id), now + this.quarantineMs);
+      await quarantineVip(this.t, vip, identityKey(id), now + this.quarantineMs, { claimedBy: goneSince });
       return 1;
     });
     const swept = await this.sweepOrphans(now);
@@ -183,7 +184,7 @@ export class DynamoVipAllocator implements VipAllocator {
     const counts = await mapLimit(held, this.concurrency, async (v) => {
       const owner = v.owner as string;
       if (bound.get(owner)?.vip === v.addr) return 0;
-      return (await quarantineVip(this.t, v.addr as string, owner, now + this.quarantineMs, v.claimedAt as number)) ? 1 : 0;
+      return (await quarantineVip(this.t, v.addr as string, owner, now + this.quarantineMs, { claimedAt: v.claimedAt as number })) ? 1 : 0;
     });
     return counts.reduce<number>((a, b) => a + b, 0);
   }
@@ -222,7 +223,10 @@ export class DynamoVipAllocator implements VipAllocator {
     const key = identityKey(id);
     let probes = 0;
     for (const addr of vipCandidates(id, this.cidr)) {
-      if (probes >= this.probeLimit && view.unavailable === undefined) view.unavailable = await this.readUnavailable(now);
+      if (probes >= this.probeLimit && view.unavailable === undefined) {
+        view.reading ??= this.readUnavailable(now);
+        view.unavailable = await view.reading;
+      }
       const holder = view.unavailable?.get(addr);
       if (holder !== undefined && holder !== key) continue;
       probes++;

@@ -131,11 +131,17 @@ export async function unbindIdentity(t: VipTable, id: VipIdentity, vip: string, 
   }
 }
 
-/** Release write 2 (and the sweeper's one write): quarantine the VIP until `freeAt`, if `owner` still holds it. */
-export async function quarantineVip(t: VipTable, addr: string, owner: string, freeAt: number, claimedAt?: number): Promise<boolean> {
+/**
+ * Release write 2 (and the sweeper's one write): quarantine the VIP until `freeAt` if `owner`
+ * still holds it under the same claim — `claimedAt` equal to what the sweeper read, or for a
+ * release no later than the time the pod went (a claim renewed since then means the identity
+ * came back and is being bound again: leave it).
+ */
+export async function quarantineVip(t: VipTable, addr: string, owner: string, freeAt: number, claim: { readonly claimedAt: number } | { readonly claimedBy: number }): Promise<boolean> {
+  const exact = 'claimedAt' in claim;
   const done = await update(t, vipItemKey(addr), 'SET #freeAt = :freeAt, #lastOwner = :owner REMOVE #owner, #claimedAt',
-    claimedAt === undefined ? '#owner = :owner' : '#owner = :owner AND #claimedAt = :claimedAt',
-    { ':freeAt': freeAt, ':owner': owner, ...(claimedAt === undefined ? {} : { ':claimedAt': claimedAt }) }, `quarantine of VIP ${addr}`);
+    exact ? '#owner = :owner AND #claimedAt = :claimedAt' : '#owner = :owner AND #claimedAt <= :claimedAt',
+    { ':freeAt': freeAt, ':owner': owner, ':claimedAt': exact ? claim.claimedAt : claim.claimedBy }, `quarantine of VIP ${addr}`);
   return done !== undefined;
 }
 

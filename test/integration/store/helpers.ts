@@ -90,6 +90,27 @@ export function crashingClient(endpoint: string, plan: CrashPlan): { client: Dyn
   return { client, writes: () => writes, crashes: () => crashes };
 }
 
+/** A client whose Nth write waits until `resume()` is called (`paused` resolves when it is waiting). */
+export function pausingClient(endpoint: string, n: number): { client: DynamoDBClient; paused: Promise<void>; resume: () => void } {
+  const client = localClient(endpoint);
+  let writes = 0;
+  let onPaused: () => void = () => undefined;
+  let resume: () => void = () => undefined;
+  const paused = new Promise<void>((resolve) => (onPaused = resolve));
+  const gate = new Promise<void>((resolve) => (resume = resolve));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (WRITES.has(String(context.commandName)) && ++writes === n) {
+        onPaused();
+        await gate;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'pausedWrite' },
+  );
+  return { client, paused, resume };
+}
+
 /** A deterministic PRNG (mulberry32) for shuffles and histories. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -8,7 +8,7 @@ import { identityKey } from '../../../shared/core/identity.ts';
 import type { VipIdentity } from '../../../shared/core/types.ts';
 import { vipCandidates } from '../../../shared/core/vip-order.ts';
 import { PoolExhaustedError } from '../../../shared/errors.ts';
-import { crashingClient, useDynamo } from './helpers.ts';
+import { crashingClient, pausingClient, useDynamo } from './helpers.ts';
 import { allocator, expectConsistent, HOUR, identity, readTable, T0 } from './vip-helpers.ts';
 
 const dynamo = useDynamo();
@@ -167,6 +167,23 @@ describe('DynamoVipAllocator: crashes between writes and the orphan sweeper', ()
       });
     }
   }
+
+  it('a pod that comes back between the two release writes keeps its VIP, and still holds it', async () => {
+    const { tableName, vips, view } = await setup();
+    const a = identity('a');
+    const vip = (await vips.ensure([a], T0)).get(identityKey(a));
+    await vips.markGone([a], T0 + 1);
+    const releaser = pausingClient(dynamo.engine().endpoint, 2); // pauses before quarantining the VIP
+    const release = allocator(releaser.client, tableName).releaseExpired(T0 + 1 + HOUR);
+    await releaser.paused; // the binding is gone, the VIP still held
+    expect((await vips.ensure([a], T0 + 2 + HOUR)).get(identityKey(a))).toBe(vip);
+    releaser.resume();
+    await release;
+    const v = await view();
+    expectConsistent(v);
+    expect(v.bindings.get(identityKey(a))).toBe(vip);
+    releaser.client.destroy();
+  });
 
   it('the sweeper quarantines an old claim nobody is bound to, and leaves fresh claims and bound VIPs alone', async () => {
     const { tableName, vips, view } = await setup({ orphanAfterMs: 15 * 60_000 });
