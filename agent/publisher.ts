@@ -31,6 +31,8 @@ export interface PublisherOptions {
   readonly maxBatchBytes?: number;
   /** Default 200 ms doubling to 10 s. */
   readonly backoff?: BackoffPolicy;
+  /** PutEvents calls in flight at once (EventBridge does not order events anyway). Default 4. */
+  readonly maxInFlight?: number;
   /** Consecutive failed calls after which the bus counts as unreachable (then a resnapshot follows recovery). Default 3. */
   readonly unreachableAfter?: number;
   readonly now?: () => number;
@@ -55,7 +57,9 @@ export class Publisher {
   #queue: BusEntry[] = [];
   #head = 0;
   #inFlight = 0;
-  #pump: Promise<void> | undefined;
+  readonly #maxInFlight: number;
+  readonly #lanes = new Set<Promise<void>>();
+  #callFailures = 0;
   #stopped = false;
   readonly #abort = new AbortController();
   #failingSince: number | undefined;
@@ -70,6 +74,8 @@ export class Publisher {
     this.#maxBatchBytes = options.maxBatchBytes ?? MAX_ENTRY_BYTES;
     this.#backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.#now = options.now ?? Date.now;
+    this.#maxInFlight = options.maxInFlight ?? 4;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${this.#maxInFlight}`);
     if (!Number.isInteger(this.#maxBuffered) || this.#maxBuffered < 1) throw new RangeError(`maxBuffered must be a positive integer, got ${this.#maxBuffered}`);
   }
 
@@ -108,7 +114,7 @@ export class Publisher {
 
   /** Resolves when nothing is buffered or in flight. */
   idle(): Promise<void> {
-    if (this.#length() === 0 && this.#inFlight === 0) return Promise.resolve();
+    if (this.#length() === 0 && this.#inFlight === 0 && this.#lanes.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -121,7 +127,7 @@ export class Publisher {
     }
     this.#stopped = true;
     this.#abort.abort();
-    await this.#pump;
+    await Promise.all([...this.#lanes]);
     if (this.#length() > 0) this.#o.logger.warn('publisher stopped with entries unpublished; the next snapshot covers them', { buffered: this.#length() });
   }
 
@@ -165,17 +171,23 @@ export class Publisher {
     return batch;
   }
 
+  /**
+   * Starts lanes (each one PutEvents call at a time) while entries wait, up to maxInFlight;
+   * while the bus is failing, no new lane starts: the ones running retry with backoff.
+   */
   #kick(): void {
-    if (this.#pump !== undefined || this.#stopped) return;
-    this.#pump = this.#run().finally(() => {
-      this.#pump = undefined;
-      if (this.#length() > 0 && !this.#stopped) this.#kick();
-      else this.#notifyIdle();
-    });
+    while (!this.#stopped && this.#length() > 0 && this.#lanes.size < this.#maxInFlight && (this.#lanes.size === 0 || this.#failingSince === undefined)) {
+      const lane: Promise<void> = this.#run().finally(() => {
+        this.#lanes.delete(lane);
+        if (!this.#stopped && this.#length() > 0) this.#kick();
+        this.#notifyIdle();
+      });
+      this.#lanes.add(lane);
+    }
   }
 
   #notifyIdle(): void {
-    if (this.#length() > 0 || this.#inFlight > 0) return;
+    if (this.#length() > 0 || this.#inFlight > 0 || this.#lanes.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -184,11 +196,16 @@ export class Publisher {
   async #run(): Promise<void> {
     const { bus, metrics, logger } = this.#o;
     const unreachableAfter = this.#o.unreachableAfter ?? 3;
-    let callFailures = 0;
     let entryRetries = 0;
     let batch = this.#take();
+    this.#inFlight += batch.length;
+    /** Moves on to the next batch (the current one is done: published, failed or given back). */
+    const next = (): void => {
+      this.#inFlight -= batch.length;
+      batch = this.#take();
+      this.#inFlight += batch.length;
+    };
     while (batch.length > 0 && !this.#stopped) {
-      this.#inFlight = batch.length;
       let failures: Awaited<ReturnType<EventBus['put']>>;
       try {
         failures = await bus.put(batch);
@@ -196,20 +213,20 @@ export class Publisher {
         if (!isRetryableCallError(error)) {
           metrics.failed.inc(batch.length);
           logger.error('PutEvents rejected a batch with an error that retrying cannot fix; its entries are not published', { entries: batch.length, error: String(error) });
-          batch = this.#take();
+          next();
           continue;
         }
-        callFailures += 1;
+        this.#callFailures += 1;
         this.#failingSince ??= this.#now();
         this.#lastError = String(error);
-        if (callFailures === unreachableAfter) {
+        if (this.#callFailures === unreachableAfter) {
           this.#resnapshotNeeded = true;
           logger.warn('event bus unreachable: buffering events, resnapshotting when it is back', { error: this.#lastError, buffered: this.#length() });
         }
-        await sleep(backoffDelay(callFailures, this.#backoff, this.#o.random), this.#abort.signal);
+        await sleep(backoffDelay(this.#callFailures, this.#backoff, this.#o.random), this.#abort.signal);
         continue;
       }
-      callFailures = 0;
+      this.#callFailures = 0;
       const retry: BusEntry[] = [];
       let failed = 0;
       for (const failure of failures) {
@@ -231,6 +248,7 @@ export class Publisher {
         this.#failingSince ??= this.#now();
         this.#lastError = `${retry.length} entries throttled or failed internally`;
         await sleep(backoffDelay(entryRetries, this.#backoff, this.#o.random), this.#abort.signal);
+        this.#inFlight -= batch.length - retry.length;
         batch = retry;
         continue;
       }
@@ -243,9 +261,11 @@ export class Publisher {
         logger.info('event bus accepts events again: resnapshotting every namespace');
         this.#o.onResnapshotNeeded();
       }
-      batch = this.#take();
+      next();
+      // The bus works again: let the other lanes start.
+      this.#kick();
     }
-    this.#inFlight = 0;
+    this.#inFlight -= batch.length;
     // Stopped mid-batch: keep its entries counted as buffered for the final log line.
     if (batch.length > 0) {
       this.#queue.splice(this.#head, 0, ...batch);

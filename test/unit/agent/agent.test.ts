@@ -178,7 +178,8 @@ describe('agent', () => {
     const agent = await start(kube, bus, { namespaces: ['ns-one', 'ns-two'], publisher: { backoff: { baseMs: 1, maxMs: 2 }, maxBuffered: 2 } });
     let down = true;
     bus.behaviour = () => (down ? new Error('ECONNREFUSED') : []);
-    for (let i = 0; i < 5; i += 1) kube.put(pod(`p-${i}`, { ip: `10.1.0.${i + 1}` }));
+    // 4 calls in flight and 2 buffered: the rest overflows.
+    for (let i = 0; i < 10; i += 1) kube.put(pod(`p-${i}`, { ip: `10.1.0.${i + 1}` }));
     await until(() => bus.calls.length > 5);
     expect(await AgentMetrics.value(agent.metrics.dropped)).toBeGreaterThan(0);
     down = false;
@@ -186,7 +187,7 @@ describe('agent', () => {
     await settle(agent);
     expect(bus.events().filter((e) => e.type === DETAIL_TYPES.snapshot).map((e) => e.detail.namespace).sort()).toEqual(['ns-one', 'ns-one', 'ns-two', 'ns-two']);
     // Whatever was dropped, the final state has every pod.
-    expect(bus.visible('ns-one').pods).toEqual(['p-0', 'p-1', 'p-2', 'p-3', 'p-4']);
+    expect(bus.visible('ns-one').pods).toEqual(Array.from({ length: 10 }, (_, i) => `p-${i}`));
   });
 
   it('a standby publishes nothing; when the publisher stops it takes over with a full snapshot above the floor', async () => {

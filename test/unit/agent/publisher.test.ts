@@ -7,7 +7,7 @@ import { RecordingBus, quietLogger, until } from './fakes.ts';
 const entry = (i: number, bytes = 10): BusEntry => ({ source: 'gns-sync.io/cluster/c', detailType: 'gns-sync.pod.upsert.v1', detail: JSON.stringify({ i, pad: 'x'.repeat(bytes) }) });
 const value = AgentMetrics.value;
 
-function setup(opts: { maxBuffered?: number; unreachableAfter?: number; maxBatchBytes?: number } = {}) {
+function setup(opts: { maxBuffered?: number; unreachableAfter?: number; maxBatchBytes?: number; maxInFlight?: number } = {}) {
   const bus = new RecordingBus();
   const metrics = new AgentMetrics('c');
   const logger = quietLogger();
@@ -127,7 +127,33 @@ describe('Publisher', () => {
     expect(logger.lines.some((l) => l.message.startsWith('publisher stopped with entries unpublished'))).toBe(true);
   });
 
-  it('rejects a non-positive buffer size', () => {
+  it('keeps up to maxInFlight calls in flight while the bus works', async () => {
+    const { bus, publisher } = setup();
+    const release: (() => void)[] = [];
+    let open = 0;
+    let most = 0;
+    const slow = bus.put.bind(bus);
+    bus.put = async (entries) => {
+      open += 1;
+      most = Math.max(most, open);
+      await new Promise<void>((r) => release.push(r));
+      open -= 1;
+      return slow(entries);
+    };
+    for (let i = 0; i < 60; i += 1) publisher.publish([entry(i)]);
+    await until(() => release.length === 4);
+    while (release.length > 0) {
+      release.splice(0).forEach((r) => r());
+      await new Promise((r) => setImmediate(r));
+    }
+    await publisher.idle();
+    expect(most).toBe(4);
+    expect(ids(bus.accepted).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(publisher.status()).toMatchObject({ buffered: 0, inFlight: 0 });
+  });
+
+  it('rejects a non-positive buffer size or concurrency', () => {
     expect(() => setup({ maxBuffered: 0 })).toThrow(/maxBuffered must be a positive integer/);
+    expect(() => setup({ maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
   });
 });
