@@ -254,6 +254,22 @@ describe('agent', () => {
     expect(String(warnings[0]?.extra?.reason)).toMatch(/annotations/);
   });
 
+  it('a namespace larger than one PutEvents entry is snapshotted in parts, each a valid merge', async () => {
+    const kube = new FakeKube();
+    for (let i = 0; i < 900; i += 1) kube.put(pod(`p-${i}`, { ip: `10.1.${i >> 8}.${i & 255}`, labels: { app: 'kafka', i: String(i), ...Object.fromEntries(Array.from({ length: 12 }, (_, l) => [`example.com/label-${l}`, 'v'.repeat(63)])) } }));
+    const bus = new RecordingBus();
+    await start(kube, bus);
+    const parts = bus.events();
+    expect(parts.length).toBeGreaterThan(1);
+    expect(bus.accepted.every((e) => Buffer.byteLength(e.detail) < 1_048_576)).toBe(true);
+    for (const part of parts) {
+      expect(part.type).toBe(DETAIL_TYPES.snapshot);
+      if (part.type === DETAIL_TYPES.snapshot) expect(part.detail).toMatchObject({ parts: parts.length, snapshotId: parts[0]!.detail.v });
+      if (part.type === DETAIL_TYPES.snapshot) expect(part.detail.keys).toHaveLength(900);
+    }
+    expect(bus.visible('ns-one').pods).toHaveLength(900);
+  });
+
   it('rejects bad options with a clear error and starts nothing', async () => {
     const bus = new RecordingBus();
     const kube = new FakeKube();
