@@ -41,9 +41,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A deep copy through JSON: what the server would store after a round trip. */
+/** A deep copy of a JSON value (faster than structuredClone for the small objects stored here). */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = typeof v === 'object' && v !== null ? clone(v) : v;
+  }
+  return out as T;
 }
 
 /** Reads a dotted path (`spec.nodeName`) of an object; undefined when absent. */

@@ -169,7 +169,8 @@ export class Registry {
       const patched = applyPatch(type, scaleOf(def, old), patch, 'Scale');
       return this.updateScale(def, old, patched, opts);
     }
-    const patched = applyPatch(type, clone(old), patch, def.kind);
+    // The patch functions never modify their target (they copy what they change).
+    const patched = applyPatch(type, old, patch, def.kind);
     if (!isPlainObject(patched)) throw badRequest('the patch turned the object into something that is not an object');
     const obj = this.typeCheck(def, patched);
     if (obj.metadata.name !== name) throw invalid(def, name, [fieldErr.invalid('metadata.name', obj.metadata.name ?? '', 'field is immutable')]);

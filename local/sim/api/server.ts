@@ -386,35 +386,53 @@ export class ApiServer {
       }
       return `${JSON.stringify({ type, object: shown })}\n`;
     };
-    const cachedLine = (ev: StoreEvent, type: string, obj: KubeObject): string => {
+    const cachedLine = (ev: StoreEvent, type: string, obj: KubeObject): string | Buffer => {
       if (accept.table) return line(type, obj);
       const key = `${def.group}/${type}/${obj === ev.object ? 'o' : 'p'}`;
-      let text = ev.lines.get(key);
-      if (text === undefined) {
-        text = line(type, obj);
-        ev.lines.set(key, text);
+      let bytes = ev.lines.get(key);
+      if (bytes === undefined) {
+        bytes = Buffer.from(line(type, obj));
+        ev.lines.set(key, bytes);
       }
-      return text;
+      return bytes;
+    };
+    // Lines written in one turn of the event loop go out in one chunk (fewer syscalls with many watchers).
+    let pending: (string | Buffer)[] = [];
+    let scheduled = false;
+    let closed = false;
+    const flush = (): void => {
+      scheduled = false;
+      if (pending.length === 0 || closed) return;
+      if (pending.length === 1) res.write(pending[0]);
+      else res.write(Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
+      pending = [];
+    };
+    const emit = (text: string | Buffer): void => {
+      pending.push(text);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     };
     const deliver = (ev: StoreEvent): void => {
       if (ev.storage !== def.storage) return;
       const now = ev.type === 'DELETED' ? false : matches(ev.object);
       const before = ev.type === 'ADDED' ? false : matches(ev.previous);
       if (ev.type === 'DELETED') {
-        if (before || matches(ev.object)) res.write(cachedLine(ev, 'DELETED', ev.object));
-      } else if (now && before) res.write(cachedLine(ev, 'MODIFIED', ev.object));
-      else if (now) res.write(cachedLine(ev, 'ADDED', ev.object));
+        if (before || matches(ev.object)) emit(cachedLine(ev, 'DELETED', ev.object));
+      } else if (now && before) emit(cachedLine(ev, 'MODIFIED', ev.object));
+      else if (now) emit(cachedLine(ev, 'ADDED', ev.object));
       else if (before) {
         // Left the selection: watchers see it deleted (with the new state), as the API server does.
-        res.write(cachedLine(ev, 'DELETED', ev.object));
+        emit(cachedLine(ev, 'DELETED', ev.object));
       }
     };
-    let closed = false;
     let unsubscribe = (): void => {};
     let timer: ReturnType<typeof setTimeout> | undefined;
     const watch: OpenWatch = {
       end: () => {
         if (closed) return;
+        flush();
         closed = true;
         unsubscribe();
         if (timer) clearTimeout(timer);
@@ -423,20 +441,20 @@ export class ApiServer {
       },
       gone: () => {
         if (closed) return;
-        res.write(`${JSON.stringify({ type: 'ERROR', object: gone('The resourceVersion for the provided watch is too old.').body })}\n`);
+        emit(`${JSON.stringify({ type: 'ERROR', object: gone('The resourceVersion for the provided watch is too old.').body })}\n`);
         watch.end();
       },
     };
     this.watches.add(watch);
     res.on('close', () => watch.end());
     if (replay === undefined) {
-      res.write(`${JSON.stringify({ type: 'ERROR', object: gone(`too old resource version: ${rvText} (${store.oldestWatchableRv})`).body })}\n`);
+      emit(`${JSON.stringify({ type: 'ERROR', object: gone(`too old resource version: ${rvText} (${store.oldestWatchableRv})`).body })}\n`);
       watch.end();
       return;
     }
     if (rv === undefined) {
       for (const obj of store.list(def.storage, def.namespaced ? t.namespace : undefined)) {
-        if (matches(obj)) res.write(line('ADDED', obj));
+        if (matches(obj)) emit(line('ADDED', obj));
       }
     } else {
       for (const ev of replay) deliver(ev);

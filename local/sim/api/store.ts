@@ -14,7 +14,7 @@ export interface StoreEvent {
   readonly previous?: KubeObject;
   readonly rv: number;
   /** Serialized watch lines, cached per resource definition so N watchers cost one stringify. */
-  readonly lines: Map<string, string>;
+  readonly lines: Map<string, Buffer>;
 }
 
 export type StoreListener = (event: StoreEvent) => void;
