@@ -9,7 +9,7 @@ import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.
 import { FinalError } from '../../../shared/errors.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import { deepFreeze } from '../../contract/helpers.ts';
-import { hlc, pod, podDelete, podUpsert, service, serviceDelete, serviceUpsert, snapshot, useDynamo } from './helpers.ts';
+import { crashingClient, hlc, pod, podDelete, podUpsert, service, serviceDelete, serviceUpsert, snapshot, useDynamo } from './helpers.ts';
 
 const dynamo = useDynamo();
 
@@ -22,7 +22,7 @@ async function setup(options: { snapshotChunkBytes?: number } = {}) {
     const res = await documentClient(client).send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ns/one/ns-one' } }));
     return (res.Items ?? []).map((i) => i.sk as string);
   };
-  return { store, ops, items, done: () => ops.detach() };
+  return { store, ops, items, tableName, done: () => ops.detach() };
 }
 
 const names = (records: readonly { name: string }[]) => records.map((r) => r.name);
@@ -187,6 +187,27 @@ describe('DynamoStateStore: snapshots', () => {
     expect((await items()).filter((sk) => sk.startsWith('q/snapshot/') && !sk.includes(hlc(20)))).toEqual([]);
     done();
   });
+
+  // Writes of a snapshot merge here: header, 2 records, 1 garbage delete, part mark.
+  for (const at of [1, 2, 3, 4, 5]) {
+    for (const when of ['before', 'after'] as const) {
+      it(`a snapshot merge that crashes ${when} write ${at} converges when the event is redelivered`, async () => {
+        const { store, items, tableName, done } = await setup();
+        await store.merge(podUpsert(hlc(1), pod('old')));
+        await store.merge(snapshot(hlc(5), [{ v: hlc(1), record: pod('old') }]));
+        const s = snapshot(hlc(10), [{ v: hlc(2), record: pod('a') }, { v: hlc(3), record: pod('b') }]);
+        const crashing = crashingClient(dynamo.engine().endpoint, { at: [at], when });
+        await expect(new DynamoStateStore({ client: crashing.client, tableName }).merge(s)).rejects.toThrow(/InjectedCrash/);
+        crashing.client.destroy();
+        const redelivered = await store.merge(s);
+        expect(names(await store.podsOf('one', 'ns-one'))).toEqual(['a', 'b']);
+        if (at < 5) expect(redelivered.changed).toBe(true);
+        expect((await store.merge(s)).changed).toBe(false);
+        expect(await items()).toEqual(['pod/a', 'pod/b', 'q/snapshot']); // garbage collected too
+        done();
+      });
+    }
+  }
 
   it('namespaces and clusters never see each other', async () => {
     const { store, done } = await setup();
