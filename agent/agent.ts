@@ -8,7 +8,7 @@ import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { GnsSyncError } from '../shared/errors.ts';
 import type { EventBus } from '../shared/ports.ts';
 import { ClusterNameSchema, DETAIL_TYPES, NamespaceNameSchema, PodRecordSchema, ServiceRecordSchema } from '../shared/schemas/events.ts';
-import type { GnsEvent } from '../shared/schemas/events.ts';
+import type { GnsEvent, PodUpsert, ServiceUpsert } from '../shared/schemas/events.ts';
 import { toBusEntries } from '../shared/schemas/serialize.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { HlcClock, MemoryFloorStore } from './clock.ts';
@@ -181,14 +181,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       remove(namespace, ledger, key, projection.record.uid, listing);
       return;
     }
+    invalidLogged.delete(`${namespace}/${key}`);
     const pub = publishing();
     let v: string | undefined;
     const changed = ledger.observe(projection, () => (pub ? (v = hlc.now()) : undefined));
     if (!changed || v === undefined || listing) return;
     const scope = { cluster, namespace, v };
     emit(projection.kind === 'pod'
-      ? { type: DETAIL_TYPES.podUpsert, detail: { ...scope, pod: projection.record as never } }
-      : { type: DETAIL_TYPES.serviceUpsert, detail: { ...scope, service: projection.record as never } });
+      ? { type: DETAIL_TYPES.podUpsert, detail: { ...scope, pod: projection.record as PodUpsert['pod'] } }
+      : { type: DETAIL_TYPES.serviceUpsert, detail: { ...scope, service: projection.record as ServiceUpsert['service'] } });
   }
 
   function remove(namespace: string, ledger: Ledger, key: string, uid: string, listing: boolean): void {
