@@ -1,7 +1,9 @@
 // `gns-sync local`: agents, bus, queues, the three functions and dynalite in one process
 // (DESIGN.md §7). `startLocal` wires them; `stop()` drains and closes everything; a restart
 // on the same state directory resumes (dynalite and the archive live there).
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../agent/agent.ts';
 import { startAgent } from '../../agent/agent.ts';
@@ -50,6 +52,11 @@ export interface StartLocalOptions {
   readonly syncVisibilityTimeoutMs?: number;
   /** Kubernetes call timeout of the sync function (default 5 s). */
   readonly clusterTimeoutMs?: number;
+  /**
+   * Namespace of each agent's Lease `gns-sync-agent` (election and the HLC floor that survives
+   * restarts, docs/adr/0002). Default `default`; `none`: no Lease (floor in memory).
+   */
+  readonly leaseNamespace?: string;
 }
 
 export interface LocalRuntime {
@@ -185,6 +192,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     }
 
     const agents = new Map<string, Agent>();
+    // A stable identity per machine and state directory: a restarted runner (even after
+    // SIGKILL) takes its own Lease back at once instead of waiting for it to expire.
+    const identity = `gns-sync-local-${hostname()}-${createHash('sha256').update(paths.dir).digest('hex').slice(0, 8)}`;
+    const leaseNamespace = options.leaseNamespace ?? 'default';
     if (options.agents ?? true) {
       for (const cluster of config.clusters) {
         const namespaces = config.globalNamespaces.flatMap((g) => g.members.filter((m) => m.cluster === cluster.name).map((m) => m.namespace));
@@ -194,6 +205,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           namespaces,
           kubeConfig: kubeConfigForContext(kc, cluster.context, cluster.name),
           bus,
+          identity,
+          ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),
           ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
           logger: options.verbose ? undefined : silentLogger,
         });
