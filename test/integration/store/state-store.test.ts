@@ -9,7 +9,7 @@ import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.
 import { FinalError } from '../../../shared/errors.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import { deepFreeze } from '../../contract/helpers.ts';
-import { crashingClient, hlc, pod, podDelete, podUpsert, service, serviceDelete, serviceUpsert, snapshot, useDynamo } from './helpers.ts';
+import { crashingClient, hlc, prng, shuffle, pod, podDelete, podUpsert, service, serviceDelete, serviceUpsert, snapshot, useDynamo } from './helpers.ts';
 
 const dynamo = useDynamo();
 
@@ -100,6 +100,19 @@ describe('DynamoStateStore: events', () => {
     expect((await store.merge(serviceDelete(hlc(3), 'kafka-headless'))).services).toEqual(['kafka-headless']);
     expect(await store.servicesOf('one', 'ns-one')).toEqual([]);
     expect(names(await store.podsOf('one', 'ns-one'))).toEqual(['kafka-0']);
+    done();
+  });
+
+  it('8 concurrent writers on one pod never lose the newest version', async () => {
+    const { store, tableName, done } = await setup();
+    const versions = Array.from({ length: 160 }, (_, i) => podUpsert(hlc(i), pod('hot', { ips: [`10.0.${i >> 8}.${i & 255}`] })));
+    const order = shuffle(versions, prng(1));
+    const writers = Array.from({ length: 8 }, () => new DynamoStateStore({ client: dynamo.engine().client, tableName }));
+    let next = 0;
+    await Promise.all(writers.map(async (w) => {
+      while (next < order.length) await w.merge(order[next++] as GnsEvent);
+    }));
+    expect((await store.podsOf('one', 'ns-one'))[0]?.ips).toEqual(['10.0.0.159']);
     done();
   });
 
