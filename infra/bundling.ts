@@ -28,7 +28,7 @@ export const functionEntry = (name: FunctionName): string => `functions/${name}/
 
 /**
  * Options common to every bundle. The AWS SDK is bundled, not taken from the runtime: the
- * deployed code then runs the SDK version the tests ran (docs/adr/0006-cloud-packaging.md).
+ * deployed code then runs the SDK version the tests ran (docs/adr/0010-lambda-and-agent-packaging.md).
  */
 export const COMMON = {
   minify: true,
