@@ -1,0 +1,77 @@
+// `gns-sync sim`: starts the clusters, writes the kubeconfig, prints one line per cluster,
+// serves kubectl, and stops cleanly on SIGTERM; bad usage exits 2 and writes nothing.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../local/cli/main.ts';
+import { hasKubectl } from './helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/gns-sync.mjs', import.meta.url));
+
+function runCli(args: readonly string[]): { child: ReturnType<typeof spawn>; out: () => string; err: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+describe('gns-sync sim', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gns-sim-cli-'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('runs the clusters until SIGTERM, with a kubeconfig kubectl can use', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    const cli = runCli(['--clusters', 'clusterOne,clusterTwo', '--kubeconfig', kubeconfig, '--dns']);
+    const deadline = Date.now() + 15_000;
+    while (!cli.out().includes('kubeconfig written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const lines = cli.out().trim().split('\n');
+    expect(lines[0]).toMatch(/^clusterOne\thttp:\/\/127\.0\.0\.1:\d+\tdns 127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^clusterTwo\thttp:\/\/127\.0\.0\.1:\d+\tdns 127\.0\.0\.1:\d+$/);
+    const config = await readFile(kubeconfig, 'utf8');
+    expect(config).toContain('insecure-skip-tls-verify: true');
+    if (hasKubectl) {
+      const out = await new Promise<string>((resolve, reject) => {
+        const k = spawn('kubectl', ['--context', 'clusterTwo', 'get', 'ns', '-o', 'name'], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
+        let text = '';
+        k.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        k.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`kubectl exited ${code}`))));
+      });
+      expect(out).toContain('namespace/default');
+    }
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    expect(cli.out()).toContain('simulated clusters stopped');
+  });
+
+  it.each([
+    [['--kubeconfig', 'x'], '--clusters is required'],
+    [['--clusters', 'a'], '--kubeconfig is required'],
+    [['--clusters', 'a,a', '--kubeconfig', 'KC'], 'is given twice'],
+    [['--clusters', 'bad name', '--kubeconfig', 'KC'], 'is not valid'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--port-base', 'x'], '--port-base must be a whole number'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--bogus'], "Unknown option '--bogus'"],
+  ])('refuses %j with exit 2 and writes nothing', async (args, message) => {
+    const kc = join(dir, `kc-${Math.random()}`);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => {
+      errors.push(m.join(' '));
+    });
+    try {
+      expect(await main(['sim', ...args.map((a) => (a === 'KC' ? kc : a))])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toContain(message);
+    expect(existsSync(kc)).toBe(false);
+  });
+});
