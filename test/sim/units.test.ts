@@ -59,7 +59,7 @@ describe('patches', () => {
     expect(out.spec.containers.map((c) => c.name)).toEqual(['d', 'c']);
     const c = out.spec.containers.find((x) => x.name === 'c')!;
     expect(c.image).toBe('i:1');
-    expect(c.ports.map((p) => p.containerPort)).toEqual([80, 81]);
+    expect(c.ports!.map((p) => p.containerPort)).toEqual([80, 81]);
     expect(c.env).toEqual([]);
     expect(out.spec.containers.find((x) => x.name === 'd')!.image).toBe('j:2');
     expect(out.metadata.finalizers).toEqual(['y']);
