@@ -70,16 +70,17 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
       const container = (): Container => deployment().spec.template.spec.containers[0]!;
       const configMap = () => of('ConfigMap')[0] as K8s & { data: Record<string, string> };
 
-      it('renders exactly the expected objects, nothing cluster-wide but the namespace', () => {
+      it('renders exactly the expected objects', () => {
         const kinds = docs.map((d) => d.kind).sort();
         const n = membersOf(cluster).length;
-        expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Namespace', ...Array(n + 1).fill('Role'), ...Array(n + 1).fill('RoleBinding'), 'ServiceAccount'].sort());
-        expect(kinds).not.toContain('ClusterRole');
-        expect(kinds).not.toContain('ClusterRoleBinding');
+        expect(kinds).toEqual([
+          'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'Secret', 'ServiceAccount', 'ServiceAccount',
+          ...Array(2 * n + 1).fill('Role'), ...Array(2 * n + 1).fill('RoleBinding'),
+        ].sort());
       });
 
-      it('member namespaces: get/list/watch pods and services, create events; nothing else', () => {
-        const roles = of('Role').filter((r) => r.metadata.namespace !== 'gns-sync');
+      it('agent, member namespaces: get/list/watch pods and services, create events; nothing else', () => {
+        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-agent');
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([
@@ -98,14 +99,34 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         ]);
       });
 
-      it('no wildcard verb, resource or group anywhere; every binding is to the agent\'s ServiceAccount and a Role of its namespace', () => {
-        const rules = of('Role').flatMap((r) => (r as unknown as { rules: Rule[] }).rules);
+      it('no wildcard verb, resource or group anywhere; every binding is to one of our ServiceAccounts and a Role of its namespace', () => {
+        const rules = [...of('Role'), ...of('ClusterRole')].flatMap((r) => (r as unknown as { rules: Rule[] }).rules);
         for (const r of rules) for (const v of [...r.verbs, ...r.resources, ...r.apiGroups]) expect(v).not.toContain('*');
         for (const b of of('RoleBinding') as (K8s & { roleRef: Record<string, string>; subjects: Record<string, string>[] })[]) {
-          expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'gns-sync-agent', namespace: 'gns-sync' }]);
+          const account = b.metadata.name.startsWith('gns-sync-writer') ? 'gns-sync-writer' : 'gns-sync-agent';
+          expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: account, namespace: 'gns-sync' }]);
           expect(b.roleRef.kind).toBe('Role');
           expect(of('Role').some((r) => r.metadata.name === b.roleRef.name && r.metadata.namespace === b.metadata.namespace)).toBe(true);
         }
+      });
+
+      it('functions\' writer, member namespaces: write EndpointSlices and create Events; cluster-wide only list slices', () => {
+        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-writer');
+        expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
+        for (const role of roles) {
+          expect((role as unknown as { rules: Rule[] }).rules).toEqual([
+            { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+            { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+          ]);
+        }
+        const [clusterRole] = of('ClusterRole') as unknown as { rules: Rule[] }[];
+        expect(clusterRole?.rules).toEqual([{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }]);
+        const [binding] = of('ClusterRoleBinding') as unknown as { subjects: unknown[]; roleRef: { name: string } }[];
+        expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'gns-sync-writer', namespace: 'gns-sync' }]);
+        expect(binding?.roleRef.name).toBe('gns-sync-writer-list-slices');
+        const token = of('Secret')[0] as K8s & { type: string };
+        expect(token.type).toBe('kubernetes.io/service-account-token');
+        expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'gns-sync-writer' });
       });
 
       it('one replica, Recreate, non-root and read-only, with liveness and readiness on /healthz', () => {
@@ -135,7 +156,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
       });
 
       it('has the IRSA annotation slot on the ServiceAccount (empty for EKS Pod Identity)', () => {
-        expect(of('ServiceAccount')[0]?.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': '' });
+        expect(of('ServiceAccount').find((a) => a.metadata.name === 'gns-sync-agent')?.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': '' });
       });
     });
   }
