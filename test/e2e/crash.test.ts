@@ -82,6 +82,12 @@ it('SIGKILL during a burst, pods changed while down, restart: converges with no 
   expect(live.out).toMatch(/kafka-gns\s+clusterTwo\/ns-one\/kafka-headless\s+4\s+4\s/);
   expect(live.out).toMatch(/from the running gns-sync local \(pid \d+\)/);
 
+  // replay into the running process: merged idempotently, nothing changes.
+  const replayed = await captured(() => main(['replay', '--from', '2000-01-01', '--to', new Date(Date.now() + 60_000).toISOString(), '--state-dir', world.stateDir, '--name', 'e2e']));
+  expect(replayed.code).toBe(0);
+  expect(replayed.out).toMatch(/replay e2e: \d+ events replayed into the running gns-sync local/);
+  expect((await world.converged(4)).vips).toEqual(after.vips);
+
   // SIGTERM: a clean stop, then status from the store on disk.
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
