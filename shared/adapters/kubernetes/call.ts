@@ -34,6 +34,11 @@ export interface CallFailure {
 
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 
+/** A 401: the credentials were refused (expired or rotated); retryable once they are reloaded. */
+export class UnauthorizedError extends RetryableError {
+  override readonly name: string = 'UnauthorizedError';
+}
+
 function statusMessage(body: unknown): string | undefined {
   if (typeof body !== 'string' || body === '') return undefined;
   try {
@@ -95,7 +100,7 @@ export async function kubeCall<T>(
       const handled = last.status === undefined ? undefined : onStatus?.(last.status);
       if (handled) return handled.value;
       if (last.status === 409) throw new ConflictError(`${what}: conflict (${last.detail}); re-reading and re-planning`, { cause: error });
-      if (last.status === 401) throw new RetryableError(`${what}: unauthorized (${last.detail}); the credentials are reloaded and the sync retried`, { cause: error });
+      if (last.status === 401) throw new UnauthorizedError(`${what}: unauthorized (${last.detail}); the credentials are reloaded and the sync retried`, { cause: error });
       if (last.status !== undefined && !TRANSIENT.has(last.status)) {
         throw new FinalError(`${what}: ${last.detail}; not retried (fix the cause: permissions, namespace, object)`, { cause: error });
       }

@@ -9,7 +9,7 @@ import { ConflictError } from '../../errors.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../core/types.ts';
 import type { Slice } from '../../core/types.ts';
 import type { ClusterApi } from '../../ports.ts';
-import { DEFAULT_CALL_POLICY, kubeCall } from './call.ts';
+import { DEFAULT_CALL_POLICY, UnauthorizedError, kubeCall } from './call.ts';
 import type { CallPolicy } from './call.ts';
 import { fromKubeSlice, toKubeSlice } from './slice-mapping.ts';
 
@@ -24,6 +24,8 @@ export interface KubeClusterApiOptions {
   readonly now?: () => number;
   /** Counts write calls (create, update, delete, event), for logs and tests. */
   readonly onWrite?: (verb: 'create' | 'update' | 'delete' | 'event') => void;
+  /** Called when the cluster answers 401 (credentials to reload), before the error is thrown. */
+  readonly onUnauthorized?: () => void;
 }
 
 const LIST_PAGE = 500;
@@ -48,7 +50,7 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     return out;
   }
 
-  return {
+  const api: ClusterApi = {
     listSlices: (namespace, serviceName) =>
       listAll(
         `list slices of ${namespace}/${serviceName}`,
@@ -121,5 +123,23 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
       );
       wrote('event');
     },
+  };
+  const onUnauthorized = options.onUnauthorized;
+  if (!onUnauthorized) return api;
+  const guard = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    try {
+      return await f(...a);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) onUnauthorized();
+      throw error;
+    }
+  };
+  return {
+    listSlices: guard(api.listSlices),
+    listManagedSlices: guard(api.listManagedSlices),
+    createSlice: guard(api.createSlice),
+    updateSlice: guard(api.updateSlice),
+    deleteSlice: guard(api.deleteSlice),
+    recordEvent: guard(api.recordEvent),
   };
 }

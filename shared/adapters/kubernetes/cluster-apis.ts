@@ -3,7 +3,10 @@
 //   - a KubeConfig with one context per cluster (local runner, tests: the config names the
 //     context of each cluster);
 //   - AWS Secrets Manager, secret `gns-sync/clusters/<cluster>` holding a kubeconfig YAML
-//     (the cloud), cached per container with a TTL so rotated credentials are picked up.
+//     (the cloud), cached per container with a TTL so rotated credentials are picked up, and
+//     dropped at once when the cluster answers 401. Lambda has no `aws`/`kubectl` binaries,
+//     so the kubeconfig must carry its credentials (a ServiceAccount bearer token or a client
+//     certificate), not an `exec` plugin.
 import { KubeConfig } from '@kubernetes/client-node';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -86,7 +89,9 @@ export function secretsManagerClusterApis(options: SecretsManagerClusterApisOpti
       throw new RetryableError(`cluster ${cluster}: reading secret ${clusterSecretName(cluster)} failed (${name || String(error)}); retried`, { cause: error });
     }
     if (!text) throw new FinalError(`secret ${clusterSecretName(cluster)}: no SecretString; store the kubeconfig YAML as a string`);
-    return kubeClusterApi(kubeConfigFromSecret(text, cluster), { ...apiOptions, cluster });
+    // A 401 drops the cached credentials: the next sync reads the secret again.
+    const onUnauthorized = () => void cache.delete(cluster);
+    return kubeClusterApi(kubeConfigFromSecret(text, cluster), { ...apiOptions, cluster, onUnauthorized });
   }
 
   return {

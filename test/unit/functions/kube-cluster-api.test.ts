@@ -223,6 +223,18 @@ describe('ClusterApis', () => {
     expect(asked).toEqual(['gns-sync/clusters/clusterOne', 'gns-sync/clusters/clusterOne', 'gns-sync/clusters/clusterOne']);
   });
 
+  it('a 401 from the cluster drops the cached credentials (the next sync reads the secret again)', async () => {
+    const asked: string[] = [];
+    const client = { send: async (command: { input: { SecretId?: string } }) => (asked.push(command.input.SecretId ?? ''), { SecretString: kubeconfig().exportConfig() }) };
+    const apis = secretsManagerClusterApis({ client: client as never, ttlMs: 60_000, policy: { attempts: 1 } });
+    script = (_req, res) => status(res, 401, 'Unauthorized');
+    await expect((await apis.get('clusterOne')).listSlices('ns', 'svc')).rejects.toBeInstanceOf(RetryableError);
+    script = (_req, res) => json(res, { items: [], metadata: {} });
+    await (await apis.get('clusterOne')).listSlices('ns', 'svc');
+    await apis.get('clusterOne');
+    expect(asked).toHaveLength(2);
+  });
+
   it('a missing secret or one without a kubeconfig is a FinalError that says what to do', async () => {
     const missing = secretsManagerClusterApis({ client: { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'ResourceNotFoundException' })) } as never });
     await expect(missing.get('clusterOne')).rejects.toThrow(/no secret gns-sync\/clusters\/clusterOne; create it/);
