@@ -1,7 +1,7 @@
 // The stateless stack: code and wiring that can be replaced at any time (STYLE.md §9) — the three
 // functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
 // alarms and who may publish to the bus. It holds no data.
-import { Duration, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -113,10 +113,6 @@ export class StatelessStack extends Stack {
       ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
     });
 
-    new CfnOutput(this, 'SyncFunctionRoleArn', {
-      value: this.sync.role.roleArn,
-      description: 'Map this role in each EKS target cluster when using EKS IAM authentication (docs/deploy.md)',
-    });
   }
 }
 

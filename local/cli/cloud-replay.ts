@@ -1,7 +1,7 @@
 // `gns-sync replay --archive ARN --from ISO --to ISO`: starts an EventBridge replay of the archive
 // onto the replay rule only (shared/rules.ts: REPLAY_RULE; the live rule ignores replayed events)
 // and follows its state until it is done. Used by local/cli/commands/replay.ts.
-import { CancelReplayCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { CancelReplayCommand, DescribeArchiveCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import type { DescribeReplayCommandOutput } from '@aws-sdk/client-eventbridge';
 import { REPLAY_RULE } from '../../shared/rules.ts';
 
@@ -11,8 +11,11 @@ const DONE: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 export interface CloudReplayOptions {
   /** `arn:aws:events:<region>:<account>:archive/<name>` (stack output ArchiveArn). */
   readonly archiveArn: string;
-  /** `arn:aws:events:<region>:<account>:event-bus/<name>`: the archive's bus (stack output EventBusArn). */
-  readonly eventBusArn: string;
+  /**
+   * `arn:aws:events:<region>:<account>:event-bus/<name>`: the archive's bus (stack output
+   * EventBusArn). Default: the archive's source bus, from DescribeArchive.
+   */
+  readonly eventBusArn?: string;
   /** Start of the events to replay (inclusive), a Date or epoch ms. */
   readonly from: Date | number;
   /** End of the events to replay, a Date or epoch ms; after `from`. */
@@ -69,10 +72,7 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}
 
 export async function startCloudReplay(options: CloudReplayOptions): Promise<CloudReplayResult> {
   const archive = parseEventsArn(options.archiveArn, 'archive', 'the archive');
-  const bus = parseEventsArn(options.eventBusArn, 'event-bus', 'the event bus');
-  if (archive.region !== bus.region || archive.account !== bus.account) {
-    throw new CloudReplayError(`the archive (${archive.account}/${archive.region}) and the event bus (${bus.account}/${bus.region}) must be in the same account and region: a replay goes back to the archive's own bus; nothing was replayed`);
-  }
+  if (options.eventBusArn !== undefined) checkSameBusHome(archive, options.eventBusArn);
   const from = toDate(options.from, 'from');
   const to = toDate(options.to, 'to');
   if (to.getTime() <= from.getTime()) throw new CloudReplayError(`--to (${to.toISOString()}) must be after --from (${from.toISOString()}); nothing was replayed`);
@@ -83,7 +83,9 @@ export async function startCloudReplay(options: CloudReplayOptions): Promise<Clo
   const log = options.log ?? (() => {});
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const pollMs = options.pollMs ?? 5000;
-  const ruleArn = replayRuleArn(options.eventBusArn);
+  const eventBusArn = options.eventBusArn ?? await sourceBusOf(client, options.archiveArn);
+  checkSameBusHome(archive, eventBusArn);
+  const ruleArn = replayRuleArn(eventBusArn);
 
   try {
     await client.send(new StartReplayCommand({
@@ -92,7 +94,7 @@ export async function startCloudReplay(options: CloudReplayOptions): Promise<Clo
       EventSourceArn: options.archiveArn,
       EventStartTime: from,
       EventEndTime: to,
-      Destination: { Arn: options.eventBusArn, FilterArns: [ruleArn] },
+      Destination: { Arn: eventBusArn, FilterArns: [ruleArn] },
     }));
   } catch (cause) {
     throw new CloudReplayError(`could not start replay ${name}: ${describe(cause)}; nothing was replayed`, { cause });
@@ -132,6 +134,25 @@ export async function startCloudReplay(options: CloudReplayOptions): Promise<Clo
       };
     }
     await sleep(pollMs);
+  }
+}
+
+function checkSameBusHome(archive: EventsArn, eventBusArn: string): void {
+  const bus = parseEventsArn(eventBusArn, 'event-bus', 'the event bus');
+  if (archive.region !== bus.region || archive.account !== bus.account) {
+    throw new CloudReplayError(`the archive (${archive.account}/${archive.region}) and the event bus (${bus.account}/${bus.region}) must be in the same account and region: a replay goes back to the archive's own bus; nothing was replayed`);
+  }
+}
+
+/** The bus an archive records (its EventSourceArn): where its replays go. */
+async function sourceBusOf(client: Pick<EventBridgeClient, 'send'>, archiveArn: string): Promise<string> {
+  const name = archiveArn.slice(archiveArn.indexOf(':archive/') + ':archive/'.length);
+  try {
+    const out = await client.send(new DescribeArchiveCommand({ ArchiveName: name }));
+    if (!out.EventSourceArn) throw new Error('DescribeArchive returned no EventSourceArn');
+    return out.EventSourceArn;
+  } catch (cause) {
+    throw new CloudReplayError(`could not read archive ${name} to find its event bus (${describe(cause)}); pass the bus ARN (stack output EventBusArn); nothing was replayed`, { cause });
   }
 }
 

@@ -3,7 +3,7 @@
 // the wire shape.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CancelReplayCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { CancelReplayCommand, DescribeArchiveCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudReplayError, startCloudReplay, type CloudReplayOptions } from '../../local/cli/cloud-replay.ts';
 
@@ -30,6 +30,10 @@ function fakeClient(states: readonly { State: string; StateReason?: string; Even
         return states[Math.min(i++, states.length - 1)];
       }
       if (command instanceof CancelReplayCommand) return { State: 'CANCELLING' };
+      if (command instanceof DescribeArchiveCommand) {
+        if (fail.describe) throw fail.describe;
+        return { ArchiveName: 'GnsSyncstatefulBusArchive1234', EventSourceArn: BUS };
+      }
       throw new Error(`unexpected ${name}`);
     },
   };
@@ -71,6 +75,21 @@ describe('startCloudReplay', () => {
       `replay ${result.name}: RUNNING, replayed up to 2026-11-28T20:30:00.000Z`,
       `replay ${result.name}: COMPLETED, replayed up to 2026-11-28T20:59:59.000Z`,
     ]);
+  });
+
+  it('without a bus ARN, replays onto the archive\'s own bus (DescribeArchive)', async () => {
+    const { client, sent } = fakeClient([{ State: 'COMPLETED' }]);
+    const result = await startCloudReplay({ ...base({ client }), eventBusArn: undefined });
+    expect(result.ruleArn).toBe(RULE);
+    expect(sent.map((s) => s.name)).toEqual(['DescribeArchiveCommand', 'StartReplayCommand', 'DescribeReplayCommand']);
+    expect(sent[0]?.input).toEqual({ ArchiveName: 'GnsSyncstatefulBusArchive1234' });
+    expect(sent[1]?.input.Destination).toEqual({ Arn: BUS, FilterArns: [RULE] });
+  });
+
+  it('an unreadable archive (no bus ARN given) says to pass the bus, and replays nothing', async () => {
+    const { client, sent } = fakeClient([], { describe: Object.assign(new Error('Archive x does not exist.'), { name: 'ResourceNotFoundException' }) });
+    await expect(startCloudReplay({ ...base({ client }), eventBusArn: undefined })).rejects.toThrow(/could not read archive .*ResourceNotFoundException.*pass the bus ARN.*nothing was replayed$/);
+    expect(sent.map((s) => s.name)).toEqual(['DescribeArchiveCommand']);
   });
 
   it('returns FAILED with EventBridge\'s reason', async () => {
