@@ -53,8 +53,10 @@ interface StoredMessage {
   firstReceivedAt?: number;
   /** When it becomes receivable (0: now). */
   visibleAt: number;
-  /** Set while in flight; a stale handle cannot delete it. */
+  /** The current receipt; a stale handle (received again after a visibility timeout) cannot delete it. */
   receiptHandle?: string;
+  /** A handler holds it now (FIFO: its group stays locked even past the visibility timeout). */
+  inFlight: boolean;
   lastError?: string;
 }
 
@@ -126,6 +128,7 @@ export class LocalQueue {
         sequence: (this.#sequence += 1),
         receiveCount: 0,
         visibleAt: 0,
+        inFlight: false,
       });
       sent += 1;
     }
@@ -202,9 +205,10 @@ export class LocalQueue {
   #takeBatch(now: number): StoredMessage[] | 'wait' {
     const visible: StoredMessage[] = [];
     let nextVisibleAt = Infinity;
-    // FIFO: a group with a message in flight (or failed, waiting out its visibility timeout) is locked.
+    // FIFO: a group with a message in flight (or failed, waiting out its visibility timeout) is
+    // locked: one batch per group at a time, in order (Lambda's FIFO event source).
     const locked = new Set<string>();
-    if (this.#o.fifo) for (const m of this.#messages) if (m.groupId !== undefined && m.visibleAt > now) locked.add(m.groupId);
+    if (this.#o.fifo) for (const m of this.#messages) if (m.groupId !== undefined && (m.inFlight || m.visibleAt > now)) locked.add(m.groupId);
     // Receiving a message past its receive limit moves it to the dead-letter file (SQS redrive).
     for (const m of [...this.#messages]) {
       if (m.visibleAt > now) {
@@ -245,6 +249,7 @@ export class LocalQueue {
       m.firstReceivedAt ??= now;
       m.visibleAt = now + this.#o.visibilityTimeoutMs;
       m.receiptHandle = newReceiptHandle();
+      m.inFlight = true;
       return this.#record(m);
     });
     this.counters.received += batch.length;
@@ -254,6 +259,7 @@ export class LocalQueue {
       let retryAt = Infinity;
       for (const m of batch) {
         if (m.receiptHandle !== handles.get(m.messageId)) continue; // re-received after a visibility timeout
+        m.inFlight = false;
         if (failedIds.ids.has(m.messageId)) {
           m.lastError = failedIds.error;
           this.counters.failed += 1;

@@ -139,4 +139,24 @@ describe('LocalQueue (FIFO)', () => {
     expect(seen[0]).toBe('1');
     expect(seen.slice(1)).toEqual(['1', '2']);
   });
+
+  it('keeps a group locked while its handler outlives the visibility timeout; a standard queue redelivers', async () => {
+    for (const fifo of [true, false]) {
+      const q = queue(fifo ? { ...fifoOptions, visibilityTimeoutMs: 5 } : { visibilityTimeoutMs: 5 });
+      let active = 0;
+      let maxActive = 0;
+      let calls = 0;
+      q.attach(async () => {
+        calls += 1;
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((r) => setTimeout(r, 40));
+        active -= 1;
+      });
+      await q.send([{ body: 'slow', groupId: 'A', dedupId: 'a' }]);
+      await q.drain();
+      if (fifo) expect([calls, maxActive]).toEqual([1, 1]);
+      else expect(calls).toBeGreaterThan(1);
+    }
+  });
 });
