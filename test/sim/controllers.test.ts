@@ -106,3 +106,36 @@ describe('controllers', () => {
     await expect(startSimClusters({ clusters: [{ name: 'a' }], portBase: -1 })).rejects.toThrow(/not a port number/);
   });
 });
+
+describe('StatefulSet rolling update', () => {
+  it('replaces pods on an old template one at a time from the highest ordinal, each with a new IP', async () => {
+    const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 10 });
+    try {
+      const c = fleet.cluster('clusterOne');
+      c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-one' } });
+      c.apply(sts(3, 'Parallel'));
+      await until('3 ready', () => (c.list('pods', 'ns-one').filter(isReady).length === 3 ? true : undefined));
+      const before = new Map(c.list('pods', 'ns-one').map((p) => [p.metadata.name, (p.status as { podIP: string }).podIP]));
+      const order: string[] = [];
+      c.store.subscribe((ev) => {
+        if (ev.storage === 'pods' && ev.type === 'DELETED') order.push(ev.object.metadata.name ?? '');
+      });
+      const next = sts(3, 'Parallel') as { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+      next.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-01-01T00:00:00Z' };
+      c.apply(next);
+      const rev = await until('rolled', () => {
+        const obj = c.get('/apis/apps/v1/namespaces/ns-one/statefulsets/kafka')!;
+        const s = obj.status as { observedGeneration: number; updatedReplicas: number; readyReplicas: number; currentRevision: string; updateRevision: string };
+        const settled = s.observedGeneration === obj.metadata.generation && s.updatedReplicas === 3 && s.readyReplicas === 3 && s.currentRevision === s.updateRevision;
+        return settled ? s : undefined;
+      }, 5000);
+      expect(order).toEqual(['kafka-2', 'kafka-1', 'kafka-0']);
+      for (const p of c.list('pods', 'ns-one')) {
+        expect(p.metadata.labels?.['controller-revision-hash']).toBe(rev.updateRevision);
+        expect((p.status as { podIP: string }).podIP).not.toBe(before.get(p.metadata.name));
+      }
+    } finally {
+      await fleet.stop();
+    }
+  });
+});

@@ -98,7 +98,25 @@ export class StatefulSetController {
         this.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`, 'statefulset-controller');
       }
     }
+    if (!blocked && excess.length === 0) this.rollingUpdate(sts, pods, replicas);
     this.updateStatus(sts, [...pods.values()]);
+  }
+
+  /** RollingUpdate: once every pod is Ready, replace the highest ordinal still on an old revision. */
+  private rollingUpdate(sts: KubeObject, pods: ReadonlyMap<number, KubeObject>, replicas: number): void {
+    const strategy = ((sts.spec as Obj).updateStrategy ?? {}) as Obj;
+    if (strategy.type === 'OnDelete') return;
+    const partition = Number(((strategy.rollingUpdate ?? {}) as Obj).partition ?? 0);
+    const revision = `${sts.metadata.name}-${revisionHash(sts)}`;
+    const all = [...pods.values()];
+    if (all.length < replicas || all.some((p) => !isReady(p) || p.metadata.deletionTimestamp)) return;
+    for (let i = replicas - 1; i >= partition; i--) {
+      const pod = pods.get(i);
+      if (!pod || pod.metadata.labels?.['controller-revision-hash'] === revision) continue;
+      this.registry.delete(PODS, sts.metadata.namespace, pod.metadata.name ?? '');
+      this.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
+      return;
+    }
   }
 
   private createPod(sts: KubeObject, ordinal: number): KubeObject {
@@ -137,14 +155,17 @@ export class StatefulSetController {
     const owned = pods.filter((p) => matchesLabels(selector, p.metadata.labels));
     const ready = owned.filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
     const revision = `${sts.metadata.name}-${revisionHash(sts)}`;
+    const updated = owned.filter((p) => p.metadata.labels?.['controller-revision-hash'] === revision).length;
+    const old = (isPlainObject(sts.status) ? sts.status : {}) as Obj;
+    const done = updated === owned.length;
     const status = {
       observedGeneration: sts.metadata.generation ?? 1,
       replicas: owned.length,
       readyReplicas: ready,
-      currentReplicas: owned.length,
-      updatedReplicas: owned.length,
+      currentReplicas: done ? owned.length : owned.length - updated,
+      updatedReplicas: updated,
       availableReplicas: ready,
-      currentRevision: revision,
+      currentRevision: done ? revision : (old.currentRevision ?? revision),
       updateRevision: revision,
       collisionCount: 0,
     };
