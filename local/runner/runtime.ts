@@ -13,6 +13,7 @@ import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { GnsSyncError } from '../../shared/errors.ts';
 import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
 import { FileArchive } from '../bus/archive.ts';
 import { LocalBus } from '../bus/local-bus.ts';
@@ -82,11 +83,27 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-function loadKubeConfig(options: StartLocalOptions): KubeConfig {
+/** The kubeconfig does not reach the config's clusters: nothing was started or written. */
+export class KubeconfigError extends GnsSyncError {
+  override readonly name = 'KubeconfigError';
+}
+
+function loadKubeConfig(options: StartLocalOptions, config: Config): KubeConfig {
   const kc = new KubeConfig();
-  if (options.kubeconfigYaml !== undefined) kc.loadFromString(options.kubeconfigYaml);
-  else if (options.kubeconfigPath !== undefined) kc.loadFromString(readFileSync(options.kubeconfigPath, 'utf8'));
-  else kc.loadFromDefault();
+  const source = options.kubeconfigPath ?? 'the kubeconfig';
+  try {
+    if (options.kubeconfigYaml !== undefined) kc.loadFromString(options.kubeconfigYaml);
+    else if (options.kubeconfigPath !== undefined) kc.loadFromString(readFileSync(options.kubeconfigPath, 'utf8'));
+    else kc.loadFromDefault();
+  } catch (error) {
+    throw new KubeconfigError(`${source}: not a readable kubeconfig (${(error as Error).message.split('\n')[0]})`, { cause: error });
+  }
+  const known = new Set(kc.getContexts().map((c) => c.name));
+  for (const cluster of config.clusters) {
+    if (!known.has(cluster.context)) {
+      throw new KubeconfigError(`${source} has no context "${cluster.context}" for cluster ${cluster.name} (contexts: ${[...known].join(', ') || 'none'}); set the cluster's context in the config`);
+    }
+  }
   return kc;
 }
 
@@ -100,7 +117,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const log = options.log ?? ((line: string) => console.log(line));
   const config = options.config ?? (options.configPath !== undefined ? loadConfig(options.configPath) : undefined);
   if (!config) throw new Error('startLocal needs a config or a configPath');
-  const kc = loadKubeConfig(options);
+  const kc = loadKubeConfig(options, config);
   const paths = statePaths(options.stateDir);
   const lock = lockStateDir(options.stateDir);
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../../shared/config/load.ts';
 import { parseFlags } from '../../runner/flags.ts';
-import { startLocal } from '../../runner/runtime.ts';
+import { KubeconfigError, startLocal } from '../../runner/runtime.ts';
 import { DEFAULT_STATE_DIR, StateDirLockedError } from '../../runner/state-dir.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -46,6 +46,7 @@ export const local: Command = {
         verbose: flags.verbose ?? false,
       });
     } catch (error) {
+      if (error instanceof KubeconfigError) throw new UsageError(error.message);
       if (error instanceof StateDirLockedError) {
         console.error(`gns-sync local: ${error.message}`);
         return 1;

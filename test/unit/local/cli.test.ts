@@ -51,6 +51,15 @@ describe('usage errors exit 2 with one line and change nothing', () => {
     expect(errors[0]).toMatch(/clusters/);
     expect(readdirSync(d).sort()).toEqual(['bad.yaml', 'kc']);
   });
+
+  it('a kubeconfig without the config\'s contexts: exit 2 naming the context, no state directory created', async () => {
+    const d = dir();
+    const kubeconfig = join(d, 'kc');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    expect(await main(['local', '--config', 'examples/kafka-gns.yaml', '--kubeconfig', kubeconfig, '--state-dir', join(d, 'state')])).toBe(2);
+    expect(errors[0]).toMatch(/has no context "clusterOne" for cluster clusterOne/);
+    expect(readdirSync(d)).toEqual(['kc']);
+  });
 });
 
 describe('status and replay without a state directory', () => {
