@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { CloudConfigError, loadCloudConfig } from '../../infra/config.ts';
 import { readSettings, SettingsError } from '../../infra/settings.ts';
 import { ConfigError, parseConfig, loadConfig } from '../../shared/config/load.ts';
-import { EXAMPLE_CONFIG, PROJECT_ROOT } from './synth.ts';
+import { Match } from 'aws-cdk-lib/assertions';
+import { EXAMPLE_CONFIG, PROJECT_ROOT, synth } from './synth.ts';
 
 const run = promisify(execFile);
 
@@ -55,6 +56,19 @@ describe('loadCloudConfig', () => {
     expect(parseConfig(cloud.json, 'GNS_SYNC_CONFIG')).toEqual(loadConfig(EXAMPLE_CONFIG));
     expect(cloud.clusters).toEqual([{ name: 'clusterOne' }, { name: 'clusterTwo' }]);
     expect(cloud.json).not.toContain('\n');
+  });
+
+  it('reads a cluster\'s awsAccountId from the YAML, and the stack admits that account with that cluster\'s source only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gns-cfg-'));
+    const file = join(dir, 'cross.yaml');
+    writeFileSync(file, 'clusters:\n  - name: home\n  - name: away\n    awsAccountId: "210987654321"\nglobalNamespaces:\n  - name: g\n    members: [{ cluster: home, namespace: a }, { cluster: away, namespace: b }]\n');
+    const cloud = loadCloudConfig(file);
+    expect(cloud.clusters).toEqual([{ name: 'home' }, { name: 'away', awsAccountId: '210987654321' }]);
+    const s = synth({ cloud });
+    s.statelessTemplate.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+    s.statelessTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({ Condition: { 'ForAllValues:StringEquals': { 'events:source': 'gns-sync.io/cluster/away' } } }),
+    });
   });
 
   it('rejects a bad config with the shared loader\'s one-line error', () => {
