@@ -7,10 +7,9 @@ import type { TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
 import type { DeadLetters } from '../../shared/ports.ts';
 import { silentLog } from '../log.ts';
-import { newSyncMemo } from './memo.ts';
 import { decodeSyncMessage } from './message.ts';
 import { batchReads } from './sources.ts';
-import { syncTarget } from './sync.ts';
+import { memoOf, syncTarget } from './sync.ts';
 import type { SyncDeps, SyncOutcome } from './sync.ts';
 
 export interface QueueRecord {
@@ -59,7 +58,7 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   }
 
   // Targets of one GNS read the same member namespaces: share those reads within the batch.
-  const batchDeps: SyncDeps = { ...deps, store: batchReads(deps.store), memo: deps.memo ?? memoFor(deps) };
+  const batchDeps: SyncDeps = { ...deps, store: batchReads(deps.store), memo: memoOf(deps) };
   const outcomes: SyncOutcome[] = [];
   const failed: { target: TargetRef; error: string; retried: boolean }[] = [];
   await Promise.all(
@@ -79,15 +78,4 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
     }),
   );
   return { batchItemFailures: failures, outcomes, failed, invalid };
-}
-
-// The batch wrapper makes a new deps object per batch; keep the per-container memo on the original.
-const memos = new WeakMap<SyncDeps, NonNullable<SyncDeps['memo']>>();
-function memoFor(deps: SyncDeps): NonNullable<SyncDeps['memo']> {
-  let memo = memos.get(deps);
-  if (!memo) {
-    memo = newSyncMemo();
-    memos.set(deps, memo);
-  }
-  return memo;
 }

@@ -76,7 +76,8 @@ function sameStatus(a: TargetStatus, b: TargetStatus): boolean {
 }
 
 const memos = new WeakMap<SyncDeps, SyncMemo>();
-function memoOf(deps: SyncDeps): SyncMemo {
+/** The per-container memory of these deps: `deps.memo`, or one kept for the deps object. */
+export function memoOf(deps: SyncDeps): SyncMemo {
   if (deps.memo) return deps.memo;
   let memo = memos.get(deps);
   if (!memo) {

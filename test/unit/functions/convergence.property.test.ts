@@ -27,7 +27,7 @@ function history(ops: readonly Op[]): GnsEvent[] {
     const uid = () => `uid-kafka-${o.pod}-g${generation[o.pod]}`;
     if (o.kind === 'del') return podDelete('clusterOne', 'ns-one', `kafka-${o.pod}`, uid());
     if (o.kind === 'recreate') generation[o.pod] = (generation[o.pod] ?? 0) + 1;
-    const labels = o.kind === 'up' && !o.matching ? { app: 'other' } : { ...KAFKA_LABELS };
+    const labels: Record<string, string> = o.kind === 'up' && !o.matching ? { app: 'other' } : { ...KAFKA_LABELS };
     return podUpsert('clusterOne', 'ns-one', kafkaPod(o.pod, { uid: uid(), labels, ips: [`10.1.0.${o.ip}`], ready: o.kind === 'up' ? o.ready : true }));
   });
 }
