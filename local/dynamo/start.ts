@@ -43,13 +43,24 @@ export class LocalDynamoError extends GnsSyncError {
   override readonly name: string = 'LocalDynamoError';
 }
 
-/** A client for a local endpoint: fixed region, fake credentials, no AWS config read. */
+/**
+ * A client for a local endpoint: fixed region, fake credentials, and every setting the SDK
+ * would otherwise look up in the environment or ~/.aws given explicitly, so no AWS config is read.
+ */
 export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 5,
+    retryMode: 'standard',
+    defaultsMode: 'standard',
+    accountIdEndpointMode: 'disabled',
+    authSchemePreference: [],
+    endpointDiscoveryEnabled: false,
+    useDualstackEndpoint: false,
+    useFipsEndpoint: false,
+    userAgentAppId: 'gns-sync-local',
   });
 }
 

@@ -53,6 +53,30 @@ describe('startLocalDynamo', () => {
     }
   });
 
+  it('reads no AWS config: broken AWS_* settings and config files change nothing', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config'), '[default\nthis is = not [ini');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'config'),
+      AWS_PROFILE: 'does-not-exist',
+      AWS_REGION: 'mars-north-1',
+      AWS_DEFAULTS_MODE: 'bogus',
+      AWS_USE_FIPS_ENDPOINT: 'maybe',
+      AWS_RETRY_MODE: 'sometimes',
+      AWS_MAX_ATTEMPTS: 'many',
+    });
+    try {
+      const local = await startLocalDynamo();
+      await new DynamoStateStore({ client: local.client, tableName: local.tableName }).merge(podUpsert(hlc(1), pod('a')));
+      await local.stop();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('a state directory that is a file gives a LocalDynamoError naming it', async () => {
     const file = join(tempDir(), 'not-a-dir');
     writeFileSync(file, 'x');
