@@ -149,3 +149,29 @@ describe('watch streams and faults', () => {
     expect(cluster.counters.writes - writes).toBe(2);
   });
 });
+
+describe('paginated lists', () => {
+  it('pages with limit and continue, through kubectl-style chunking, and refuses a bad token', async () => {
+    const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }] });
+    try {
+      const base = fleet.clusters[0]!.url;
+      for (let i = 0; i < 5; i++) await http(base, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${i}` } });
+      const names: string[] = [];
+      let token = '';
+      let pages = 0;
+      do {
+        const r = await http(base, 'GET', `/api/v1/namespaces/default/configmaps?limit=2${token ? `&continue=${token}` : ''}`);
+        const body = r.body as { metadata: { continue?: string; remainingItemCount?: number }; items: { metadata: { name: string } }[] };
+        names.push(...body.items.map((i) => i.metadata.name));
+        token = body.metadata.continue ?? '';
+        pages++;
+      } while (token);
+      expect(pages).toBe(3);
+      expect(names).toEqual(['cm-0', 'cm-1', 'cm-2', 'cm-3', 'cm-4']);
+      expect((await http(base, 'GET', '/api/v1/namespaces/default/configmaps?limit=2&continue=nonsense')).status).toBe(400);
+      expect((await http(base, 'GET', '/api/v1/namespaces/default/configmaps?limit=-1')).status).toBe(400);
+    } finally {
+      await fleet.stop();
+    }
+  });
+});

@@ -77,6 +77,40 @@ function withoutTypeMeta(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
+/**
+ * `limit`/`continue`: pages in (namespace, name) order; the token carries the list's
+ * resourceVersion and the last key, and expires (410) with the watch history, like etcd's.
+ */
+export function paginate(items: readonly KubeObject[], rv: string, limitText: string | null, token: string | null, oldestRv: number): { items: readonly KubeObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
+  let listRv = rv;
+  let rest = items;
+  if (token) {
+    let decoded: { rv?: unknown; ns?: unknown; name?: unknown };
+    try {
+      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof decoded;
+    } catch (error) {
+      throw new ApiError(400, 'BadRequest', 'continue key is not valid: the token could not be decoded; start a new list without it', undefined, { cause: error });
+    }
+    if (typeof decoded.rv !== 'string' || typeof decoded.ns !== 'string' || typeof decoded.name !== 'string') throw badRequest('continue key is not valid: start a new list without it');
+    if (Number(decoded.rv) < oldestRv) {
+      throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    }
+    listRv = decoded.rv;
+    const { ns, name } = decoded as { ns: string; name: string };
+    rest = items.filter((o) => {
+      const c = (o.metadata.namespace ?? '').localeCompare(ns);
+      return c > 0 || (c === 0 && (o.metadata.name ?? '').localeCompare(name) > 0);
+    });
+  }
+  const limit = limitText ? Number(limitText) : 0;
+  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit must be a non-negative integer (got "${limitText}")`);
+  if (limit === 0 || rest.length <= limit) return { items: rest, resourceVersion: listRv };
+  const pageItems = rest.slice(0, limit);
+  const last = pageItems[pageItems.length - 1]!;
+  const continueToken = Buffer.from(JSON.stringify({ rv: listRv, ns: last.metadata.namespace ?? '', name: last.metadata.name ?? '' })).toString('base64url');
+  return { items: pageItems, resourceVersion: listRv, continueToken, remaining: rest.length - limit };
+}
+
 export class ApiServer {
   readonly faults: Faults;
   readonly counters: Counters = { requests: 0, writes: 0 };
@@ -279,7 +313,8 @@ export class ApiServer {
       if (method === 'GET') {
         if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(t, labels, fields, q, accept, res);
         const { items, resourceVersion } = reg.list(def, t.namespace, labels, fields);
-        return this.sendList(res, def, items, resourceVersion, accept);
+        const page = paginate(items, resourceVersion, q.get('limit'), q.get('continue'), reg.store.oldestWatchableRv);
+        return this.sendList(res, def, page.items, page.resourceVersion, accept, page.continueToken, page.remaining);
       }
       if (method === 'POST') {
         const body = await this.readBody(req);
@@ -336,14 +371,16 @@ export class ApiServer {
     return v === 'None' || v === 'Object' ? v : 'Metadata';
   }
 
-  private sendList(res: ServerResponse, def: ResourceDef, items: readonly KubeObject[], rv: string, accept: Accept): void {
+  private sendList(res: ServerResponse, def: ResourceDef, items: readonly KubeObject[], rv: string, accept: Accept, continueToken?: string, remaining?: number): void {
+    const more = continueToken ? { continue: continueToken, remainingItemCount: remaining } : {};
     if (accept.table) {
-      return this.send(res, 200, toTable(def, items, rv, this.now(), { apiVersion: accept.table.apiVersion, includeObject: 'Metadata', withColumns: true }));
+      const table = toTable(def, items, rv, this.now(), { apiVersion: accept.table.apiVersion, includeObject: 'Metadata', withColumns: true }) as { metadata: object };
+      return this.send(res, 200, { ...table, metadata: { ...table.metadata, ...more } });
     }
     if (accept.partial) {
       return this.send(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: accept.partial.apiVersion, metadata: { resourceVersion: rv }, items: items.map((i) => ({ kind: 'PartialObjectMetadata', apiVersion: accept.partial!.apiVersion, metadata: i.metadata })) });
     }
-    this.send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: rv }, items: items.map(withoutTypeMeta) });
+    this.send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: rv, ...more }, items: items.map(withoutTypeMeta) });
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
