@@ -4,6 +4,7 @@
 // MessageGroupId, deduplication by MessageDeduplicationId for 5 minutes.
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterFile } from './dead-letter-file.ts';
+import { selectBatch } from './select-batch.ts';
 import {
   md5, md5OfAttributes, newReceiptHandle, stringAttributes, type SqsHandler, type SqsRecord,
 } from './sqs-shape.ts';
@@ -194,53 +195,13 @@ export class LocalQueue {
     if (this.#stopped || !this.#handler) return;
     while (this.#inFlight.size < this.#o.concurrency) {
       const now = this.#o.now();
-      const batch = this.#takeBatch(now);
-      if (batch === 'wait' || batch.length === 0) break;
+      const { batch, expired, wakeAt } = selectBatch(this.#messages, now, this.#o);
+      for (const m of expired) this.#deadLetter(m);
+      if (wakeAt !== undefined) this.#schedule(wakeAt);
+      if (batch.length === 0) break;
       this.#run(batch, now);
     }
     this.#notifyIdle();
-  }
-
-  /** The next batch, or 'wait' when a partial batch should wait for its window (a timer is set). */
-  #takeBatch(now: number): StoredMessage[] | 'wait' {
-    const visible: StoredMessage[] = [];
-    let nextVisibleAt = Infinity;
-    // FIFO: a group with a message in flight (or failed, waiting out its visibility timeout) is
-    // locked: one batch per group at a time, in order (Lambda's FIFO event source).
-    const locked = new Set<string>();
-    if (this.#o.fifo) for (const m of this.#messages) if (m.groupId !== undefined && (m.inFlight || m.visibleAt > now)) locked.add(m.groupId);
-    // Receiving a message past its receive limit moves it to the dead-letter file (SQS redrive).
-    for (const m of [...this.#messages]) {
-      if (m.visibleAt > now) {
-        nextVisibleAt = Math.min(nextVisibleAt, m.visibleAt);
-        continue;
-      }
-      if (m.receiveCount >= this.#o.maxReceiveCount) {
-        this.#deadLetter(m);
-        continue;
-      }
-      if (m.groupId !== undefined && locked.has(m.groupId)) continue;
-      visible.push(m);
-    }
-    if (nextVisibleAt < Infinity) this.#schedule(nextVisibleAt);
-    if (visible.length === 0) return [];
-    let batch: StoredMessage[];
-    if (this.#o.fifo) {
-      // One group per batch, in order: a hot target delays only itself (ADR 0005).
-      const group = visible[0]!.groupId;
-      batch = visible.filter((m) => m.groupId === group).slice(0, this.#o.batchSize);
-    } else {
-      batch = visible.slice(0, this.#o.batchSize);
-    }
-    if (batch.length < this.#o.batchSize && this.#o.batchWindowMs > 0) {
-      const oldest = Math.min(...batch.map((m) => Math.max(m.sentAt, m.visibleAt)));
-      const closesAt = oldest + this.#o.batchWindowMs;
-      if (closesAt > now) {
-        this.#schedule(closesAt);
-        return 'wait';
-      }
-    }
-    return batch;
   }
 
   #run(batch: StoredMessage[], now: number): void {

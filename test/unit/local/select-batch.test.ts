@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { selectBatch, type Selectable } from '../../../local/queue/select-batch.ts';
+
+type M = Selectable & { readonly id: string };
+const m = (id: string, extra: Partial<M> = {}): M => Object.freeze({ id, sentAt: 0, visibleAt: 0, inFlight: false, receiveCount: 0, ...extra });
+const ids = (xs: readonly M[]) => xs.map((x) => x.id);
+const std = { fifo: false, batchSize: 2, batchWindowMs: 0, maxReceiveCount: 3 };
+const fifo = { ...std, fifo: true, batchSize: 10 };
+
+describe('selectBatch', () => {
+  it('standard: up to the batch size of the visible messages, skipping invisible ones (and saying when to wake)', () => {
+    const s = selectBatch([m('a'), m('b', { visibleAt: 50 }), m('c'), m('d')], 10, std);
+    expect(ids(s.batch)).toEqual(['a', 'c']);
+    expect(s.wakeAt).toBe(50);
+  });
+  it('a partial batch waits for its window; a full one does not', () => {
+    expect(selectBatch([m('a', { sentAt: 5 })], 10, { ...std, batchWindowMs: 20 })).toEqual({ batch: [], expired: [], wakeAt: 25 });
+    expect(ids(selectBatch([m('a', { sentAt: 5 })], 25, { ...std, batchWindowMs: 20 }).batch)).toEqual(['a']);
+    expect(ids(selectBatch([m('a'), m('b')], 1, { ...std, batchWindowMs: 20 }).batch)).toEqual(['a', 'b']);
+  });
+  it('messages received maxReceiveCount times are expired (dead-lettered), not delivered', () => {
+    const s = selectBatch([m('a', { receiveCount: 3 }), m('b', { receiveCount: 2 })], 0, std);
+    expect([ids(s.expired), ids(s.batch)]).toEqual([['a'], ['b']]);
+  });
+  it('FIFO: one group per batch, in order; a group in flight or waiting out a failure is locked', () => {
+    const msgs = [m('a1', { groupId: 'A' }), m('b1', { groupId: 'B' }), m('a2', { groupId: 'A' })];
+    expect(ids(selectBatch(msgs, 0, fifo).batch)).toEqual(['a1', 'a2']);
+    expect(ids(selectBatch([m('a0', { groupId: 'A', inFlight: true, visibleAt: -1 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
+    expect(ids(selectBatch([m('a0', { groupId: 'A', visibleAt: 9 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
+  });
+});
