@@ -2,7 +2,9 @@
 // what stale and duplicate events cost, snapshots (newest wins, parts, GC, large key lists),
 // and bad input.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isNewer } from '../../../shared/core/merge.ts';
 import { documentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { countOps, CONDITIONAL_CHECK_FAILED } from '../../../shared/adapters/dynamodb/op-counter.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
@@ -87,6 +89,28 @@ describe('DynamoStateStore: events', () => {
     await store.merge(podDelete(hlc(1), 'p'));
     await store.merge(podUpsert(hlc(1), b));
     expect(await store.podsOf('one', 'ns-one')).toEqual([]);
+    done();
+  });
+
+  it('on equal versions the store picks the same winner as the core, in either order (property)', async () => {
+    const { tableName, done } = await setup();
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9_.]{0,8}[a-z0-9])?$/);
+    const entry = fc.option(fc.record({ app: label, ip: fc.integer({ min: 0, max: 255 }), ready: fc.boolean() }), { nil: undefined });
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(entry, entry, fc.boolean(), async (a, b, aFirst) => {
+        const name = `p${n++}`;
+        const event = (e: typeof a) =>
+          e === undefined ? podDelete(hlc(1), name) : podUpsert(hlc(1), pod(name, { labels: { app: e.app }, ips: [`10.0.0.${e.ip}`], ready: e.ready }));
+        const record = (e: typeof a) => (e === undefined ? undefined : (event(e).detail as { pod: ReturnType<typeof pod> }).pod);
+        const store = new DynamoStateStore({ client: dynamo.engine().client, tableName });
+        for (const e of aFirst ? [a, b] : [b, a]) await store.merge(event(e));
+        const winner = isNewer({ v: hlc(1), record: record(b) }, { v: hlc(1), record: record(a) }) ? record(b) : record(a);
+        const stored = (await store.podsOf('one', 'ns-one')).find((p) => p.name === name);
+        expect(stored).toEqual(winner);
+      }),
+      { numRuns: 40, seed: 4 },
+    );
     done();
   });
 
