@@ -11,7 +11,7 @@ import { exampleCloud, synth, templateProjectRoot, type Synthesized } from './sy
 
 let s: Synthesized;
 beforeAll(() => {
-  s = synth({ cloud: exampleCloud([{ name: 'clusterThree', awsAccountId: '210987654321' }]) });
+  s = synth({ cloud: exampleCloud([{ name: 'clusterThree', awsAccountId: '210987654321' }]), nag: true });
 });
 
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {

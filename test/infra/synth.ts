@@ -45,9 +45,18 @@ export interface Synthesized extends GnsSyncApp {
 /** The context of cdk.json (feature flags and defaults), so tests synthesize what `npx cdk synth` does. */
 export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
-export function synth(options: { cloud?: CloudConfig; context?: Record<string, unknown>; bundle?: boolean; projectRoot?: string } = {}): Synthesized {
+/**
+ * `nag`: run cdk-nag during the synth, as `npx cdk synth` does (default off here: nag.test.ts
+ * checks it; the templates are the same either way, and the other files synthesize faster).
+ */
+export function synth(options: { cloud?: CloudConfig; context?: Record<string, unknown>; bundle?: boolean; projectRoot?: string; nag?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'gns-cdk-out-'));
-  const context = { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context };
+  const context = {
+    ...CDK_JSON_CONTEXT,
+    'gns-sync:nag': options.nag ?? false,
+    ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    ...options.context,
+  };
   const app = new App({ outdir, context });
   const settings = readSettings(app.node.getAllContext());
   const built = buildApp({
