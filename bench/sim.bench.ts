@@ -64,6 +64,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
 
     // Updates: label patches spread over the pods, each one a stored change and a watch event for every watcher.
     t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await pool(UPDATES, CONCURRENCY, async (i) => {
       const status = await call(agent, base, 'PATCH', `${podsPath}/p-${i % PODS}`, { metadata: { labels: { rev: String(i) } } }, 'application/merge-patch+json');
       if (status !== 200) throw new Error(`patch answered ${status}`);
@@ -73,11 +74,15 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     const deadline = Date.now() + 10_000;
     while (watchers.some((w, i) => w.count() - seenBefore[i]! < UPDATES) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const delivered = Math.min(...watchers.map((w, i) => w.count() - seenBefore[i]!));
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     for (const w of watchers) w.stop();
     log(`${PODS} pod creates in ${createSeconds.toFixed(2)} s; ${UPDATES} pod label patches in ${updateSeconds.toFixed(2)} s (${expected} stored changes), ${WATCHERS} watchers each got >= ${delivered}`);
     return {
       'sim.pod_writes_per_s': Math.round(UPDATES / updateSeconds),
       'sim.pod_creates_per_s': Math.round(PODS / createSeconds),
+      // CPU of this process (server, clients and watchers) per write: steadier than wall time on a busy machine.
+      'sim.pod_write_cpu_us': Math.round((cpuSeconds / UPDATES) * 1e6),
     };
   } finally {
     agent.destroy();

@@ -189,9 +189,9 @@ export class ApiServer {
   }
 
   private send(res: ServerResponse, code: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-    res.end(text);
+    const bytes = Buffer.from(JSON.stringify(body));
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private' });
+    res.end(bytes);
   }
 
   private sendError(res: ServerResponse, error: ApiError): void {
@@ -284,9 +284,12 @@ export class ApiServer {
   }
 
   private async readBody(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
     const text = raw.toString('utf8');
     if (text.trim() === '') return undefined;
     const ct = (req.headers['content-type'] ?? 'application/json').toLowerCase();

@@ -119,6 +119,13 @@ export class ObjectStore {
     } else this.count++;
     this.history[this.head] = event;
     this.head = (this.head + 1) % size;
-    for (const l of [...this.listeners]) l(event);
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (error) {
+        // A broken watcher or controller must not fail the write that is already stored.
+        process.emitWarning(`simulated cluster: a listener failed on ${event.type} ${event.storage}: ${(error as Error).message}`);
+      }
+    }
   }
 }
