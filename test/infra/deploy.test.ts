@@ -1,10 +1,11 @@
 // The agent's deployment (issue 6): the Kustomize manifests parse and render, the RBAC is least
 // privilege, the per-cluster values agree with the config and with what the agent reads, and the
 // image holds only the bundled production code.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAgentEnv } from '../../agent/main.ts';
@@ -12,6 +13,8 @@ import { LEASE_NAME } from '../../agent/lease.ts';
 import { bundle, type BundleResult } from '../../infra/bundle.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { EXAMPLE_CONFIG, PROJECT_ROOT } from './synth.ts';
+
+const run = promisify(execFile);
 
 type K8s = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
 type Container = {
@@ -176,6 +179,23 @@ describe('agent image', () => {
     expect(final).not.toMatch(/npm|node_modules/);
     expect(final).toMatch(/^ENTRYPOINT \["node", "\/app\/index.mjs"\]$/m);
     expect(dockerfile).toMatch(/RUN node infra\/bundle.ts agent\/main.ts dist/);
+  });
+
+  it('the build stage\'s command works with only what the Dockerfile copies, and the bundle starts as the image would', async () => {
+    const ctx = mkdtempSync(join(tmpdir(), 'gns-image-'));
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    const ignored = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    for (const path of copied) expect(ignored.some((i) => path === i || path.startsWith(`${i}/`)), `${path} is .dockerignored`).toBe(false);
+    for (const path of copied) cpSync(join(PROJECT_ROOT, path), join(ctx, path), { recursive: true });
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(ctx, 'node_modules'));
+    const build = /^RUN (node infra\/bundle\.ts .+)$/m.exec(dockerfile)?.[1]?.split(' ') ?? [];
+    await run(process.execPath, build.slice(1), { cwd: ctx });
+    const started = await run(process.execPath, [join(ctx, 'dist/index.mjs')], { cwd: ctx, env: { PATH: process.env.PATH } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(started.code).toBe(2);
+    expect(started.stderr).toBe('gns-sync agent: GNS_SYNC_CLUSTER is required\n');
   });
 
   it('bundles only production dependencies, from the sources the build stage copies', () => {
