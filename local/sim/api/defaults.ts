@@ -29,16 +29,18 @@ function defaultContainers(spec: Obj): void {
   }
 }
 
-export function defaultPodSpec(spec: Obj): void {
+/** SetDefaults_PodSpec; for a pod (not a template) also what admission adds: service account, priority, tolerations. */
+export function defaultPodSpec(spec: Obj, pod: boolean): void {
   defaultContainers(spec);
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ??= 'default-scheduler';
   spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  if (!pod) return;
   spec.serviceAccountName ??= 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
-  spec.enableServiceLinks ??= true;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
   spec.priority ??= 0;
   spec.tolerations ??= [
@@ -68,7 +70,7 @@ export function applyDefaults(def: ResourceDef, o: KubeObject): void {
       break;
     }
     case 'pods': {
-      defaultPodSpec(obj(o, 'spec'));
+      defaultPodSpec(obj(o, 'spec'), true);
       const status = obj(o, 'status');
       status.phase ??= 'Pending';
       status.qosClass ??= 'BestEffort';
@@ -101,7 +103,7 @@ export function applyDefaults(def: ResourceDef, o: KubeObject): void {
       spec.minReadySeconds ??= 0;
       const template = obj(spec, 'template');
       obj(template, 'metadata');
-      defaultPodSpec(obj(template, 'spec'));
+      defaultPodSpec(obj(template, 'spec'), false);
       obj(o, 'status').replicas ??= 0;
       break;
     }
