@@ -37,7 +37,7 @@ export interface PipelineOptions {
   readonly syncQueue: SyncQueue;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
-  /** Print the functions' JSON logs (default: only WARN and above are dropped too). */
+  /** Print all the functions' JSON logs (default: errors only; failed syncs are sync lines). */
   readonly verbose: boolean;
 }
 
@@ -53,7 +53,7 @@ type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
 /** The use cases' Log: Powertools JSON lines when verbose; failed syncs become SyncLines. */
 function runnerLog(serviceName: string, verbose: boolean, onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
-  const logger = new Logger({ serviceName, logLevel: verbose ? 'INFO' : 'SILENT' });
+  const logger = new Logger({ serviceName, logLevel: verbose ? 'INFO' : 'ERROR' });
   const base = fromPowertools(logger);
   const log: Log = {
     ...base,

@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../agent/agent.ts';
 import { startAgent } from '../../agent/agent.ts';
-import { silentLogger } from '../../agent/logger.ts';
+import { jsonLogger } from '../../agent/logger.ts';
+import type { AgentLogger } from '../../agent/logger.ts';
 import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
@@ -105,6 +106,12 @@ function loadKubeConfig(options: StartLocalOptions, config: Config): KubeConfig 
     }
   }
   return kc;
+}
+
+/** The agents' JSON lines on stderr: all of them when verbose, else warnings and errors only. */
+function agentLogger(cluster: string, verbose: boolean): AgentLogger {
+  const json = jsonLogger({ cluster });
+  return verbose ? json : { ...json, info: () => undefined };
 }
 
 export function formatSyncLine(line: SyncLine): string {
@@ -225,7 +232,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           identity,
           ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),
           ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
-          logger: options.verbose ? undefined : silentLogger,
+          logger: agentLogger(cluster.name, options.verbose ?? false),
         });
         agents.set(cluster.name, agent);
         cleanups.push(() => agent.stop());
