@@ -19,6 +19,11 @@ export class QueueWithDlq extends Construct {
   constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
     super(scope, id);
     const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
+    // FIFO high-throughput mode: deduplication and throughput per message group (= per target,
+    // ADR 5). The deduplication id already includes the target key, so nothing is lost.
+    const highThroughput = props.fifo
+      ? { deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID }
+      : {};
     this.dlq = new sqs.Queue(this, 'Dlq', {
       ...fifo,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -27,6 +32,7 @@ export class QueueWithDlq extends Construct {
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...fifo,
+      ...highThroughput,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,

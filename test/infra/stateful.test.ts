@@ -89,7 +89,7 @@ describe('queues', () => {
     const sync = Object.entries(queues()).find(([id]) => id.startsWith('SyncQueue'));
     expect(ingest?.[1].Properties).toMatchObject({ RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestDlq/), 'Arn'] } } });
     expect(ingest?.[1].Properties?.FifoQueue).toBeUndefined();
-    expect(sync?.[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SyncDlq/), 'Arn'] } } });
+    expect(sync?.[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId', RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SyncDlq/), 'Arn'] } } });
   });
 
   it('gives every queue that is not itself a dead-letter queue a dead-letter queue', () => {
