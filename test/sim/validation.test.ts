@@ -163,4 +163,14 @@ describe('validation, conflicts and errors', () => {
     expect(ns.body).toMatchObject({ code: 422, reason: 'Invalid', message: expect.stringMatching(/^Namespace "nsOne" is invalid: metadata.name: Invalid value: "nsOne"/), details: { name: 'nsOne', kind: 'Namespace' } });
     expect((ns.body as Status).details!.group).toBeUndefined();
   });
+
+  it('lets a pod update change the image only, as Kubernetes does', async () => {
+    const pods = '/api/v1/namespaces/ns-two/pods';
+    expect((await http(base, 'POST', pods, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } })).status).toBe(201);
+    const image = await http(base, 'PATCH', `${pods}/p`, { spec: { containers: [{ name: 'c', image: 'i:2' }] } }, 'application/strategic-merge-patch+json');
+    expect(image.status).toBe(200);
+    const renamed = await http(base, 'PATCH', `${pods}/p`, { spec: { hostname: 'other' } }, 'application/merge-patch+json');
+    expect(renamed.status).toBe(422);
+    expect((renamed.body as Status).details!.causes![0]).toMatchObject({ reason: 'FieldValueForbidden', field: 'spec' });
+  });
 });

@@ -77,19 +77,29 @@ export function microTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** `deepEqual` for JSON values (key order ignored). */
+/** `deepEqual` for JSON values (key order ignored, undefined members ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => jsonEqual(v, b[i]));
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    const ak = Object.keys(a).filter((k) => a[k] !== undefined);
-    const bk = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ak.length !== bk.length) return false;
-    return ak.every((k) => jsonEqual(a[k], b[k]));
+  if (Array.isArray(b)) return false;
+  return membersEqual(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+/** Objects equal member by member, except the keys in `skip`. */
+export function membersEqual(a: Record<string, unknown>, b: Record<string, unknown>, skip?: ReadonlySet<string>): boolean {
+  let na = 0;
+  for (const k in a) {
+    const v = a[k];
+    if (v === undefined || skip?.has(k)) continue;
+    na++;
+    if (!jsonEqual(v, b[k])) return false;
   }
-  return false;
+  let nb = 0;
+  for (const k in b) if (b[k] !== undefined && !skip?.has(k)) nb++;
+  return na === nb;
 }

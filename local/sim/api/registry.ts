@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { applyDefaults } from './defaults.ts';
 import { eventFromCore, eventToCore } from './events-conversion.ts';
 import type { KubeObject } from './objects.ts';
-import { clone, isPlainObject, jsonEqual, timestamp } from './objects.ts';
+import { clone, isPlainObject, jsonEqual, membersEqual, timestamp } from './objects.ts';
 import type { PatchType } from './patch.ts';
 import { applyPatch } from './patch.ts';
 import type { ResourceDef } from './resources.ts';
@@ -333,8 +333,7 @@ export class Registry {
 }
 
 function specEqual(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([k]) => !CORE_STATUS_KEYS.has(k)));
-  return jsonEqual(strip(a), strip(b));
+  return membersEqual(a, b, CORE_STATUS_KEYS);
 }
 
 /** The autoscaling/v1 Scale of a scalable object. */

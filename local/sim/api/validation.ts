@@ -3,7 +3,7 @@
 // Messages and field paths are apimachinery's, so a 422 reads like a real server's.
 import { checkIp, endpointIpProblem } from '../ip.ts';
 import type { KubeObject } from './objects.ts';
-import { isPlainObject, jsonEqual } from './objects.ts';
+import { isPlainObject, membersEqual } from './objects.ts';
 import type { ResourceDef } from './resources.ts';
 import type { FieldError } from './status.ts';
 import { fieldErr } from './status.ts';
@@ -245,6 +245,9 @@ export function serviceErrors(obj: KubeObject, old?: KubeObject): FieldError[] {
   return out;
 }
 
+const POD_SPEC_MUTABLE: ReadonlySet<string> = new Set(['containers', 'activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']);
+const CONTAINER_MUTABLE: ReadonlySet<string> = new Set(['image']);
+
 export function podErrors(obj: KubeObject, old?: KubeObject): FieldError[] {
   const out: FieldError[] = [];
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
@@ -280,8 +283,10 @@ export function podErrors(obj: KubeObject, old?: KubeObject): FieldError[] {
   if (old) {
     // Pod updates may not change the spec beyond a few fields (images, tolerations, ...).
     const oldSpec = isPlainObject(old.spec) ? old.spec : {};
-    const strip = (s: Record<string, unknown>): unknown => ({ ...s, containers: (Array.isArray(s.containers) ? s.containers : []).map((c) => (isPlainObject(c) ? { ...c, image: undefined } : c)), activeDeadlineSeconds: undefined, tolerations: undefined, terminationGracePeriodSeconds: undefined });
-    if (!jsonEqual(strip(spec), strip(oldSpec))) {
+    const cs = Array.isArray(spec.containers) ? spec.containers : [];
+    const oldCs = Array.isArray(oldSpec.containers) ? oldSpec.containers : [];
+    const containersSame = cs.length === oldCs.length && cs.every((c, i) => isPlainObject(c) && isPlainObject(oldCs[i]) && membersEqual(c, oldCs[i] as Record<string, unknown>, CONTAINER_MUTABLE));
+    if (!containersSame || !membersEqual(spec, oldSpec, POD_SPEC_MUTABLE)) {
       out.push(fieldErr.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
     }
   }
