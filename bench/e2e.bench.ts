@@ -129,7 +129,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   });
   let measuring = false;
 
-  const runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => undefined, reconcileIntervalMs: 0, control: false });
+  const runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => undefined, reconcileIntervalMs: 0, control: false, quiet: true });
   const converged = () => layout.every((l) => l.targets.every((c) => {
     const m = published.get(`${names[c]}/${l.ns}`);
     return m !== undefined && m.size === REPLICAS && [...m.values()].every((e) => e.ready);

@@ -71,7 +71,9 @@ export async function startControl(stateDir: string, handlers: ControlHandlers):
       try {
         if (req.method === 'GET' && req.url === '/status') return send(res, 200, await handlers.status());
         if (req.method === 'POST' && req.url === '/replay') {
-          const parsed = parseReplay(await readBody(req));
+          const body = await readBody(req).catch(() => undefined);
+          if (body === undefined) return send(res, 413, { error: `body: larger than ${MAX_BODY} bytes` });
+          const parsed = parseReplay(body);
           if (typeof parsed === 'string') return send(res, 400, { error: parsed });
           return send(res, 200, await handlers.replay(parsed));
         }

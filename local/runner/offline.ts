@@ -57,7 +57,7 @@ export async function replayOffline(stateDir: string, request: ReplayRequest): P
     try {
       const deadLetters = new DeadLetterFile(paths.ingestDlq);
       const ingestQueue = new LocalQueue({ name: 'gns-sync-ingest', fifo: false, batchSize: 100, batchWindowMs: 20, visibilityTimeoutMs: 1_000, maxReceiveCount: 5, deadLetters });
-      const pipeline = buildPipeline({ config, dynamo, clusters: noClusters, syncQueue: { enqueue: async () => undefined }, deadLetters, verbose: false });
+      const pipeline = buildPipeline({ config, dynamo, clusters: noClusters, syncQueue: { enqueue: async () => undefined }, deadLetters, logLevel: 'ERROR' });
       ingestQueue.attach(pipeline.ingest);
       const bus = new LocalBus({
         rules: [LIVE_RULE, REPLAY_RULE].map((rule) => ({ rule, target: { send: (body: string) => ingestQueue.send([{ body }]).then(() => undefined) } })),

@@ -37,8 +37,8 @@ export interface PipelineOptions {
   readonly syncQueue: SyncQueue;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
-  /** Print all the functions' JSON logs (default: errors only; failed syncs are sync lines). */
-  readonly verbose: boolean;
+  /** The functions' Powertools log level (failed syncs are sync lines whatever the level). */
+  readonly logLevel: 'INFO' | 'ERROR' | 'SILENT';
 }
 
 export interface Pipeline {
@@ -51,9 +51,9 @@ export interface Pipeline {
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
-/** The use cases' Log: Powertools JSON lines when verbose; failed syncs become SyncLines. */
-function runnerLog(serviceName: string, verbose: boolean, onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
-  const logger = new Logger({ serviceName, logLevel: verbose ? 'INFO' : 'ERROR' });
+/** The use cases' Log: Powertools JSON lines at the chosen level; failed syncs also become SyncLines. */
+function runnerLog(serviceName: string, logLevel: PipelineOptions['logLevel'], onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
+  const logger = new Logger({ serviceName, logLevel });
   const base = fromPowertools(logger);
   const log: Log = {
     ...base,
@@ -83,9 +83,9 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     }
   };
 
-  const ingestLog = runnerLog('gns-sync-ingest', options.verbose, onFailedSync);
-  const syncLog = runnerLog('gns-sync-sync', options.verbose, onFailedSync);
-  const reconcileLog = runnerLog('gns-sync-reconcile', options.verbose, onFailedSync);
+  const ingestLog = runnerLog('gns-sync-ingest', options.logLevel, onFailedSync);
+  const syncLog = runnerLog('gns-sync-sync', options.logLevel, onFailedSync);
+  const reconcileLog = runnerLog('gns-sync-reconcile', options.logLevel, onFailedSync);
 
   const ingest = createIngestHandler({ topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({

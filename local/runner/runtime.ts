@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../agent/agent.ts';
 import { startAgent } from '../../agent/agent.ts';
-import { jsonLogger } from '../../agent/logger.ts';
+import { jsonLogger, silentLogger } from '../../agent/logger.ts';
 import type { AgentLogger } from '../../agent/logger.ts';
 import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
@@ -46,8 +46,10 @@ export interface StartLocalOptions {
   readonly control?: boolean;
   /** One line per sync and runtime messages (default: console.log). */
   readonly log?: (line: string) => void;
-  /** Per-line JSON logs of the agents and functions (default: silent). */
+  /** All the JSON logs of the agents and functions (default: their warnings and errors). */
   readonly verbose?: boolean;
+  /** None of their JSON logs (tests, benches): only the sync lines go to `log`. */
+  readonly quiet?: boolean;
   /** Seed of the bus's fault knobs. */
   readonly busSeed?: number;
   /** Sync retries become visible again after this (default 2 s; SQS: the visibility timeout). */
@@ -116,8 +118,8 @@ function agentLogger(cluster: string, verbose: boolean): AgentLogger {
 
 export function formatSyncLine(line: SyncLine): string {
   const t = line.target;
-  const what = line.error ? `failed: ${line.error}` : `${line.endpoints} endpoints, ${line.writes} writes`;
-  return `sync ${t.cluster}/${t.namespace}/${t.name} (${t.gns}): ${what}, ${line.ms} ms`;
+  const head = `sync ${t.cluster}/${t.namespace}/${t.name} (${t.gns}):`;
+  return line.error ? `${head} failed, retried: ${line.error}` : `${head} ${line.endpoints} endpoints, ${line.writes} writes, ${line.ms} ms`;
 }
 
 export async function startLocal(options: StartLocalOptions): Promise<LocalRuntime> {
@@ -164,7 +166,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       syncQueue: new LocalSyncQueue(syncQueue),
       deadLetters: deadLetters.ingest,
       syncDeadLetters: deadLetters.sync,
-      verbose: options.verbose ?? false,
+      logLevel: options.quiet ? 'SILENT' : options.verbose ? 'INFO' : 'ERROR',
     });
     const listeners = new Set<(line: SyncLine) => void>([(line) => log(formatSyncLine(line))]);
     pipeline.onSync((line) => { for (const l of listeners) l(line); });
@@ -232,7 +234,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           identity,
           ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),
           ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
-          logger: agentLogger(cluster.name, options.verbose ?? false),
+          logger: options.quiet ? silentLogger : agentLogger(cluster.name, options.verbose ?? false),
         });
         agents.set(cluster.name, agent);
         cleanups.push(() => agent.stop());

@@ -48,6 +48,7 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
     reconcileIntervalMs: 0,
     syncVisibilityTimeoutMs: 300,
     clusterTimeoutMs: 1_000,
+    quiet: true,
     ...options.runtime,
   };
   const world: World = {

@@ -77,6 +77,7 @@ describe('control endpoint', () => {
     await expect(callControl(control.port, 'POST', '/replay', { fromMs: 2, toMs: 1 })).rejects.toThrow(/toMs: must be after fromMs/);
     await expect(callControl(control.port, 'POST', '/replay', { fromMs: 'a', toMs: 1 })).rejects.toThrow(/fromMs/);
     await expect(callControl(control.port, 'GET', '/nope')).rejects.toThrow(/no such endpoint/);
+    await expect(callControl(control.port, 'POST', '/replay', { fromMs: 1, toMs: 2, name: 'x'.repeat(70_000) })).rejects.toThrow(/larger than/);
     expect(replays).toHaveLength(1);
     await control.close();
     expect(findControl(dir)).toBeUndefined();
