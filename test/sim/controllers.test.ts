@@ -139,3 +139,20 @@ describe('StatefulSet rolling update', () => {
     }
   });
 });
+
+describe('StatefulSet ordinals', () => {
+  it('starts at spec.ordinals.start', async () => {
+    const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 5 });
+    try {
+      const c = fleet.cluster('clusterOne');
+      c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-one' } });
+      const s = sts(2, 'Parallel') as { spec: Record<string, unknown> };
+      s.spec.ordinals = { start: 3 };
+      c.apply(s);
+      await until('2 ready', () => (c.list('pods', 'ns-one').filter(isReady).length === 2 ? true : undefined));
+      expect(c.list('pods', 'ns-one').map((p) => [p.metadata.name, p.metadata.labels?.['apps.kubernetes.io/pod-index']])).toEqual([['kafka-3', '3'], ['kafka-4', '4']]);
+    } finally {
+      await fleet.stop();
+    }
+  });
+});

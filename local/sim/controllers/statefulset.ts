@@ -72,6 +72,8 @@ export class StatefulSetController {
     if (!sts || sts.metadata.deletionTimestamp) return;
     const spec = sts.spec as Obj;
     const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+    // spec.ordinals.start: ordinals start..start+replicas-1 (KEP-3335).
+    const start = Number(((spec.ordinals ?? {}) as Obj).start ?? 0);
     const parallel = spec.podManagementPolicy === 'Parallel';
     const pods = new Map<number, KubeObject>();
     for (const pod of this.registry.store.list(PODS.storage, namespace)) {
@@ -80,7 +82,7 @@ export class StatefulSetController {
       if (ordinal !== undefined) pods.set(ordinal, pod);
     }
     let blocked = false;
-    for (let i = 0; i < replicas && !blocked; i++) {
+    for (let i = start; i < start + replicas && !blocked; i++) {
       const pod = pods.get(i);
       if (!pod) {
         const created = this.createPod(sts, i);
@@ -88,7 +90,7 @@ export class StatefulSetController {
         if (!parallel) blocked = true;
       } else if (!parallel && (!isReady(pod) || pod.metadata.deletionTimestamp)) blocked = true;
     }
-    const excess = [...pods.keys()].filter((i) => i >= replicas).sort((a, b) => b - a);
+    const excess = [...pods.keys()].filter((i) => i >= start + replicas || i < start).sort((a, b) => b - a);
     if (!blocked && excess.length > 0) {
       const victims = parallel ? excess : excess.slice(0, 1);
       for (const i of victims) {
@@ -98,19 +100,19 @@ export class StatefulSetController {
         this.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`, 'statefulset-controller');
       }
     }
-    if (!blocked && excess.length === 0) this.rollingUpdate(sts, pods, replicas);
+    if (!blocked && excess.length === 0) this.rollingUpdate(sts, pods, start, replicas);
     this.updateStatus(sts, [...pods.values()]);
   }
 
   /** RollingUpdate: once every pod is Ready, replace the highest ordinal still on an old revision. */
-  private rollingUpdate(sts: KubeObject, pods: ReadonlyMap<number, KubeObject>, replicas: number): void {
+  private rollingUpdate(sts: KubeObject, pods: ReadonlyMap<number, KubeObject>, start: number, replicas: number): void {
     const strategy = ((sts.spec as Obj).updateStrategy ?? {}) as Obj;
     if (strategy.type === 'OnDelete') return;
     const partition = Number(((strategy.rollingUpdate ?? {}) as Obj).partition ?? 0);
     const revision = `${sts.metadata.name}-${revisionHash(sts)}`;
     const all = [...pods.values()];
     if (all.length < replicas || all.some((p) => !isReady(p) || p.metadata.deletionTimestamp)) return;
-    for (let i = replicas - 1; i >= partition; i--) {
+    for (let i = start + replicas - 1; i >= start + partition; i--) {
       const pod = pods.get(i);
       if (!pod || pod.metadata.labels?.['controller-revision-hash'] === revision) continue;
       this.registry.delete(PODS, sts.metadata.namespace, pod.metadata.name ?? '');
