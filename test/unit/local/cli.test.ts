@@ -31,6 +31,9 @@ describe('usage errors exit 2 with one line and change nothing', () => {
     [['replay', '--from', 'yesterday', '--to', '2026-11-28T00:00:00Z', '--state-dir', state], /--from "yesterday" is not an ISO 8601 time/],
     [['replay', '--from', '2026-11-28T01:00:00Z', '--to', '2026-11-28T00:00:00Z', '--state-dir', state], /--to .* must be after --from/],
     [['replay', '--from', '2026-11-28', '--to', '2026-11-29', '--name', 'has space', '--state-dir', state], /--name "has space"/],
+    [['replay', '--from', '2026-11-28', '--to', '2026-11-29', '--archive', 'my-archive'], /--archive "my-archive" is not an EventBridge archive ARN/],
+    [['replay', '--from', '2026-11-28', '--to', '2026-11-29', '--event-bus', 'arn:aws:events:eu-west-1:123456789012:event-bus/b'], /--event-bus needs --archive/],
+    [['replay', '--from', '2026-11-28', '--to', '2026-11-29', '--archive', 'arn:aws:events:eu-west-1:123456789012:archive/a', '--state-dir', state], /give one of them/],
     [['demo', '--once=1'], /--once takes no value/],
     [['demo', '--loop'], /unknown option --loop/],
   ])('%j', async (args, message) => {
