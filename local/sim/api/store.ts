@@ -119,6 +119,8 @@ export class ObjectStore {
     } else this.count++;
     this.history[this.head] = event;
     this.head = (this.head + 1) % size;
+    // The serialized lines serve the watchers of this turn; replays re-serialize (keeps the history small).
+    setImmediate(() => event.lines.clear());
     for (const l of [...this.listeners]) {
       try {
         l(event);
