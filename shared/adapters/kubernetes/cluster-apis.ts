@@ -13,6 +13,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { FinalError, RetryableError } from '../../errors.ts';
 import type { ClusterApi, ClusterApis } from '../../ports.ts';
 import { kubeClusterApi } from './cluster-api.ts';
+import { credentialsFromEnv, eksKubeConfig, parseEksSecret } from './eks-token.ts';
 import type { KubeClusterApiOptions } from './cluster-api.ts';
 
 export type ClusterApiOptions = Omit<KubeClusterApiOptions, 'cluster'>;
@@ -56,8 +57,14 @@ export interface SecretsManagerClusterApisOptions extends ClusterApiOptions {
   readonly clock?: () => number;
 }
 
-/** Parses a kubeconfig YAML from a secret; its current context (or its only one) is the cluster. */
+/**
+ * Parses a kubeconfig YAML from a secret; its current context (or its only one) is the cluster.
+ * A secret `{"eks": {...}}` selects EKS IAM authentication instead (./eks-token.ts): a token
+ * signed with the function's own role, fresh at each load (the cache TTL is under its 15 min).
+ */
 export function kubeConfigFromSecret(text: string, cluster: string): KubeConfig {
+  const eks = parseEksSecret(text, clusterSecretName(cluster));
+  if (eks) return eksKubeConfig(eks, credentialsFromEnv(process.env), new Date(), clusterSecretName(cluster));
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
