@@ -34,6 +34,11 @@ export interface LocalQueueOptions {
   /** After this many receives without success, the message goes to the dead-letter file. */
   readonly maxReceiveCount: number;
   readonly deadLetters?: DeadLetterFile;
+  /**
+   * Why a message reported as a batch item failure failed, when the consumer knows (the SQS
+   * contract carries only its id): the last error goes into the dead-letter reason.
+   */
+  readonly failureReason?: (message: { readonly body: string; readonly groupId?: string }) => string | undefined;
   /** Batches in flight at once (Lambda concurrency). */
   readonly concurrency?: number;
   readonly region?: string;
@@ -80,7 +85,7 @@ export class LocalQueue {
   readonly name: string;
   readonly arn: string;
   readonly counters: QueueCounters = { sent: 0, deduplicated: 0, received: 0, deleted: 0, failed: 0, deadLettered: 0, batches: 0 };
-  readonly #o: Required<Omit<LocalQueueOptions, 'deadLetters'>> & { deadLetters?: DeadLetterFile };
+  readonly #o: Required<Omit<LocalQueueOptions, 'deadLetters' | 'failureReason'>> & Pick<LocalQueueOptions, 'deadLetters' | 'failureReason'>;
   /** In send order (FIFO order per group). */
   readonly #messages: StoredMessage[] = [];
   readonly #dedup = new Map<string, number>();
@@ -222,7 +227,7 @@ export class LocalQueue {
         if (m.receiptHandle !== handles.get(m.messageId)) continue; // re-received after a visibility timeout
         m.inFlight = false;
         if (failedIds.ids.has(m.messageId)) {
-          m.lastError = failedIds.error;
+          m.lastError = failedIds.error ?? this.#o.failureReason?.(m) ?? 'reported as a batch item failure';
           this.counters.failed += 1;
           retryAt = Math.min(retryAt, m.visibleAt);
           continue; // visible again when its visibility timeout expires
@@ -241,7 +246,7 @@ export class LocalQueue {
     try {
       const response = await this.#handler!({ Records: records });
       const failures = response?.batchItemFailures ?? [];
-      return { ids: new Set(failures.map((f) => f.itemIdentifier)), error: failures.length > 0 ? 'reported as a batch item failure' : undefined };
+      return { ids: new Set(failures.map((f) => f.itemIdentifier)) };
     } catch (error) {
       this.#o.log(`queue ${this.name}: the handler failed the whole batch of ${records.length}: ${(error as Error).message}`);
       return { ids: new Set(records.map((r) => r.messageId)), error: (error as Error).message };

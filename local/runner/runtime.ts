@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../agent/agent.ts';
+import { syncMessageGroupId } from '../../functions/sync/message.ts';
 import { startAgent } from '../../agent/agent.ts';
 import { jsonLogger, silentLogger } from '../../agent/logger.ts';
 import type { AgentLogger } from '../../agent/logger.ts';
@@ -145,6 +146,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const dynamo = await startLocalDynamo({ dir: paths.dynamodb });
     cleanups.push(() => dynamo.stop());
     const ops = countOps(dynamo.client);
+    // The last failure of each target (by sync-queue group = target key), for dead-letter reasons.
+    const lastSyncError = new Map<string, string>();
     const deadLetters = { ingest: new DeadLetterFile(paths.ingestDlq), sync: new DeadLetterFile(paths.syncDlq) };
     const queueLog = (line: string) => log(line);
     // ADR 0005's queues; the ingest window is shorter than the cloud's 1 s so local latency stays low.
@@ -156,6 +159,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       name: 'gns-sync-sync.fifo', fifo: true, batchSize: 10, batchWindowMs: 0,
       visibilityTimeoutMs: options.syncVisibilityTimeoutMs ?? 2_000, maxReceiveCount: 5,
       deadLetters: deadLetters.sync, concurrency: 16, log: queueLog,
+      failureReason: (m) => (m.groupId === undefined ? undefined : lastSyncError.get(m.groupId)),
     });
     cleanups.push(() => ingestQueue.stop(), () => syncQueue.stop());
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
@@ -169,7 +173,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       logLevel: options.quiet ? 'SILENT' : options.verbose ? 'INFO' : 'ERROR',
     });
     const listeners = new Set<(line: SyncLine) => void>([(line) => log(formatSyncLine(line))]);
-    pipeline.onSync((line) => { for (const l of listeners) l(line); });
+    pipeline.onSync((line) => {
+      const group = syncMessageGroupId(line.target);
+      if (line.error) lastSyncError.set(group, line.error);
+      else lastSyncError.delete(group);
+      for (const l of listeners) l(line);
+    });
     ingestQueue.attach(pipeline.ingest);
     syncQueue.attach(pipeline.sync);
 

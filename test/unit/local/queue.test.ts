@@ -62,6 +62,15 @@ describe('LocalQueue (standard)', () => {
     expect(q.counters).toMatchObject({ deleted: 1, deadLettered: 1 });
   });
 
+  it('the consumer can say why a reported failure failed: the dead-letter reason carries it', async () => {
+    const letters = dlq();
+    const q = queue({ ...fifoOptions, maxReceiveCount: 1, deadLetters: letters, failureReason: (m) => `cluster down for ${m.groupId}` });
+    q.attach(async (e) => ({ batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.messageId })) }));
+    await q.send([{ body: 'x', groupId: 'g/1', dedupId: 'd' }]);
+    await q.drain();
+    expect(letters.list()[0]?.reason).toBe('received 1 times without success (maxReceiveCount 1); last error: cluster down for g/1');
+  });
+
   it('a handler that throws fails the whole batch (each item retried)', async () => {
     const q = queue({ maxReceiveCount: 2, deadLetters: dlq() });
     let calls = 0;
