@@ -1,7 +1,7 @@
 // The stateless stack: code and wiring that can be replaced at any time (STYLE.md §9) — the three
 // functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
 // alarms and who may publish to the bus. It holds no data.
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -104,6 +104,11 @@ export class StatelessStack extends Stack {
     });
 
     new Publishers(this, 'Publishers', { bus: state.bus, clusters: props.clusters });
+
+    // For EKS IAM authentication (a secret {"eks": {...}}): the roles to give EKS access entries.
+    for (const [name, f] of [['Sync', this.sync], ['Reconcile', this.reconcile]] as const) {
+      new CfnOutput(this, `${name}RoleArn`, { value: f.role.roleArn, description: `IAM role of the ${name.toLowerCase()} function (EKS access entry, docs/deploy.md)` });
+    }
 
     new Alarms(this, 'Alarms', {
       workQueues: { Ingest: state.ingestQueue, Sync: state.syncQueue },

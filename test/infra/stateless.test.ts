@@ -212,6 +212,16 @@ describe('publishers', () => {
   });
 });
 
+describe('outputs', () => {
+  it('names the roles of the functions that reach clusters (EKS access entries) and of the agents', () => {
+    const outputs = s.statelessTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.SyncRoleArn?.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SyncRole/), 'Arn'] });
+    expect(outputs.ReconcileRoleArn?.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ReconcileRole/), 'Arn'] });
+    expect(Object.keys(outputs).filter((k) => k.startsWith('PublishersAgentRoleArn')).map((k) => k.replace(/[0-9A-F]{8}$/, '')).sort())
+      .toEqual(['PublishersAgentRoleArnclusterOne', 'PublishersAgentRoleArnclusterTwo']);
+  });
+});
+
 describe('stack order', () => {
   it('deploys the stateless stack after the stateful one', () => {
     expect(s.stateless.dependencies.map((d) => d.stackName)).toContain(s.stateful.stackName);
