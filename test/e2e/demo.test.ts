@@ -26,3 +26,23 @@ it('demo --once plays restart and scale to 5, verifies, prints the table, exits 
   expect(readFileSync(join(stateDir, 'kubeconfig'), 'utf8')).toMatch(/name: clusterTwo/);
   expect(existsSync(join(stateDir, 'lock'))).toBe(false);
 });
+
+it('demo (live) redraws the table when the user scales with kubectl, and stops cleanly', async () => {
+  const { runDemo } = await import('../../local/demo/demo.ts');
+  const { Kube } = await import('../../local/demo/kube.ts');
+  const { waitFor } = await import('../../local/demo/checks.ts');
+  const lines: string[] = [];
+  const stateDir = join(mkdtempSync(join(tmpdir(), 'gns-demo-')), '.gns-sync');
+  let stop!: () => void;
+  const until = new Promise<void>((resolve) => { stop = resolve; });
+  const exited = runDemo({ once: false, stateDir, out: (l) => void lines.push(l), until });
+  const vipRow = (n: number) => new RegExp(`clusterTwo\\s+kafka-${n}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+240\\.240\\.`);
+  await waitFor('the first table with 3 VIPs', () => (vipRow(2).test(lines.join('\n')) ? true : undefined));
+  expect(lines.join('\n')).not.toMatch(vipRow(3));
+  const kube = new Kube(readFileSync(join(stateDir, 'kubeconfig'), 'utf8'));
+  await kube.scale('clusterOne', 'ns-one', 'kafka', 4);
+  await waitFor('a redrawn table with kafka-3', () => (vipRow(3).test(lines.join('\n')) ? true : undefined));
+  stop();
+  expect(await exited).toBe(0);
+  expect(lines.at(-1)).toMatch(/demo: stopping/);
+});
