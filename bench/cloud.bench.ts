@@ -7,7 +7,7 @@
 //                               on an idle core; it does not grow when other work shares the machine
 // Budgets: ≤ 1 MiB without Kubernetes, ≤ 3 MiB with; init < 300 ms.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,6 +82,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   const agent = await bundle('agent/main.ts', join(work, 'agent'), ROOT);
   figures['cloud.bundle_kb.agent'] = round1(agent.bytes / 1024);
   log(`agent image bundle: ${(agent.bytes / 1024).toFixed(0)} KiB, ${agent.packages.length} packages`);
+  rmSync(work, { recursive: true, force: true });
   return figures;
 }
 

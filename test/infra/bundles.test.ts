@@ -4,8 +4,7 @@
 // Manager through a loopback stand-in. The app is synthesized with bundling once for the file.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo/start.ts'
 import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
 import { sourceOf } from '../../shared/schemas/events.ts';
 import { startFakeAws, type FakeAws } from './fake-aws.ts';
-import { functionsExist, PROJECT_ROOT, resourcesOf, synth, type Synthesized } from './synth.ts';
+import { functionsExist, PROJECT_ROOT, resourcesOf, synth, type Synthesized, tempDir } from './synth.ts';
 
 const run = promisify(execFile);
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/aws');
@@ -66,7 +65,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
       serviceUids.set(`${cluster}/${ns}`, svc.metadata.uid ?? '');
     }
     aws = await startFakeAws(new Map(fleet.clusters.map((c) => [clusterSecretName(c.name), fleet.kubeconfigYaml(c.name)])));
-    work = mkdtempSync(join(tmpdir(), 'gns-bundled-'));
+    work = tempDir('gns-bundled-');
     writeFileSync(join(work, 'run.mjs'), RUNNER);
     const ingestEnv = (resourcesOf(s.statelessTemplate, 'AWS::Lambda::Function')[Object.keys(fns).find((id) => id.startsWith('IngestFunction'))!]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     env = {

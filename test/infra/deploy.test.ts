@@ -2,8 +2,7 @@
 // privilege, the per-cluster values agree with the config and with what the agent reads, and the
 // image holds only the bundled production code.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -12,7 +11,7 @@ import { parseAgentEnv } from '../../agent/main.ts';
 import { LEASE_NAME } from '../../agent/lease.ts';
 import { bundle, type BundleResult } from '../../infra/bundle.ts';
 import { loadConfig } from '../../shared/config/load.ts';
-import { EXAMPLE_CONFIG, PROJECT_ROOT } from './synth.ts';
+import { EXAMPLE_CONFIG, PROJECT_ROOT, tempDir } from './synth.ts';
 
 const run = promisify(execFile);
 
@@ -169,7 +168,7 @@ describe('agent image', () => {
   const dockerfile = readFileSync(join(PROJECT_ROOT, 'agent/Dockerfile'), 'utf8');
   let agent: BundleResult;
   beforeAll(async () => {
-    agent = await bundle('agent/main.ts', mkdtempSync(join(tmpdir(), 'gns-agent-')), PROJECT_ROOT);
+    agent = await bundle('agent/main.ts', tempDir('gns-agent-'), PROJECT_ROOT);
   });
 
   it('builds on node:24-slim in two stages and runs the bundle as a non-root user', () => {
@@ -182,7 +181,7 @@ describe('agent image', () => {
   });
 
   it('the build stage\'s command works with only what the Dockerfile copies, and the bundle starts as the image would', async () => {
-    const ctx = mkdtempSync(join(tmpdir(), 'gns-image-'));
+    const ctx = tempDir('gns-image-');
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     const ignored = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
     for (const path of copied) expect(ignored.some((i) => path === i || path.startsWith(`${i}/`)), `${path} is .dockerignored`).toBe(false);

@@ -1,8 +1,7 @@
 // Inputs of the CDK app: the context settings and the shared config file. Bad input is one clear
 // line and synthesizes nothing.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import { CloudConfigError, loadCloudConfig } from '../../infra/config.ts';
 import { readSettings, SettingsError } from '../../infra/settings.ts';
 import { ConfigError, parseConfig, loadConfig } from '../../shared/config/load.ts';
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXAMPLE_CONFIG, PROJECT_ROOT, synth } from './synth.ts';
+import { EXAMPLE_CONFIG, PROJECT_ROOT, synth, tempDir } from './synth.ts';
 
 const run = promisify(execFile);
 
@@ -59,7 +58,7 @@ describe('loadCloudConfig', () => {
   });
 
   it('reads a cluster\'s awsAccountId from the YAML, and the stack admits that account with that cluster\'s source only', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gns-cfg-'));
+    const dir = tempDir('gns-cfg-');
     const file = join(dir, 'cross.yaml');
     writeFileSync(file, 'clusters:\n  - name: home\n  - name: away\n    awsAccountId: "210987654321"\nglobalNamespaces:\n  - name: g\n    members: [{ cluster: home, namespace: a }, { cluster: away, namespace: b }]\n');
     const cloud = loadCloudConfig(file);
@@ -72,7 +71,7 @@ describe('loadCloudConfig', () => {
   });
 
   it('rejects a bad config with the shared loader\'s one-line error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gns-cfg-'));
+    const dir = tempDir('gns-cfg-');
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'clusters:\n  - name: one\nglobalNamespaces:\n  - name: g\n    members: [{ cluster: two, namespace: ns }]\n');
     expect(() => loadCloudConfig(bad)).toThrow(ConfigError);
@@ -81,7 +80,7 @@ describe('loadCloudConfig', () => {
   });
 
   it('rejects a config too large for the 4 KB Lambda environment, saying what to do', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gns-cfg-'));
+    const dir = tempDir('gns-cfg-');
     const big = join(dir, 'big.yaml');
     const clusters = Array.from({ length: 80 }, (_, i) => `  - { name: cluster-number-${i}, network: network-number-${i} }`).join('\n');
     writeFileSync(big, `clusters:\n${clusters}\n`);
@@ -92,7 +91,7 @@ describe('loadCloudConfig', () => {
 
 describe('infra/app.ts', () => {
   it('exits 1 with one line on a bad setting, writing no template', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'gns-app-'));
+    const out = tempDir('gns-app-');
     const env = { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify({ 'gns-sync:reconcileMinutes': 0 }) };
     const result = await run(process.execPath, [join(PROJECT_ROOT, 'infra/app.ts')], { env, cwd: PROJECT_ROOT }).then(
       () => ({ code: 0, stderr: '' }),

@@ -2,17 +2,29 @@
 // skipped (`aws:cdk:bundling-stacks: []`, CDK's own switch) so template tests take seconds;
 // test/infra/bundles.test.ts bundles for real. Until the functions' entry points exist, a stub
 // project root stands in for them (the template does not depend on their content).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { FUNCTIONS, functionEntry } from '../../infra/bundling.ts';
 import { buildApp, type GnsSyncApp } from '../../infra/build-app.ts';
 import { loadCloudConfig, type CloudConfig } from '../../infra/config.ts';
 import { readSettings } from '../../infra/settings.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+const made: string[] = [];
+/** A temporary directory, removed after the test file that asked for it. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 export const EXAMPLE_CONFIG = join(PROJECT_ROOT, 'examples/kafka-gns.yaml');
 
 export const functionsExist = (): boolean => FUNCTIONS.every((f) => existsSync(join(PROJECT_ROOT, functionEntry(f))));
@@ -20,7 +32,7 @@ export const functionsExist = (): boolean => FUNCTIONS.every((f) => existsSync(j
 /** The real root when the handlers exist, else a temporary root with stub handlers. */
 export function templateProjectRoot(): string {
   if (functionsExist()) return PROJECT_ROOT;
-  const root = mkdtempSync(join(tmpdir(), 'gns-infra-'));
+  const root = tempDir('gns-infra-');
   for (const f of FUNCTIONS) {
     mkdirSync(join(root, 'functions', f), { recursive: true });
     writeFileSync(join(root, functionEntry(f)), 'export const handler = async () => ({});\n');
@@ -50,7 +62,7 @@ export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk
  * checks it; the templates are the same either way, and the other files synthesize faster).
  */
 export function synth(options: { cloud?: CloudConfig; context?: Record<string, unknown>; bundle?: boolean; projectRoot?: string; nag?: boolean } = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'gns-cdk-out-'));
+  const outdir = tempDir('gns-cdk-out-');
   const context = {
     ...CDK_JSON_CONTEXT,
     'gns-sync:nag': options.nag ?? false,
