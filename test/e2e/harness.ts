@@ -27,6 +27,8 @@ export interface World {
   restart(options?: Partial<StartLocalOptions>): Promise<LocalRuntime>;
   converged(replicas: number, timeoutMs?: number): Promise<Converged>;
   slices(cluster: string, namespace: string, service?: string): Promise<V1EndpointSlice[]>;
+  /** Writes (create, update, delete) of gns-sync's EndpointSlices in every cluster so far. */
+  sliceWrites(): number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,13 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
   if (options.scenario ?? true) await createScenario(kube, options.replicas ?? 3);
   const stateDir = tempStateDir();
   const lines: string[] = [];
+  let sliceWrites = 0;
+  for (const cluster of fleet.clusters) {
+    cluster.store.subscribe((event) => {
+      const labels = (event.object.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+      if (event.storage === 'endpointslices.discovery.k8s.io' && labels?.['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io') sliceWrites += 1;
+    });
+  }
   const base: StartLocalOptions = {
     config: options.config ?? DEMO_CONFIG,
     kubeconfigYaml: fleet.kubeconfigYaml(),
@@ -67,6 +76,7 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
       waitFor(`the scenario converged with ${replicas} replicas`, () => checkConverged(kube, (n) => fleet.cluster(n), replicas), timeoutMs),
     slices: (cluster, namespace, service = 'kafka-headless') =>
       kube.list<V1EndpointSlice>(cluster, 'discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`),
+    sliceWrites: () => sliceWrites,
     async stop() {
       await world.runtime?.stop();
       await fleet.stop();
