@@ -227,6 +227,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     }
 
     const agents = new Map<string, Agent>();
+    let agentsStopped: Promise<void> | undefined;
+    const stopAgents = () => (agentsStopped ??= Promise.all([...agents.values()].map((a) => a.stop().catch(() => undefined))).then(() => undefined));
+    cleanups.push(stopAgents);
     // A stable identity per machine and state directory: a restarted runner (even after
     // SIGKILL) takes its own Lease back at once instead of waiting for it to expire.
     const identity = `gns-sync-local-${hostname()}-${createHash('sha256').update(paths.dir).digest('hex').slice(0, 8)}`;
@@ -246,12 +249,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           logger: options.quiet ? silentLogger : agentLogger(cluster.name, options.verbose ?? false),
         });
         agents.set(cluster.name, agent);
-        cleanups.push(() => agent.stop());
       }
     }
     // A restart resumes: sync every stored target now rather than at the first timer tick.
     reconcile().catch((error: unknown) => log(`reconcile failed (retried at the next tick): ${(error as Error).message}`));
-    // Agents stop first (cleanups run in reverse): nothing new enters while the rest drains.
     log(`local: ${agents.size} agents, state in ${paths.dir}${controlPort ? `, control on 127.0.0.1:${controlPort}` : ''}`);
 
     const idle = async (): Promise<void> => {
@@ -283,7 +284,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       },
       stop() {
         stopping ??= (async () => {
-          for (const agent of agents.values()) await agent.stop().catch(() => undefined);
+          // Agents first: nothing new enters while the rest drains.
+          await stopAgents();
           await bus.stop();
           // Drain what is queued, but never hang a shutdown on an unreachable cluster.
           await Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
