@@ -42,7 +42,10 @@ export async function createScenario(kube: Kube, replicas = 3): Promise<void> {
   for (const t of TARGETS) await kube.create(t.cluster, selectorlessService(t.namespace));
 }
 
-export function kubectlHelp(kubeconfigPath: string): string {
+export function kubectlHelp(kubeconfigPath: string, fleet: SimFleet): string {
+  const dig = fleet.clusters
+    .filter((c) => c.dnsPort !== undefined)
+    .map((c) => `  dig @127.0.0.1 -p ${c.dnsPort} +short kafka-0.kafka-headless.${c.name === SOURCE.cluster ? 'ns-two' : 'ns-one'}.svc.cluster.local   # ${c.name}'s DNS`);
   return [
     'Try it with kubectl (in another terminal):',
     '',
@@ -54,6 +57,7 @@ export function kubectlHelp(kubeconfigPath: string): string {
     '  kubectl --context clusterOne -n ns-one scale statefulset kafka --replicas 5',
     '  kubectl --context clusterTwo -n ns-one get events                   # Warnings, if any',
     '  npx gns-sync status                                                 # the control plane\'s view',
+    ...dig,
   ].join('\n');
 }
 
@@ -116,7 +120,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     out(`demo: kubeconfig written to ${world.kubeconfigPath} (contexts clusterOne, clusterTwo)`);
     out('');
-    out(kubectlHelp(world.kubeconfigPath));
+    out(kubectlHelp(world.kubeconfigPath, world.fleet));
     out('');
     const table = async () => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)));
     if (options.once) {
@@ -144,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const now = await table().catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
       if (now !== last) {
         last = now;
-        if (options.tty) out('\u001b[2J\u001b[H' + kubectlHelp(world.kubeconfigPath) + '\n');
+        if (options.tty) out('\u001b[2J\u001b[H' + kubectlHelp(world.kubeconfigPath, world.fleet) + '\n');
         out(`${new Date().toISOString().slice(11, 19)}  what each target resolves (redrawn on change; Ctrl-C stops):\n${now}\n`);
       }
       await Promise.race([until, new Promise((resolve) => setTimeout(resolve, 200))]);
