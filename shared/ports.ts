@@ -29,6 +29,13 @@ export interface StateStore {
   servicesOf(cluster: string, namespace: string): Promise<readonly ServiceRecord[]>;
   /** One visible service, or undefined when it is gone. */
   service(cluster: string, namespace: string, name: string): Promise<ServiceRecord | undefined>;
+  /**
+   * The targets version of each GNS (0 when never bumped), read consistently in one request.
+   * The ingest reuses a cached target index only while it is unchanged (docs/adr/0008-function-costs-and-caches.md).
+   */
+  targetsVersions(gnsNames: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** Counts a change of a GNS's targets (after merging a Service change of it); returns the new version. */
+  bumpTargetsVersion(gns: string): Promise<number>;
 }
 
 export interface TargetStatus {

@@ -6,11 +6,19 @@
 //   cluster/namespace not in a GNS → ignored (counted), acknowledged
 //   store or queue failure         → a batch item failure: SQS redelivers that record
 //
+// A batch runs in phases (docs/adr/0008-function-costs-and-caches.md): (1) merge every record;
+// (2) bump the targets version of each GNS whose Services changed; (3) read the versions of
+// the other GNSs whose targets are needed (one request); (4) find the affected targets, with
+// the cached index of a GNS only while its version is unchanged; (5) enqueue. Because the
+// version is read after the merges and a target's own sync is enqueued after its bump, a pod
+// change is always covered: by this batch's index or by that target's later sync.
+//
 // Enqueueing is coalesced per batch: one message per distinct affected target, its
 // deduplication id derived from the batch's event ids and the target key. A merge that
 // changed nothing enqueues nothing, except on a redelivery (receive count > 1), where the
-// previous attempt may have merged and then failed before enqueueing: then every target the
-// event may concern is enqueued (a sync with nothing to do costs no Kubernetes write).
+// previous attempt may have merged and then failed before bumping or enqueueing: then the
+// version is bumped again and every target the event may concern is enqueued (a sync with
+// nothing to do costs no Kubernetes write).
 import { createHash } from 'node:crypto';
 import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
@@ -23,7 +31,7 @@ import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { cachedTargetIndex, matchingTargets } from './targets.ts';
-import type { TargetIndex } from './targets.ts';
+import type { GnsTarget, TargetIndex } from './targets.ts';
 
 export interface IngestDeps {
   readonly topology: TopologyIndex;
@@ -32,7 +40,7 @@ export interface IngestDeps {
   readonly deadLetters: DeadLetters;
   readonly clock: Clock;
   readonly log?: Log;
-  /** How long a GNS's target index is cached (see targets.ts). Default 5 s. */
+  /** How long a GNS's target index may be reused while its targets version is unchanged (targets.ts). Default 60 s; 0 disables the cache. */
   readonly targetCacheMs?: number;
   /** Records merged concurrently (default 10). */
   readonly concurrency?: number;
@@ -69,24 +77,44 @@ function indexOf(deps: IngestDeps): TargetIndex {
 /** The event's own cluster and namespace. */
 const scopeOf = (event: GnsEvent) => ({ cluster: event.detail.cluster, namespace: event.detail.namespace });
 
-/** The targets an event affects, given what the merge reported. */
-async function affectedTargets(index: TargetIndex, gns: string, event: GnsEvent, merge: MergeResult, redelivered: boolean): Promise<TargetRef[]> {
-  const { cluster, namespace } = scopeOf(event);
+const isServiceEvent = (event: GnsEvent) => event.type === DETAIL_TYPES.serviceUpsert || event.type === DETAIL_TYPES.serviceDelete;
+
+/** A record merged into the store, waiting for its targets. */
+interface Merged {
+  readonly record: IngestRecord;
+  readonly id: string;
+  readonly event: GnsEvent;
+  readonly gns: string;
+  readonly merge: MergeResult;
+  readonly redelivered: boolean;
+}
+
+/** The Services whose change this record stored (or, redelivered, may have stored): they are targets themselves and bump the GNS's version. */
+function changedServices(m: Merged): string[] {
+  if (!m.merge.changed && !m.redelivered) return [];
+  const services = new Set(m.merge.services);
+  if (m.event.type === DETAIL_TYPES.serviceUpsert) services.add(m.event.detail.service.name);
+  if (m.event.type === DETAIL_TYPES.serviceDelete) services.add(m.event.detail.name);
+  return [...services];
+}
+
+/** A redelivered record that changed nothing now concerns every target of its GNS (its first attempt may have merged). */
+const concernsAllTargets = (m: Merged) => m.redelivered && !m.merge.changed && !isServiceEvent(m.event);
+const needsIndex = (m: Merged) => concernsAllTargets(m) || m.merge.pods.length > 0;
+
+/** The targets a merged record affects. */
+async function affectedTargets(m: Merged, targetsOf: (gns: string) => Promise<readonly GnsTarget[]>): Promise<TargetRef[]> {
+  const { gns } = m;
+  const { cluster, namespace } = scopeOf(m.event);
   const out = new Map<string, TargetRef>();
   const add = (t: TargetRef) => out.set(targetKey(t), t);
-
   // A Service event (or a snapshot's Service changes) affects that target itself.
-  const services = new Set(merge.services);
-  if (event.type === DETAIL_TYPES.serviceUpsert) services.add(event.detail.service.name);
-  if (event.type === DETAIL_TYPES.serviceDelete) services.add(event.detail.name);
-  if (services.size > 0 && (merge.changed || redelivered)) index.invalidate(gns);
-  if (merge.changed || redelivered) for (const name of services) add({ gns, cluster, namespace, name });
-
-  if (redelivered && !merge.changed && event.type !== DETAIL_TYPES.serviceUpsert && event.type !== DETAIL_TYPES.serviceDelete) {
-    for (const t of await index.targetsOf(gns)) add(t.ref);
-  } else if (merge.pods.length > 0) {
-    const labelSets = merge.pods.flatMap((p) => p.labels);
-    for (const t of matchingTargets(await index.targetsOf(gns), labelSets)) add(t);
+  for (const name of changedServices(m)) add({ gns, cluster, namespace, name });
+  if (concernsAllTargets(m)) {
+    for (const t of await targetsOf(gns)) add(t.ref);
+  } else if (m.merge.pods.length > 0) {
+    const labelSets = m.merge.pods.flatMap((p) => p.labels);
+    for (const t of matchingTargets(await targetsOf(gns), labelSets)) add(t);
   }
   return [...out.values()];
 }
@@ -106,6 +134,41 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
     }
   });
   await Promise.all(workers);
+}
+
+interface BatchVersions {
+  /** GNS → its targets version now (absent: unknown, the index is loaded afresh). */
+  readonly known: Map<string, number>;
+  /** GNSs whose bump failed: their Service-changing records are redelivered (and bump again). */
+  readonly bumpFailed: Set<string>;
+}
+
+/**
+ * Bumps the version of every GNS whose Services this batch changed (the new value is that GNS's
+ * version for this batch), then reads the versions of the other GNSs whose targets are needed,
+ * in one request. A failed read only costs loading those indexes afresh.
+ */
+async function targetsVersions(deps: IngestDeps, mergedRecords: readonly Merged[], log: Log): Promise<BatchVersions> {
+  const known = new Map<string, number>();
+  const bumpFailed = new Set<string>();
+  const bump = new Set(mergedRecords.filter((m) => changedServices(m).length > 0).map((m) => m.gns));
+  await Promise.all([...bump].map(async (gns) => {
+    try {
+      known.set(gns, await deps.store.bumpTargetsVersion(gns));
+    } catch (error) {
+      bumpFailed.add(gns);
+      log.warn('bumping the targets version failed; the Service changes will be redelivered', { gns, error: describeError(error) });
+    }
+  }));
+  const read = [...new Set(mergedRecords.filter(needsIndex).map((m) => m.gns))].filter((gns) => !known.has(gns));
+  if (read.length > 0) {
+    try {
+      for (const [gns, version] of await deps.store.targetsVersions(read)) known.set(gns, version);
+    } catch (error) {
+      log.warn('reading the targets versions failed; the target indexes are loaded afresh', { gns: read.join(','), error: describeError(error) });
+    }
+  }
+  return { known, bumpFailed };
 }
 
 export async function ingestBatch(deps: IngestDeps, records: readonly IngestRecord[]): Promise<IngestResult> {
@@ -129,6 +192,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     }
   }
 
+  // 1. Merge.
+  const mergedRecords: Merged[] = [];
   await mapLimit(records, deps.concurrency ?? 10, async (record) => {
     const parsed = parseBusEvent(record.body);
     if (!parsed.ok) return deadLetter(record, parsed.reason);
@@ -144,9 +209,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       const result = await deps.store.merge(event);
       if (result.changed) merged++;
       else unchanged++;
-      const redelivered = (record.receiveCount ?? 1) > 1;
-      const targets = await affectedTargets(index, gns, event, result, redelivered);
-      accepted.push({ record, id, targets });
+      mergedRecords.push({ record, id, event, gns, merge: result, redelivered: (record.receiveCount ?? 1) > 1 });
     } catch (error) {
       if (error instanceof FinalError) return deadLetter(record, describeError(error));
       log.warn('merge failed; the record will be redelivered', { messageId: record.messageId, error: describeError(error) });
@@ -154,7 +217,30 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     }
   });
 
-  // One message per distinct target for the whole batch (a burst coalesces here already).
+  // 2–3. The targets version of each GNS concerned, after every merge of the batch.
+  const versions = await targetsVersions(deps, mergedRecords, log);
+
+  // 4. The affected targets; one index load per GNS at most (shared by the batch's records).
+  const loads = new Map<string, Promise<readonly GnsTarget[]>>();
+  const targetsOf = (gns: string) => {
+    let load = loads.get(gns);
+    if (!load) loads.set(gns, (load = index.targetsOf(gns, versions.known.get(gns))));
+    return load;
+  };
+  await mapLimit(mergedRecords, deps.concurrency ?? 10, async (m) => {
+    if (versions.bumpFailed.has(m.gns) && changedServices(m).length > 0) {
+      failures.push({ itemIdentifier: m.record.messageId });
+      return;
+    }
+    try {
+      accepted.push({ record: m.record, id: m.id, targets: await affectedTargets(m, targetsOf) });
+    } catch (error) {
+      log.warn('reading the targets failed; the record will be redelivered', { messageId: m.record.messageId, error: describeError(error) });
+      failures.push({ itemIdentifier: m.record.messageId });
+    }
+  });
+
+  // 5. Enqueue: one message per distinct target for the whole batch (a burst coalesces here already).
   const targets = new Map<string, TargetRef>();
   const ids: string[] = [];
   for (const a of accepted) {

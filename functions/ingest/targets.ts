@@ -1,14 +1,12 @@
 // The targets of a GNS (valid annotated Services in its members, with their selectors) and
 // which of them an event affects.
 //
-// The per-GNS index is cached for a few seconds per container, which saves one query per
-// member on every pod event. This is safe because a target's own Service events always
-// enqueue that target (whatever the cache says), and a sync reloads all pods: a new target,
-// or a target whose selector changed, starts from the full state. This container also drops
-// its cached index of a GNS whenever it merges a Service change of that GNS. What remains is
-// a window of at most `ttlMs` in which another container, still holding the old index, may
-// not enqueue a just-created target for a pod change: the scheduled reconcile repairs that
-// (set `ttlMs` to 0 to disable the cache).
+// The per-GNS index is cached per container, which saves one query per member on every pod
+// event. It is keyed by the GNS's targets version (docs/adr/0008-function-costs-and-caches.md):
+// a counter in the table that the ingest bumps after merging any Service change of the GNS, and
+// reads once per batch after the batch's merges. A cached index is reused only while that
+// version is unchanged, so another container's new (or changed, or deleted) target is seen by
+// the next batch here. `maxAgeMs` is a backstop only (0 disables the cache).
 import { matchesSelector, validateTarget } from '../../shared/core/target.ts';
 import type { Selector } from '../../shared/core/selector.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
@@ -21,11 +19,16 @@ export interface GnsTarget {
 }
 
 export interface TargetIndex {
-  targetsOf(gns: string): Promise<readonly GnsTarget[]>;
-  invalidate(gns: string): void;
+  /**
+   * The targets of a GNS whose targets version is `version`: the cached index when it was
+   * loaded at that version, else loaded now (after the version was read). An unknown version
+   * (undefined) always loads and caches nothing.
+   */
+  targetsOf(gns: string, version: number | undefined): Promise<readonly GnsTarget[]>;
 }
 
-export const DEFAULT_TARGET_CACHE_MS = 5_000;
+/** How long an index may be reused while its version is unchanged (a backstop: the version decides). */
+export const DEFAULT_TARGET_CACHE_MS = 60_000;
 
 export async function loadTargets(store: StateStore, topology: TopologyIndex, gns: string): Promise<GnsTarget[]> {
   const perMember = await Promise.all(
@@ -42,23 +45,29 @@ export async function loadTargets(store: StateStore, topology: TopologyIndex, gn
   return perMember.flat();
 }
 
-export function cachedTargetIndex(store: StateStore, topology: TopologyIndex, clock: Clock, ttlMs = DEFAULT_TARGET_CACHE_MS): TargetIndex {
-  const cache = new Map<string, { readonly at: number; readonly targets: Promise<GnsTarget[]> }>();
+interface Cached {
+  readonly version: number;
+  readonly at: number;
+  readonly targets: Promise<GnsTarget[]>;
+}
+
+export function cachedTargetIndex(store: StateStore, topology: TopologyIndex, clock: Clock, maxAgeMs = DEFAULT_TARGET_CACHE_MS): TargetIndex {
+  const cache = new Map<string, Cached>();
   return {
-    targetsOf(gns) {
+    targetsOf(gns, version) {
       const now = clock.now();
       const hit = cache.get(gns);
-      if (hit && now - hit.at < ttlMs) return hit.targets;
+      if (version !== undefined && hit?.version === version && now - hit.at < maxAgeMs) return hit.targets;
       const targets = loadTargets(store, topology, gns);
-      if (ttlMs > 0) {
-        cache.set(gns, { at: now, targets });
+      // Never replace an index of a newer version (two batches of one container in flight).
+      if (version !== undefined && maxAgeMs > 0 && (hit === undefined || hit.version <= version)) {
+        cache.set(gns, { version, at: now, targets });
         targets.catch(() => {
           if (cache.get(gns)?.targets === targets) cache.delete(gns);
         });
       }
       return targets;
     },
-    invalidate: (gns) => void cache.delete(gns),
   };
 }
 

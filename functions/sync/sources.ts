@@ -26,5 +26,7 @@ export function batchReads(store: StateStore): StateStore {
     },
     servicesOf: (cluster, namespace) => store.servicesOf(cluster, namespace),
     service: (cluster, namespace, name) => store.service(cluster, namespace, name),
+    targetsVersions: (gnsNames) => store.targetsVersions(gnsNames),
+    bumpTargetsVersion: (gns) => store.bumpTargetsVersion(gns),
   };
 }

@@ -10,6 +10,7 @@
 //   ids/<gns>                 <cluster>/<namespace>/<pod> VIP identity: its VIP, gone since
 //   vips                      4/<8 hex> | 6/<32 hex>      VIP: owner, or quarantined until
 //   status                    <gns>/<cluster>/<ns>/<name> target status
+//   targets                   <gns>                       targets version: a counter bumped on Service changes
 //
 // No part of a key can contain `/` (cluster names are label values, the rest DNS names).
 import { ipToBigInt, ipFamily } from '../../core/cidr.ts';
@@ -20,6 +21,7 @@ export const PODS_BELOW = 'r';
 export const SERVICES_AFTER = 'q';
 export const VIPS_PK = 'vips';
 export const STATUS_PK = 'status';
+export const TARGETS_PK = 'targets';
 export const GONE_PARTITION = 'gone';
 
 export function namespacePk(cluster: string, namespace: string): string {

@@ -23,6 +23,7 @@ import { namespacePk, PODS_BELOW, SERVICES_AFTER, SNAPSHOT_SK, snapshotChunkSk }
 import { entryOf, isEntrySk, readPartition, snapshotChunks, visibleRecords } from './partition.ts';
 import type { Partition, StoredSnapshot } from './partition.ts';
 import { CHUNK_BYTES, decodeKeys, encodeKeys } from './snapshot-keys.ts';
+import { bumpTargetsVersion, readTargetsVersions } from './targets-version.ts';
 
 /** Record newer than stored, or equal version and canonical JSON greater (the core's tie-break). */
 const RECORD_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_exists(#r) AND #r < :r)';
@@ -124,6 +125,14 @@ export class DynamoStateStore implements StateStore {
 
   async service(cluster: string, namespace: string, name: string): Promise<ServiceRecord | undefined> {
     return (await this.servicesOf(cluster, namespace)).find((s) => s.name === name);
+  }
+
+  targetsVersions(gnsNames: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return readTargetsVersions(this.doc, this.tableName, gnsNames);
+  }
+
+  bumpTargetsVersion(gns: string): Promise<number> {
+    return bumpTargetsVersion(this.doc, this.tableName, gns);
   }
 
   /** One consistent query of a key range of the partition (with the snapshot items); retried once if a snapshot replaced it mid-read. */

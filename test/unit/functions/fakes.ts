@@ -152,6 +152,26 @@ export class FakeStore implements StateStore {
     return visibleServices(this.state(cluster, namespace)).find((s) => s.name === name);
   }
 
+  /** Targets versions by GNS (docs/adr/0008-function-costs-and-caches.md). */
+  readonly versions = new Map<string, number>();
+  /** Thrown by bumpTargetsVersion / targetsVersions when set. */
+  failBump: Error | undefined;
+  failVersions: Error | undefined;
+
+  async targetsVersions(gnsNames: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    this.calls.push(`targetsVersions ${[...gnsNames].sort().join(',')}`);
+    if (this.failVersions) throw this.failVersions;
+    return new Map(gnsNames.map((g) => [g, this.versions.get(g) ?? 0]));
+  }
+
+  async bumpTargetsVersion(gns: string): Promise<number> {
+    this.calls.push(`bumpTargetsVersion ${gns}`);
+    if (this.failBump) throw this.failBump;
+    const version = (this.versions.get(gns) ?? 0) + 1;
+    this.versions.set(gns, version);
+    return version;
+  }
+
   /** Test setup: merge without recording a call. */
   async put(...events: GnsEvent[]): Promise<void> {
     for (const e of events) await this.merge(e);
