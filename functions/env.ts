@@ -2,7 +2,7 @@
 //   TABLE_NAME       the DynamoDB table
 //   SYNC_QUEUE_URL   the sync FIFO queue (ingest, reconcile)
 //   INGEST_DLQ_URL   the ingest dead-letter queue (ingest)
-//   SYNC_DLQ_URL     the sync dead-letter queue (sync; optional: malformed sync messages are logged)
+//   SYNC_DLQ_URL     the sync dead-letter queue, FIFO (sync: malformed sync messages)
 //   GNS_SYNC_CONFIG  the config: its JSON (or YAML) text, or the path of the config file
 // A missing or bad variable fails the container's init with one line naming it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

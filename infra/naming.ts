@@ -8,6 +8,7 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   syncQueueUrl: 'SYNC_QUEUE_URL',
   ingestDlqUrl: 'INGEST_DLQ_URL',
+  syncDlqUrl: 'SYNC_DLQ_URL',
   config: 'GNS_SYNC_CONFIG',
 } as const;
 

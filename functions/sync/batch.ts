@@ -18,7 +18,7 @@ export interface QueueRecord {
 }
 
 export interface SyncBatchDeps extends SyncDeps {
-  /** Where malformed sync messages go (the sync DLQ); logged and dropped when absent. */
+  /** Where malformed sync messages go (the sync DLQ; the Lambda always has one); logged and dropped when absent (tests, a local run without one). */
   readonly deadLetters?: DeadLetters;
   /** Called after each target's sync (the local runner logs one line per sync). */
   readonly onSynced?: (outcome: SyncOutcome) => void;

@@ -13,6 +13,7 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     statuses: base.statuses,
     clock: base.clock,
     clusters: clusterApisFromEnv(),
-    ...(env.SYNC_DLQ_URL ? { deadLetters: deadLettersFromEnv(env, 'SYNC_DLQ_URL') } : {}),
+    // The sync DLQ is FIFO: the adapter sends with a group and a deduplication id (ADR 5).
+    deadLetters: deadLettersFromEnv(env, 'SYNC_DLQ_URL'),
   };
 }

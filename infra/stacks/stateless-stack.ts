@@ -54,7 +54,8 @@ export class StatelessStack extends Stack {
       description: 'gns-sync: sync one target: allocate VIPs, compute and write its EndpointSlices',
       timeout: FUNCTION_TIMEOUTS.sync,
       memorySize: 1024,
-      environment: { ...tableEnv, ...configEnv },
+      // The sync DLQ (FIFO) takes malformed sync messages (the adapter sends a group and deduplication id).
+      environment: { ...tableEnv, ...configEnv, [ENV.syncDlqUrl]: state.syncDlq.queueUrl },
     });
     this.reconcile = new GnsFunction(this, 'Reconcile', {
       name: 'reconcile',
@@ -69,6 +70,7 @@ export class StatelessStack extends Stack {
     sendOnly(this.ingest.role, 'SendToSyncQueue', state.syncQueue.queueArn);
     sendOnly(this.ingest.role, 'SendToIngestDlq', state.ingestDlq.queueArn);
     sendOnly(this.reconcile.role, 'SendToSyncQueue', state.syncQueue.queueArn);
+    sendOnly(this.sync.role, 'SendToSyncDlq', state.syncDlq.queueArn);
     const secretArns = [...state.clusterSecrets.values()].map((s) => s.secretArn);
     for (const f of [this.sync, this.reconcile]) {
       if (secretArns.length === 0) continue;

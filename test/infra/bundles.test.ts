@@ -83,6 +83,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
       TABLE_NAME: dynamo.tableName,
       SYNC_QUEUE_URL: aws.queueUrl('gns-sync-sync.fifo'),
       INGEST_DLQ_URL: aws.queueUrl('gns-sync-ingest-dlq'),
+      SYNC_DLQ_URL: aws.queueUrl('gns-sync-sync-dlq.fifo'),
       // The very config string the stack passes.
       GNS_SYNC_CONFIG: String(ingestEnv.GNS_SYNC_CONFIG),
     };
@@ -183,6 +184,18 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
     expect(result).toEqual({ batchItemFailures: [] });
     expect(fleet.clusters.map((c) => c.counters.writes)).toEqual(before);
     expect(slicesIn('clusterTwo', 'ns-one').flatMap((sl) => sl.endpoints.map((e) => e.addresses[0])).sort()).toEqual(vips);
+  });
+
+  it('sync dead-letters a malformed FIFO record to the sync DLQ (group and deduplication id) and acknowledges it', async () => {
+    const event = fixture('sqs-sync-fifo-event.json') as { Records: Record<string, unknown>[] };
+    const bad = { ...event.Records[0], messageId: '00000000-0000-4000-8000-0000000000ff', body: '{"v":2,"target":{}}' };
+    const before = aws.sent.length;
+    const { result } = await invoke('sync', { Records: [bad] });
+    expect(result).toEqual({ batchItemFailures: [] });
+    const dead = aws.sent.slice(before).filter((m) => m.queueUrl.endsWith('gns-sync-sync-dlq.fifo'));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ body: bad.body, groupId: 'dead-letters', deduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(dead[0]?.attributes).toMatchObject({ origin: 'sync', messageId: bad.messageId, reason: expect.stringMatching(/^v:/) });
   });
 
   it('reconcile takes the scheduled-event fixture and enqueues every target', async () => {

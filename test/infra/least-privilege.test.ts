@@ -74,12 +74,17 @@ describe('DynamoDB', () => {
 describe('SQS', () => {
   const sendTargets = (fn: string) => statementsOfRole(fn).filter((x) => actionsOf(x).includes('sqs:SendMessage')).map((x) => JSON.stringify(x.Resource));
 
-  it('ingest sends to the sync queue and its own DLQ; reconcile to the sync queue; sync sends nothing', () => {
+  it('ingest sends to the sync queue and its own DLQ; reconcile to the sync queue; sync only to its own DLQ', () => {
     expect(sendTargets('Ingest').sort()).toEqual([expect.stringMatching(/IngestDlq/), expect.stringMatching(/SyncQueue/)].sort());
     expect(sendTargets('Ingest').some((r) => r.includes('IngestDlq'))).toBe(true);
     expect(sendTargets('Ingest').some((r) => r.includes('SyncQueue'))).toBe(true);
     expect(sendTargets('Reconcile')).toEqual([expect.stringMatching(/SyncQueue/)]);
-    expect(sendTargets('Sync')).toEqual([]);
+    expect(sendTargets('Sync')).toEqual([expect.stringMatching(/SyncDlq/)]);
+    expect(sendTargets('Sync').some((r) => r.includes('SyncQueue') || r.includes('Ingest'))).toBe(false);
+    for (const fn of ['Ingest', 'Sync', 'Reconcile']) {
+      const sends = statementsOfRole(fn).filter((x) => actionsOf(x).includes('sqs:SendMessage'));
+      for (const st of sends) expect(actionsOf(st)).toEqual(['sqs:SendMessage']);
+    }
   });
 
   it('each consumer may receive/delete only from its own queue', () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqsSyncQueue } from '../../../shared/adapters/sqs/sync-queue.ts';
-import { sqsDeadLetters } from '../../../shared/adapters/sqs/dead-letters.ts';
+import { DEAD_LETTER_GROUP, deadLetterDeduplicationId, sqsDeadLetters } from '../../../shared/adapters/sqs/dead-letters.ts';
 import { decodeSyncMessage, encodeSyncMessage, syncDeduplicationId, syncMessageGroupId } from '../../../functions/sync/message.ts';
 import { configFromEnv, depsOnce, requireEnv } from '../../../functions/env.ts';
 import { ingestDepsFromEnv } from '../../../functions/ingest/deps.ts';
+import { syncDepsFromEnv } from '../../../functions/sync/deps.ts';
+import { syncBatch } from '../../../functions/sync/batch.ts';
 import { FinalError, RetryableError } from '../../../shared/errors.ts';
 import type { TargetRef } from '../../../shared/core/types.ts';
 import { T_LOCAL, T_REMOTE } from './fakes.ts';
@@ -81,6 +83,34 @@ describe('sqsDeadLetters', () => {
     });
   });
 
+  it('to a FIFO queue: one group, a deduplication id from the origin and original message id (a redelivery is kept once)', async () => {
+    const sqs = fakeSqs();
+    const dlq = sqsDeadLetters({ client: sqs.client as never, queueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync-dlq.fifo' });
+    const letter = { body: '{"v":2}', reason: 'v: invalid input', origin: 'sync', messageId: 'm-7' };
+    await dlq.send(letter);
+    await dlq.send({ ...letter, reason: 'v: something else' });
+    await dlq.send({ ...letter, messageId: 'm-8' });
+    await dlq.send({ ...letter, origin: 'ingest' });
+    const ids = sqs.sent.map((s) => s.input.MessageDeduplicationId as string);
+    expect(sqs.sent.map((s) => s.input.MessageGroupId)).toEqual(Array(4).fill(DEAD_LETTER_GROUP));
+    expect(sqs.sent[0]?.input).toMatchObject({ MessageBody: '{"v":2}', MessageDeduplicationId: deadLetterDeduplicationId(letter) });
+    expect(ids[0]).toMatch(/^[0-9a-f]{64}$/); // SQS: at most 128 characters
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set(ids).size).toBe(3);
+    const noId = { body: 'x', reason: 'r', origin: 'sync' };
+    expect(deadLetterDeduplicationId(noId)).toBe(deadLetterDeduplicationId({ ...noId }));
+    expect(deadLetterDeduplicationId(noId)).not.toBe(deadLetterDeduplicationId({ ...noId, body: 'y' }));
+  });
+
+  it('to a standard queue: no group or deduplication id (SQS rejects them there); `fifo` overrides the URL', async () => {
+    const sqs = fakeSqs();
+    await sqsDeadLetters({ client: sqs.client as never, queueUrl: 'https://sqs/ingest-dlq' }).send({ body: 'x', reason: 'r', origin: 'ingest', messageId: 'm' });
+    await sqsDeadLetters({ client: sqs.client as never, queueUrl: 'https://sqs/dlq', fifo: true }).send({ body: 'x', reason: 'r', origin: 'sync', messageId: 'm' });
+    expect(sqs.sent[0]?.input).not.toHaveProperty('MessageGroupId');
+    expect(sqs.sent[0]?.input).not.toHaveProperty('MessageDeduplicationId');
+    expect(sqs.sent[1]?.input.MessageGroupId).toBe(DEAD_LETTER_GROUP);
+  });
+
   it('a failing send is retryable (the record is redelivered)', async () => {
     const client = { send: async () => Promise.reject(new Error('down')) };
     await expect(sqsDeadLetters({ client: client as never, queueUrl: 'dlq' }).send({ body: 'x', reason: 'r', origin: 'ingest' })).rejects.toBeInstanceOf(RetryableError);
@@ -107,6 +137,21 @@ describe('deps from the environment', () => {
   it('builds the ingest deps from a complete environment', () => {
     const deps = ingestDepsFromEnv({ GNS_SYNC_CONFIG: config, TABLE_NAME: 't', SYNC_QUEUE_URL: 'q', INGEST_DLQ_URL: 'd', AWS_REGION: 'eu-west-1' });
     expect(deps.topology.gnsOf('clusterOne', 'ns-one')).toBe('kafka-gns');
+  });
+
+  it('the sync function requires SYNC_DLQ_URL; a malformed sync message goes there with a group and deduplication id', async () => {
+    const env = { GNS_SYNC_CONFIG: config, TABLE_NAME: 't', AWS_REGION: 'eu-west-1' };
+    expect(() => syncDepsFromEnv(env)).toThrow(/environment variable SYNC_DLQ_URL is not set/);
+    const deps = syncDepsFromEnv({ ...env, SYNC_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync-dlq.fifo' });
+    expect(deps.deadLetters).toBeDefined();
+    const sqs = fakeSqs();
+    const result = await syncBatch({ ...deps, deadLetters: sqsDeadLetters({ client: sqs.client as never, queueUrl: 'https://sqs/sync-dlq.fifo' }) }, [{ messageId: 'm-9', body: '{"v":2}' }], 0);
+    expect(result).toMatchObject({ invalid: 1, batchItemFailures: [], outcomes: [] });
+    expect(sqs.sent).toHaveLength(1);
+    expect(sqs.sent[0]?.input).toMatchObject({
+      QueueUrl: 'https://sqs/sync-dlq.fifo', MessageBody: '{"v":2}', MessageGroupId: DEAD_LETTER_GROUP,
+      MessageAttributes: { origin: { StringValue: 'sync' }, messageId: { StringValue: 'm-9' }, reason: { StringValue: expect.stringMatching(/^v:/) } },
+    });
   });
 
   it('depsOnce builds at load inside Lambda, lazily (once) elsewhere', () => {
