@@ -11,6 +11,8 @@ export interface StatusReport {
   readonly pid: number;
   readonly startedAt: number;
   readonly targets: readonly TargetStatus[];
+  /** Targets with a stored status that are no longer in a member of their GNS (not listed). */
+  readonly hiddenTargets?: number;
   readonly deadLetters: { readonly ingest: number; readonly sync: number };
   readonly queues: Readonly<Record<string, number>>;
 }

@@ -14,6 +14,7 @@ import type { ClusterApis } from '../../shared/ports.ts';
 import type { ReplayReport, ReplayRequest, StatusReport } from './control.ts';
 import { buildPipeline } from './pipeline.ts';
 import { lockStateDir, statePaths } from './state-dir.ts';
+import { memberStatuses } from './status-table.ts';
 
 export const configCopyPath = (stateDir: string): string => `${statePaths(stateDir).dir}/config.json`;
 
@@ -24,10 +25,15 @@ export async function readStatusOffline(stateDir: string): Promise<StatusReport>
     const dynamo = await startLocalDynamo({ dir: paths.dynamodb });
     try {
       const statuses = new DynamoTargetStatusStore({ client: dynamo.client, tableName: dynamo.tableName });
+      const all = await statuses.list();
+      // The config of the last `gns-sync local` says which targets are still members.
+      const config = existsSync(configCopyPath(stateDir)) ? (JSON.parse(readFileSync(configCopyPath(stateDir), 'utf8')) as Config) : undefined;
+      const { shown, hidden } = config ? memberStatuses(all, config.globalNamespaces) : { shown: all, hidden: 0 };
       return {
         pid: process.pid,
         startedAt: Date.now(),
-        targets: await statuses.list(),
+        targets: shown,
+        hiddenTargets: hidden,
         deadLetters: { ingest: new DeadLetterFile(paths.ingestDlq).list().length, sync: new DeadLetterFile(paths.syncDlq).list().length },
         queues: {},
       };

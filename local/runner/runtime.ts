@@ -28,6 +28,7 @@ import type { ReplayReport, ReplayRequest, StatusReport } from './control.ts';
 import { startControl } from './control.ts';
 import { buildPipeline, type Pipeline, type SyncLine } from './pipeline.ts';
 import { configCopyPath } from './offline.ts';
+import { memberStatuses } from './status-table.ts';
 import { lockStateDir, statePaths } from './state-dir.ts';
 
 export interface StartLocalOptions {
@@ -205,13 +206,17 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     }
 
     const startedAt = Date.now();
-    const status = async (): Promise<StatusReport> => ({
-      pid: process.pid,
-      startedAt,
-      targets: await pipeline.statuses.list(),
-      deadLetters: { ingest: deadLetters.ingest.list().length, sync: deadLetters.sync.list().length },
-      queues: { ingest: ingestQueue.depth, sync: syncQueue.depth },
-    });
+    const status = async (): Promise<StatusReport> => {
+      const { shown, hidden } = memberStatuses(await pipeline.statuses.list(), config.globalNamespaces);
+      return {
+        pid: process.pid,
+        startedAt,
+        targets: shown,
+        hiddenTargets: hidden,
+        deadLetters: { ingest: deadLetters.ingest.list().length, sync: deadLetters.sync.list().length },
+        queues: { ingest: ingestQueue.depth, sync: syncQueue.depth },
+      };
+    };
     const replay = async (request: ReplayRequest): Promise<ReplayReport> => {
       const name = request.name ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       const result = await bus.replay({ name, fromMs: request.fromMs, toMs: request.toMs });

@@ -1,5 +1,6 @@
 // `gns-sync status`: the table of targets — GNS, cluster/namespace/service, endpoints, VIPs,
 // last sync, last error.
+import type { GlobalNamespace } from '../../shared/core/types.ts';
 import type { TargetStatus } from '../../shared/ports.ts';
 
 function ago(ms: number): string {
@@ -7,6 +8,21 @@ function ago(ms: number): string {
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''} ago`;
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m ago`;
+}
+
+/**
+ * The statuses of targets that lie in a member of their GNS in the current config, and how
+ * many others there are. The store keeps the last status of a target whose member (or GNS)
+ * was removed from the config; gns-sync removed its slices there, so its last endpoints
+ * would mislead.
+ */
+export function memberStatuses(
+  statuses: readonly TargetStatus[],
+  globalNamespaces: readonly GlobalNamespace[],
+): { readonly shown: readonly TargetStatus[]; readonly hidden: number } {
+  const members = new Set(globalNamespaces.flatMap((g) => g.members.map((m) => `${g.name}/${m.cluster}/${m.namespace}`)));
+  const shown = statuses.filter((s) => members.has(`${s.target.gns}/${s.target.cluster}/${s.target.namespace}`));
+  return { shown: shown.length === statuses.length ? statuses : shown, hidden: statuses.length - shown.length };
 }
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

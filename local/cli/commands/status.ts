@@ -51,7 +51,9 @@ export const status: Command = {
       }
     }
     console.log(formatStatusTable(report.targets, Date.now()));
-    console.log(`\n${report.targets.length} targets ${source}; dead letters: ${report.deadLetters.ingest} ingest, ${report.deadLetters.sync} sync.`);
+    const hidden = report.hiddenTargets ?? 0;
+    const removed = hidden > 0 ? ` (${hidden} more no longer in a member of their GNS: their slices were removed)` : '';
+    console.log(`\n${report.targets.length} targets${removed} ${source}; dead letters: ${report.deadLetters.ingest} ingest, ${report.deadLetters.sync} sync.`);
     return 0;
   },
 };
