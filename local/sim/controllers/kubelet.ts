@@ -1,6 +1,8 @@
 // A kubelet and scheduler stand-in: binds new pods to the cluster's node, gives each an IP
 // from the cluster's pod CIDR (never one in use), sets it Running, and Ready after a delay
-// unless a test switched readiness off. Terminating pods turn not-ready and go after their grace.
+// unless a test switched readiness off, or the pod carries the annotation
+// `sim.gns-sync.io/ready: "false"` (kubectl's way to fail a pod's readiness: the sim runs no
+// probes). Terminating pods turn not-ready and go after their grace.
 import type { KubeObject } from '../api/objects.ts';
 import { clone, isPlainObject, objectKey, timestamp } from '../api/objects.ts';
 import type { Registry } from '../api/registry.ts';
@@ -12,6 +14,9 @@ import { WorkQueue } from './work-queue.ts';
 
 type Obj = Record<string, unknown>;
 const PODS = findResource('', 'v1', 'pods')!;
+
+/** `kubectl annotate pod NAME sim.gns-sync.io/ready=false` makes a running pod not-ready; removing it makes it Ready again. */
+export const SIM_READY_ANNOTATION = 'sim.gns-sync.io/ready';
 
 export interface KubeletOptions {
   readonly nodeName: string;
@@ -119,7 +124,7 @@ export class Kubelet {
       });
       return;
     }
-    const wantReady = this.warmedUp.has(uid) && this.readiness.get(key) !== false;
+    const wantReady = this.warmedUp.has(uid) && this.readiness.get(key) !== false && pod.metadata.annotations?.[SIM_READY_ANNOTATION] !== 'false';
     const ready = (status.conditions as Obj[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     if (wantReady === ready) return;
     const next = clone(pod);
