@@ -1,4 +1,5 @@
 // A CLI subcommand. Each lives in its own file under commands/ and is listed in commands/index.ts.
+import { DEFAULT_STATE_DIR, stateDirProblem } from '../runner/state-dir.ts';
 
 export interface Command {
   readonly name: string;
@@ -13,4 +14,11 @@ export interface Command {
 /** Bad input on the command line or in a file the command reads: printed as one line, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** Throws a UsageError when `--state-dir` (default .gns-sync/) is, or lies under, a file. */
+export function checkStateDir(flag: string | undefined): void {
+  const dir = flag ?? DEFAULT_STATE_DIR;
+  const problem = stateDirProblem(dir);
+  if (problem !== undefined) throw new UsageError(`--state-dir ${dir}: ${problem}`);
 }

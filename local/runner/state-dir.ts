@@ -1,8 +1,8 @@
 // The state directory of `gns-sync local` (default `.gns-sync/`): dynalite's files, the bus
 // archive, the dead-letter files, the control endpoint's port. One runner at a time: a lock
 // file holding the owner's pid; a lock left by a dead process (SIGKILL) is taken over.
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { GnsSyncError } from '../../shared/errors.ts';
 
 export const DEFAULT_STATE_DIR = '.gns-sync';
@@ -20,6 +20,18 @@ export const statePaths = (stateDir: string) => {
     kubeconfig: join(dir, 'kubeconfig'),
   };
 };
+
+/**
+ * Why `stateDir` cannot be a state directory (it, or the nearest existing path above it, is
+ * not a directory), or undefined when it is one or can be created. Reads only.
+ */
+export function stateDirProblem(stateDir: string): string | undefined {
+  for (let path = resolve(stateDir); ; path = dirname(path)) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat !== undefined) return stat.isDirectory() ? undefined : `${path} is a file, not a directory`;
+    if (dirname(path) === path) return undefined;
+  }
+}
 
 /** Another live process holds the state directory: nothing was started. */
 export class StateDirLockedError extends GnsSyncError {

@@ -4,6 +4,7 @@ import { runDemo } from '../../demo/demo.ts';
 import { parseFlags } from '../../runner/flags.ts';
 import { DEFAULT_STATE_DIR, StateDirLockedError } from '../../runner/state-dir.ts';
 import type { Command } from '../command.ts';
+import { checkStateDir } from '../command.ts';
 
 export const demo: Command = {
   name: 'demo',
@@ -20,6 +21,7 @@ export const demo: Command = {
   ].join('\n'),
   async run(args) {
     const flags = parseFlags(args, { once: 'boolean', 'state-dir': 'string' });
+    checkStateDir(flags['state-dir']);
     try {
       return await runDemo({ once: flags.once ?? false, stateDir: flags['state-dir'] ?? DEFAULT_STATE_DIR, tty: process.stdout.isTTY });
     } catch (error) {

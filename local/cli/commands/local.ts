@@ -6,7 +6,7 @@ import { parseFlags } from '../../runner/flags.ts';
 import { KubeconfigError, startLocal } from '../../runner/runtime.ts';
 import { DEFAULT_STATE_DIR, StateDirLockedError } from '../../runner/state-dir.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { UsageError, checkStateDir } from '../command.ts';
 
 const USAGE_LINE = 'usage: gns-sync local --config FILE --kubeconfig FILE [--state-dir DIR] [--verbose]';
 
@@ -27,6 +27,7 @@ export const local: Command = {
   ].join('\n'),
   async run(args) {
     const flags = parseFlags(args, { config: 'string', kubeconfig: 'string', 'state-dir': 'string', verbose: 'boolean' });
+    checkStateDir(flags['state-dir']);
     if (flags.config === undefined) throw new UsageError(`--config FILE is required; ${USAGE_LINE}`);
     if (flags.kubeconfig === undefined) throw new UsageError(`--kubeconfig FILE is required; ${USAGE_LINE}`);
     if (!existsSync(flags.kubeconfig)) throw new UsageError(`--kubeconfig ${flags.kubeconfig}: no such file`);

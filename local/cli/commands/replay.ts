@@ -7,7 +7,7 @@ import { replayOffline } from '../../runner/offline.ts';
 import { DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
 import { CloudReplayError, startCloudReplay, type CloudReplayOptions } from '../cloud-replay.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { UsageError, checkStateDir } from '../command.ts';
 
 const USAGE_LINE = 'usage: gns-sync replay --from ISO --to ISO [--state-dir DIR | --archive ARN [--event-bus ARN]] [--name NAME]';
 
@@ -56,6 +56,7 @@ export const replay: Command = {
       return cloudReplay({ archiveArn: flags.archive, ...(flags['event-bus'] !== undefined ? { eventBusArn: flags['event-bus'] } : {}), from: fromMs, to: toMs, ...(flags.name !== undefined ? { name: flags.name } : {}) });
     }
     const stateDir = flags['state-dir'] ?? DEFAULT_STATE_DIR;
+    checkStateDir(flags['state-dir']);
     const request = { fromMs, toMs, ...(flags.name !== undefined ? { name: flags.name } : {}) };
     const control = findControl(stateDir);
     let report: ReplayReport;

@@ -7,6 +7,7 @@ import { readStatusOffline } from '../../runner/offline.ts';
 import { DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
 import { formatStatusTable } from '../../runner/status-table.ts';
 import type { Command } from '../command.ts';
+import { checkStateDir } from '../command.ts';
 
 const USAGE_LINE = 'usage: gns-sync status [--state-dir DIR]';
 
@@ -23,6 +24,7 @@ export const status: Command = {
   async run(args) {
     const flags = parseFlags(args, { 'state-dir': 'string' });
     const stateDir = flags['state-dir'] ?? DEFAULT_STATE_DIR;
+    checkStateDir(flags['state-dir']);
     const control = findControl(stateDir);
     let report: StatusReport;
     let source: string;
