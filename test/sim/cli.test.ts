@@ -60,6 +60,8 @@ describe('gns-sync sim', () => {
     [['--clusters', 'bad name', '--kubeconfig', 'KC'], 'is not valid'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--port-base', 'x'], '--port-base must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--bogus'], "Unknown option '--bogus'"],
+    [['--clusters', 'a', '--kubeconfig', 'DIR'], 'is a directory, not a file'],
+    [['--clusters', 'a', '--kubeconfig', 'NODIR'], 'does not exist'],
   ])('refuses %j with exit 2 and writes nothing', async (args, message) => {
     const kc = join(dir, `kc-${Math.random()}`);
     const errors: string[] = [];
@@ -67,7 +69,7 @@ describe('gns-sync sim', () => {
       errors.push(m.join(' '));
     });
     try {
-      expect(await main(['sim', ...args.map((a) => (a === 'KC' ? kc : a))])).toBe(2);
+      expect(await main(['sim', ...args.map((a) => (a === 'KC' ? kc : a === 'DIR' ? dir : a === 'NODIR' ? join(dir, 'none', 'kc') : a))])).toBe(2);
     } finally {
       spy.mockRestore();
     }

@@ -1,11 +1,23 @@
 // `gns-sync sim --clusters clusterOne,clusterTwo --kubeconfig FILE [--dns] [--port-base N]`:
 // simulated Kubernetes clusters for the demo and tests, until SIGINT/SIGTERM.
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimStartError, startSimClusters } from '../../sim/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
 const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS]';
+
+/** Why a file cannot be written at `path` (a directory there, or no directory to hold it), or undefined. */
+function writableFileProblem(path: string): string | undefined {
+  const full = resolve(path);
+  if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) return 'is a directory, not a file';
+  const parent = statSync(dirname(full), { throwIfNoEntry: false });
+  if (parent === undefined) return `the directory ${dirname(full)} does not exist`;
+  if (!parent.isDirectory()) return `${dirname(full)} is not a directory`;
+  return undefined;
+}
 
 function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number } {
   let values;
@@ -27,6 +39,8 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
   }
   if (!values.clusters) throw new UsageError(`--clusters is required; ${USAGE_LINE}`);
   if (!values.kubeconfig) throw new UsageError(`--kubeconfig is required (the file to write); ${USAGE_LINE}`);
+  const kubeconfigProblem = writableFileProblem(values.kubeconfig);
+  if (kubeconfigProblem !== undefined) throw new UsageError(`--kubeconfig ${values.kubeconfig}: ${kubeconfigProblem}; give a file path in an existing directory`);
   const clusters = values.clusters.split(',').map((c) => c.trim()).filter((c) => c !== '');
   if (clusters.length === 0) throw new UsageError(`--clusters names no cluster; ${USAGE_LINE}`);
   const number = (flag: string, text: string | undefined, fallback: number, max: number): number => {
