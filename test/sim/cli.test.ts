@@ -53,6 +53,26 @@ describe('gns-sync sim', () => {
     expect(cli.out()).toContain('simulated clusters stopped');
   });
 
+  it('--pod-grace-ms: a deleted pod stays Terminating (deletionTimestamp set) during its grace', async () => {
+    const kubeconfig = join(dir, 'kubeconfig-grace');
+    const cli = runCli(['--clusters', 'a', '--kubeconfig', kubeconfig, '--pod-grace-ms', '1500']);
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!cli.out().includes('kubeconfig written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const url = /^a\t(http:\/\/127\.0\.0\.1:\d+)/m.exec(cli.out())?.[1];
+      expect(url).toBeDefined();
+      const pods = `${url}/api/v1/namespaces/default/pods`;
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+      expect((await fetch(pods, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod) })).status).toBe(201);
+      expect((await fetch(`${pods}/p`, { method: 'DELETE' })).status).toBe(200);
+      const after = (await (await fetch(`${pods}/p`)).json()) as { metadata?: { deletionTimestamp?: string } };
+      expect(after.metadata?.deletionTimestamp).toBeDefined();
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exit;
+    }
+  });
+
   it.each([
     [['--kubeconfig', 'x'], '--clusters is required'],
     [['--clusters', 'a'], '--kubeconfig is required'],
@@ -60,6 +80,7 @@ describe('gns-sync sim', () => {
     [['--clusters', 'bad name', '--kubeconfig', 'KC'], 'is not valid'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--port-base', 'x'], '--port-base must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--bogus'], "Unknown option '--bogus'"],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--pod-grace-ms', '1s'], '--pod-grace-ms must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'DIR'], 'is a directory, not a file'],
     [['--clusters', 'a', '--kubeconfig', 'NODIR'], 'does not exist'],
   ])('refuses %j with exit 2 and writes nothing', async (args, message) => {
