@@ -47,6 +47,7 @@ const lambdaEnv = (work: string): NodeJS.ProcessEnv => ({
   TABLE_NAME: 'gns-sync-state',
   SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/gns-sync-sync.fifo',
   INGEST_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/gns-sync-ingest-dlq',
+  SYNC_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/gns-sync-sync-dlq.fifo',
   GNS_SYNC_CONFIG: CONFIG,
 });
 
