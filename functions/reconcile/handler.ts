@@ -1,13 +1,13 @@
 // Lambda handler of the reconcile function, invoked on a schedule: an EventBridge rule's
 // "Scheduled Event" (source aws.events) or EventBridge Scheduler's default notification
-// (source aws.scheduler) — both EventBridge events, parsed by Powertools' EventBridgeSchema.
+// (source aws.scheduler) — both EventBridge events, parsed by Powertools' EventBridgeSchema
+// (its copy in ../aws-events.ts).
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import type { EventBridgeEvent } from '@aws-lambda-powertools/parser/types';
 import type { Context } from 'aws-lambda';
+import { EventBridgeSchema, type EventBridgeEvent } from '../aws-events.ts';
 import type { Clock } from '../../shared/ports.ts';
 import { depsOnce } from '../env.ts';
 import { fromPowertools, withLog } from '../log.ts';

@@ -5,7 +5,7 @@
 //   MessageGroupId          the target key (hashed when longer than SQS's 128 characters)
 //   MessageDeduplicationId  sha256(cause, target key): a redelivered event enqueues nothing new
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 import { ClusterNameSchema, NamespaceNameSchema } from '../../shared/schemas/events.ts';
 import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';

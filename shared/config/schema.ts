@@ -1,7 +1,7 @@
 // The config file (issue 2): clusters, global namespaces, the VIP pool. A zod schema for the
 // shape, then the cross-field rules (unique names, known clusters, one GNS per namespace, a
 // usable pool), each reported as an issue on the field it is about.
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 import { parseCidr, usableCount } from '../core/cidr.ts';
 import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
 import type { Topology } from '../ports.ts';

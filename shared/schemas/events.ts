@@ -1,6 +1,6 @@
 // The event contract between agents and functions (DESIGN.md §5): versioned zod schemas.
 // Agents serialize with these types; functions parse with these schemas. One source of truth.
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 
 /** HLC timestamp: 15 digits of milliseconds, a dot, 6 digits of counter (docs/adr/0002). */
 export const HlcSchema = z.string().regex(/^\d{15}\.\d{6}$/, 'must be an HLC timestamp like 001764366000123.000004');

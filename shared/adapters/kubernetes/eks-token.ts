@@ -9,7 +9,7 @@
 // of a kubeconfig selects this (see kubeConfigFromSecret in ./cluster-apis.ts).
 import { createHash, createHmac } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 import { FinalError } from '../../errors.ts';
 
 export interface AwsCredentials {
