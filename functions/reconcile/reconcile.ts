@@ -1,15 +1,19 @@
 // The scheduled reconcile (DESIGN.md §4): drift repair and housekeeping.
 //   1. enqueue every target (annotated Service) of every GNS: each sync repairs its drift;
-//   2. mark VIP identities whose pods are visible nowhere as gone (the complete pass; syncs
-//      only notice pods that disappear while they watch), then release the VIPs gone longer
-//      than the grace period;
+//   2. mark as gone every allocated VIP identity that no valid target of its GNS needs any
+//      more (its pod vanished, stopped matching, moved onto the target's network, or the target
+//      changed selector, became invalid or was deleted): the complete pass — syncs only notice
+//      pods that disappear while they watch; then release the VIPs gone longer than the grace
+//      period (a needed identity's next `ensure` clears its mark, so flaps keep their VIP);
 //   3. delete our slices in namespaces that are no longer members of a GNS (a member removed
 //      from the config).
 // One broken cluster or GNS is collected, not thrown over the others; when anything failed,
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
-import { parseIdentityKey } from '../../shared/core/identity.ts';
+import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
+import { identityKey, parseIdentityKey } from '../../shared/core/identity.ts';
+import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS } from '../../shared/core/types.ts';
-import type { TargetRef, VipIdentity } from '../../shared/core/types.ts';
+import type { ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { RetryableError, describeError } from '../../shared/errors.ts';
 import type { ClusterApis, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
@@ -36,19 +40,45 @@ export interface ReconcileResult {
   readonly errors: readonly string[];
 }
 
-async function targetsOf(deps: ReconcileDeps, gns: string): Promise<TargetRef[]> {
+interface GnsTarget {
+  readonly target: TargetRef;
+  readonly service: ServiceRecord;
+}
+
+/** The annotated Services (valid or not) of every member of a GNS: one query per member. */
+async function targetsOf(deps: ReconcileDeps, gns: string): Promise<GnsTarget[]> {
   const perMember = await Promise.all(
     deps.topology.membersOf(gns).map(async (m) =>
-      (await deps.store.servicesOf(m.cluster, m.namespace)).map((s) => ({ gns, cluster: m.cluster, namespace: m.namespace, name: s.name })),
+      (await deps.store.servicesOf(m.cluster, m.namespace)).map((service) => ({ target: { gns, cluster: m.cluster, namespace: m.namespace, name: service.name }, service })),
     ),
   );
   return perMember.flat();
 }
 
-async function goneIdentities(deps: ReconcileDeps, gns: string): Promise<VipIdentity[]> {
-  const [allocated, sources] = await Promise.all([deps.vips.listGns(gns), loadSources(deps.store, deps.topology.membersOf(gns))]);
-  const present = new Set(sources.map((s) => `${gns}/${s.cluster}/${s.namespace}/${s.pod.name}`));
-  return [...byIdentityKey(gns, allocated).keys()].filter((k) => !present.has(k)).map(parseIdentityKey);
+/**
+ * The identity keys (`gns/cluster/namespace/pod`) that some valid target of the GNS needs a
+ * VIP for: the union of `vipIdentitiesNeeded` over its targets. Pure.
+ */
+export function identitiesInUse(
+  targets: readonly GnsTarget[],
+  sources: readonly SourcePod[],
+  networks: ReadonlyMap<string, string>,
+  vipFamily: 4 | 6,
+): Set<string> {
+  const inUse = new Set<string>();
+  for (const { target, service } of targets) {
+    const validation = validateTarget(service);
+    if (!validation.ok) continue;
+    for (const id of vipIdentitiesNeeded({ target, service, selector: validation.selector, sources, networks, vipFamily })) inUse.add(identityKey(id));
+  }
+  return inUse;
+}
+
+/** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded). */
+async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>): Promise<VipIdentity[]> {
+  const [allocated, sources, loaded] = await Promise.all([deps.vips.listGns(gns), loadSources(deps.store, deps.topology.membersOf(gns)), targets]);
+  const inUse = identitiesInUse(loaded, sources, deps.topology.networks, deps.topology.vipFamily);
+  return [...byIdentityKey(gns, allocated).keys()].filter((k) => !inUse.has(k)).map(parseIdentityKey);
 }
 
 export async function reconcile(deps: ReconcileDeps, now: number): Promise<ReconcileResult> {
@@ -59,15 +89,17 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
 
   await Promise.all(
     deps.topology.gnsNames.map(async (gns) => {
+      const loading = targetsOf(deps, gns);
       try {
-        const targets = await targetsOf(deps, gns);
+        const targets = (await loading).map((t) => t.target);
         if (targets.length > 0) await deps.queue.enqueue(targets, `reconcile:${now}`);
         enqueued += targets.length;
       } catch (error) {
         errors.push(`GNS ${gns}: enqueueing its targets failed: ${describeError(error)}`);
       }
       try {
-        const gone = await goneIdentities(deps, gns);
+        // Nothing is marked unless the targets, the pods and the VIPs were all read.
+        const gone = await goneIdentities(deps, gns, loading);
         if (gone.length > 0) await deps.vips.markGone(gone, now);
         markedGone += gone.length;
       } catch (error) {

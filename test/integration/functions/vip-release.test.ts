@@ -1,0 +1,80 @@
+// VIPs over dynalite through the real allocator and state store, the sync and reconcile use
+// cases with fake clusters (round 3): a VIP no target needs is released even though its pod
+// still exists (defect 1).
+import { describe, expect, it } from 'vitest';
+import { newSyncMemo } from '../../../functions/sync/memo.ts';
+import { syncTarget } from '../../../functions/sync/sync.ts';
+import type { SyncDeps } from '../../../functions/sync/sync.ts';
+import { reconcile } from '../../../functions/reconcile/reconcile.ts';
+import { indexTopology } from '../../../functions/topology.ts';
+import { DynamoStateStore, DynamoTargetStatusStore, DynamoVipAllocator } from '../../../shared/adapters/dynamodb/index.ts';
+import { ANNOTATION_TSM } from '../../../shared/core/types.ts';
+import type { TargetRef } from '../../../shared/core/types.ts';
+import type { Topology } from '../../../shared/ports.ts';
+import { FakeClusters, FakeQueue, kafkaPod, podUpsert, serviceUpsert, targetService } from '../../unit/functions/fakes.ts';
+import { useDynamo } from '../store/helpers.ts';
+import { readTable, T0 } from '../store/vip-helpers.ts';
+
+const dynamo = useDynamo();
+
+const TOPO: Topology = {
+  clusters: [{ name: 'clusterOne', network: 'clusterOne' }, { name: 'clusterTwo', network: 'clusterTwo' }, { name: 'clusterThree', network: 'clusterThree' }],
+  globalNamespaces: [{ name: 'kafka-gns', members: [{ cluster: 'clusterOne', namespace: 'ns-one' }, { cluster: 'clusterTwo', namespace: 'ns-one' }, { cluster: 'clusterThree', namespace: 'ns-one' }] }],
+  vipPool: '240.240.0.0/29', // 6 usable addresses
+  vipReleaseAfterMs: 1_000,
+};
+const TARGETS: TargetRef[] = ['clusterTwo', 'clusterThree'].map((cluster) => ({ gns: 'kafka-gns', cluster, namespace: 'ns-one', name: 'svc' }));
+const selecting = (labels: Record<string, string>) => targetService('svc', { annotations: { [ANNOTATION_TSM]: JSON.stringify(labels) }, ports: [{ name: 'p', port: 80, protocol: 'TCP', targetPort: 80 }] });
+
+async function setup(topology: Topology = TOPO) {
+  const tableName = await dynamo.freshTable();
+  const { client } = dynamo.engine();
+  const store = new DynamoStateStore({ client, tableName });
+  const vips = new DynamoVipAllocator({ client, tableName, pool: topology.vipPool, releaseAfterMs: topology.vipReleaseAfterMs });
+  const clusters = new FakeClusters(['clusterOne', 'clusterTwo', 'clusterThree']);
+  const index = indexTopology(topology);
+  const syncDeps: SyncDeps = { topology: index, store, vips, statuses: new DynamoTargetStatusStore({ client, tableName }), clusters, memo: newSyncMemo() };
+  const reconcileDeps = { topology: index, store, queue: new FakeQueue(), vips, clusters };
+  return { tableName, client, store, vips, clusters, syncDeps, reconcileDeps, view: () => readTable(client, tableName) };
+}
+
+describe('a VIP is released when no target needs it, though its pod still runs', () => {
+  it('pool /29, release after 1 s: two targets switch from app=web (5 VIPs) to app=db; two reconciles free the pool for db', async () => {
+    const { store, clusters, syncDeps, reconcileDeps, view } = await setup();
+    for (let i = 0; i < 5; i++) await store.merge(podUpsert('clusterOne', 'ns-one', kafkaPod(i, { name: `web-${i}`, hostname: `web-${i}`, uid: `uid-web-${i}`, labels: { app: 'web' }, ips: [`10.1.0.${i + 10}`] })));
+    for (let i = 0; i < 3; i++) await store.merge(podUpsert('clusterOne', 'ns-one', kafkaPod(i, { name: `db-${i}`, hostname: `db-${i}`, uid: `uid-db-${i}`, labels: { app: 'db' }, ips: [`10.1.1.${i + 10}`] })));
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'web' })));
+    for (const t of TARGETS) expect(await syncTarget(syncDeps, t, T0)).toMatchObject({ endpoints: 5, vips: 5, missingVips: 0 });
+    expect((await view()).bindings.size).toBe(5);
+
+    // Both annotations now select app=db: 3 VIPs needed, 1 address free.
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'db' })));
+    for (const t of TARGETS) expect(await syncTarget(syncDeps, t, T0 + 10)).toMatchObject({ missingVips: 2 });
+    expect(clusters.cluster('clusterTwo').events.map((e) => e.reason)).toEqual(['VipPoolExhausted']);
+
+    // Reconcile 1 marks the web identities gone; reconcile 2, after the grace period, releases them.
+    expect(await reconcile(reconcileDeps, T0 + 20)).toMatchObject({ markedGone: 5, released: 0 });
+    expect(await reconcile(reconcileDeps, T0 + 1_020)).toMatchObject({ released: 5 });
+    // The released addresses are quarantined for the grace period (1 s), then reused.
+    for (const t of TARGETS) expect(await syncTarget(syncDeps, t, T0 + 2_100)).toMatchObject({ endpoints: 3, vips: 3, missingVips: 0 });
+    const v = await view();
+    expect([...v.bindings.keys()].sort()).toEqual(['db-0', 'db-1', 'db-2'].map((p) => `kafka-gns/clusterOne/ns-one/${p}`));
+    expect(clusters.cluster('clusterTwo').endpointsOf('ns-one', 'svc')).toEqual([...v.bindings].map(([k, vip]) => `${k.split('/').pop() ?? ''}=${vip}`).sort());
+  });
+
+  it('a needed identity is never marked, and a flap (marked, then needed again) keeps its VIP', async () => {
+    const { store, vips, syncDeps, reconcileDeps } = await setup();
+    await store.merge(podUpsert('clusterOne', 'ns-one', kafkaPod(0, { name: 'web-0', hostname: 'web-0', uid: 'uid-web-0', labels: { app: 'web' } })));
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'web' })));
+    await syncTarget(syncDeps, TARGETS[0] as TargetRef, T0);
+    const before = await vips.listGns('kafka-gns');
+    expect(await reconcile(reconcileDeps, T0 + 1)).toMatchObject({ markedGone: 0 });
+    // The selector flaps away and back within the grace period.
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'db' })));
+    expect(await reconcile(reconcileDeps, T0 + 2)).toMatchObject({ markedGone: 1 });
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'web' })));
+    await syncTarget(syncDeps, TARGETS[0] as TargetRef, T0 + 500); // ensure clears the mark
+    expect(await reconcile(reconcileDeps, T0 + 5_000)).toMatchObject({ markedGone: 0, released: 0 });
+    expect(await vips.listGns('kafka-gns')).toEqual(before);
+  });
+});
