@@ -2,6 +2,7 @@
 // an empty table keeps every VIP), get or allocate the VIP of each remote source pod, and
 // mark identities whose pods went away (released after the grace period).
 import { isUsable } from '../../shared/core/cidr.ts';
+import { isDns1123Label } from '../../shared/core/desired.ts';
 import { identityKey } from '../../shared/core/identity.ts';
 import { isOwned } from '../../shared/core/plan.ts';
 import type { Slice, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
@@ -20,11 +21,21 @@ export function byIdentityKey(gns: string, map: ReadonlyMap<string, string>): Ma
   return out;
 }
 
+/** The hostname each source pod publishes, by identity key: the rule of `desiredSlices` (spec.hostname when a DNS-1123 label). */
+export function publishedHostnames(gns: string, sources: readonly SourcePod[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { cluster, namespace, pod } of sources) {
+    if (pod.hostname !== undefined && isDns1123Label(pod.hostname)) out.set(`${gns}/${cluster}/${namespace}/${pod.name}`, pod.hostname);
+  }
+  return out;
+}
+
 /**
  * (identity, VIP) pairs read back from the target's own slices, for the identities the
- * allocator does not know: an endpoint's hostname names the pod, so a VIP is adopted only
- * when exactly one needed identity has that pod name and the address is a usable pool address
- * not known to belong to another identity.
+ * allocator does not know. An endpoint names its pod only through the hostname the pod
+ * publishes (`hostnames`, by identity key; not the pod name: pod `foo` may publish `bar`), so
+ * a VIP is adopted only when exactly one needed identity publishes that hostname, and the
+ * address is a usable pool address not known to belong to another identity.
  */
 export function adoptable(
   existing: readonly Slice[],
@@ -32,21 +43,30 @@ export function adoptable(
   needed: readonly VipIdentity[],
   known: ReadonlyMap<string, string>,
   pool: string,
+  hostnames: ReadonlyMap<string, string>,
 ): { identity: VipIdentity; vip: string }[] {
-  const podCount = new Map<string, number>();
-  for (const id of needed) podCount.set(id.pod, (podCount.get(id.pod) ?? 0) + 1);
-  const missingByPod = new Map(missing.filter((id) => podCount.get(id.pod) === 1).map((id) => [id.pod, id] as const));
+  const count = new Map<string, number>();
+  for (const id of needed) {
+    const hostname = hostnames.get(identityKey(id));
+    if (hostname !== undefined) count.set(hostname, (count.get(hostname) ?? 0) + 1);
+  }
+  const missingByHostname = new Map<string, VipIdentity>();
+  for (const id of missing) {
+    const hostname = hostnames.get(identityKey(id));
+    if (hostname !== undefined && count.get(hostname) === 1) missingByHostname.set(hostname, id);
+  }
   const taken = new Set(known.values());
   const out: { identity: VipIdentity; vip: string }[] = [];
   for (const slice of existing) {
     if (!isOwned(slice)) continue;
     for (const e of slice.endpoints) {
-      const identity = e.hostname === undefined || e.targetRef !== undefined ? undefined : missingByPod.get(e.hostname);
+      if (e.hostname === undefined || e.targetRef !== undefined) continue;
+      const identity = missingByHostname.get(e.hostname);
       const vip = e.addresses[0];
       if (!identity || vip === undefined || taken.has(vip) || !isUsable(pool, vip)) continue;
       out.push({ identity, vip });
       taken.add(vip);
-      missingByPod.delete(identity.pod);
+      missingByHostname.delete(e.hostname);
     }
   }
   return out;
@@ -85,7 +105,7 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
     }
     const known = await knownP;
     const missing = needed.filter((id) => !known.has(identityKey(id)));
-    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool);
+    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool, publishedHostnames(target.gns, input.sources));
     if (entries.length > 0) {
       await allocator.adopt(entries, now);
       adopted = entries.length;
