@@ -137,6 +137,19 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
     }
   });
 
+  it('carry only the part of zod they use: its English messages and no other locale, no Powertools schema module (ADR 10)', () => {
+    for (const [name, file] of bundles) {
+      const sources = (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+      const zod = sources.filter((p) => p.includes('node_modules/zod/'));
+      expect(zod.length, `${name} bundles zod`).toBeGreaterThan(0);
+      const unused = [
+        ...zod.filter((p) => p.includes('/locales/') && !p.endsWith('/locales/en.js')),
+        ...sources.filter((p) => p.includes('@aws-lambda-powertools/parser/lib/esm/schemas/')),
+      ];
+      expect(unused, `${name}: an \`import { z } from 'zod'\` in shipped code (or a Powertools schema) pulls all of zod (use functions/aws-events.ts)`).toEqual([]);
+    }
+  });
+
   it('ingest takes the AWS SQS fixture: valid events merged and enqueued, the bad one dead-lettered with its reason, none failed', async () => {
     const event = fixture('sqs-ingest-event.json') as { Records: { body: string }[] };
     const { result } = await invoke('ingest', event);
