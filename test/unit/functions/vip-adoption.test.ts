@@ -48,7 +48,7 @@ describe('adoptable', () => {
     const sources = [source('a', 'a'), source('b', 'b'), source('c', 'c'), source('d', 'd')];
     const needed = ['a', 'b', 'c', 'd'].map(id);
     const foreign = { ...ours(ep('a', '240.240.0.1')), labels: { 'kubernetes.io/service-name': 'kafka-headless' } };
-    const local = { ...ep('b', '240.240.0.2'), targetRef: { kind: 'Pod', namespace: 'ns-one', name: 'b', uid: 'u' } };
+    const local: Endpoint = { ...ep('b', '240.240.0.2'), targetRef: { kind: 'Pod', namespace: 'ns-one', name: 'b', uid: 'u' } };
     const got = adoptable([foreign, ours(local, ep('c', '10.0.0.3'), ep('d', '240.240.0.4'))], needed, needed, new Map([['kafka-gns/x/y/z', '240.240.0.4']]), POOL, publishedHostnames('kafka-gns', sources));
     expect(got).toEqual([]);
   });
