@@ -62,14 +62,27 @@ export interface TargetStatusStore {
 export interface VipAllocator {
   /** The VIPs allocated in one GNS, by identity key `cluster/namespace/pod`. */
   listGns(gns: string): Promise<ReadonlyMap<string, string>>;
-  /** Get or allocate the VIP of each identity; throws PoolExhaustedError when the pool is full. */
-  ensure(identities: readonly VipIdentity[], now: number): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Get or allocate the VIP of each identity; throws PoolExhaustedError when the pool is full.
+   * An identity bound to a VIP outside the configured pool (vipPool changed) is moved into it
+   * and the old address quarantined (docs/adr/0004-vip-allocation.md). `onMoved` is called for
+   * each identity whose binding came from such a move, now or by an earlier call (the binding
+   * remembers the address it left), so every target still publishing the old one can say so.
+   */
+  ensure(identities: readonly VipIdentity[], now: number, onMoved?: (move: VipMove) => void): Promise<ReadonlyMap<string, string>>;
   /** Mark identities as seen (pod present) or gone since `now`, for release after the grace period. */
   markGone(identities: readonly VipIdentity[], now: number): Promise<void>;
   /** Release VIPs whose pods have been gone longer than the grace period; returns how many. */
   releaseExpired(now: number): Promise<number>;
   /** Adopt VIPs found in target slices (rebuild from an empty table). */
   adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void>;
+}
+
+/** An identity's VIP moved into the configured pool from an address outside it. */
+export interface VipMove {
+  readonly identity: VipIdentity;
+  readonly from: string;
+  readonly to: string;
 }
 
 /** One target cluster's EndpointSlices and events. */

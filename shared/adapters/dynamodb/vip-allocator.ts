@@ -14,14 +14,14 @@ import { identityKey, parseIdentityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
 import { vipCandidates } from '../../core/vip-order.ts';
 import { FinalError, PoolExhaustedError, RetryableError } from '../../errors.ts';
-import type { VipAllocator } from '../../ports.ts';
+import type { VipAllocator, VipMove } from '../../ports.ts';
 import { ClusterNameSchema, DNS1123_SUBDOMAIN_RE, NamespaceNameSchema } from '../../schemas/events.ts';
 import { batchGet, documentClient, mapLimit, queryAll, storeError } from './client.ts';
 import type { Item } from './client.ts';
 import { GONE_PARTITION, goneSk, identitiesPk, VIPS_PK } from './keys.ts';
 import { GONE_INDEX } from './table.ts';
 import {
-  bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, unbindIdentity, unclaimVip,
+  bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, rebindIdentity, unbindIdentity, unclaimVip,
 } from './vip-items.ts';
 import type { VipTable } from './vip-items.ts';
 
@@ -103,18 +103,23 @@ export class DynamoVipAllocator implements VipAllocator {
     return out;
   }
 
-  async ensure(identities: readonly VipIdentity[], now: number): Promise<ReadonlyMap<string, string>> {
+  async ensure(identities: readonly VipIdentity[], now: number, onMoved?: (move: VipMove) => void): Promise<ReadonlyMap<string, string>> {
     checkNow(now);
     const ids = uniqueIdentities(identities);
     const items = await this.readIdentities(ids);
     const result = new Map<string, string>();
     const toAllocate: VipIdentity[] = [];
+    const toMove: { id: VipIdentity; from: string }[] = [];
     await mapLimit(ids, this.concurrency, async (id) => {
       const item = items.get(identityKey(id));
       const vip = typeof item?.vip === 'string' ? item.vip : undefined;
       if (vip === undefined) toAllocate.push(id);
+      else if (!isUsable(this.cidr, vip)) toMove.push({ id, from: vip }); // vipPool changed: move it into the pool
       else if (item?.goneSince !== undefined && !(await markPresent(this.t, id, vip))) toAllocate.push(id); // released meanwhile
-      else result.set(identityKey(id), vip);
+      else {
+        result.set(identityKey(id), vip);
+        if (typeof item?.movedFrom === 'string') onMoved?.({ identity: id, from: item.movedFrom, to: vip });
+      }
     });
     const view: PoolView = { unavailable: undefined };
     let missing = 0;
@@ -123,9 +128,28 @@ export class DynamoVipAllocator implements VipAllocator {
       if (vip === undefined) missing++;
       else result.set(identityKey(id), vip);
     });
-    if (missing > 0) {
+    // A move is an allocation in the pool that re-binds from the old address (conditionally
+    // on it), then quarantines the old address like a release. No room: the old VIP is kept.
+    let unmoved = 0;
+    await mapLimit(toMove, this.concurrency, async ({ id, from }) => {
+      const key = identityKey(id);
+      const vip = await this.allocate(id, now, view, from);
+      if (vip === undefined) {
+        unmoved++;
+        result.set(key, from);
+        return;
+      }
+      result.set(key, vip);
+      if (vip !== from) await quarantineVip(this.t, from, key, now + this.quarantineMs, { claimedBy: now });
+      if (isUsable(this.cidr, vip)) onMoved?.({ identity: id, from, to: vip });
+    });
+    if (missing > 0 || unmoved > 0) {
+      const parts = [
+        ...(missing > 0 ? [`${missing} pod(s) get no VIP (every usable address is held, or quarantined after a release); existing endpoints are kept`] : []),
+        ...(unmoved > 0 ? [`${unmoved} VIP(s) outside it could not be moved into it and are kept`] : []),
+      ];
       throw new PoolExhaustedError(this.pool, missing, {
-        message: `VIP pool ${this.pool} is exhausted: ${missing} pod(s) get no VIP (every usable address is held, or quarantined after a release); existing endpoints are kept; widen vipPool in the config or wait for releases`,
+        message: `VIP pool ${this.pool} is exhausted: ${parts.join('; ')}; widen vipPool in the config or wait for releases`,
       });
     }
     return result;
@@ -218,8 +242,11 @@ export class DynamoVipAllocator implements VipAllocator {
     });
   }
 
-  /** Walk the identity's candidates: claim the first available, then bind. Undefined when the pool is full. */
-  private async allocate(id: VipIdentity, now: number, view: PoolView): Promise<string | undefined> {
+  /**
+   * Walk the identity's candidates: claim the first available, then bind (or, with `from`,
+   * re-bind from that address outside the pool). Undefined when the pool is full.
+   */
+  private async allocate(id: VipIdentity, now: number, view: PoolView, from?: string): Promise<string | undefined> {
     const key = identityKey(id);
     let probes = 0;
     for (const addr of vipCandidates(id, this.cidr)) {
@@ -236,7 +263,7 @@ export class DynamoVipAllocator implements VipAllocator {
         continue;
       }
       view.unavailable?.set(addr, key);
-      if (await bindIdentity(this.t, id, addr, now)) return addr;
+      if (await (from === undefined ? bindIdentity(this.t, id, addr, now) : rebindIdentity(this.t, id, from, addr, now))) return addr;
       // Bound meanwhile to another VIP (a concurrent allocation of the same identity): use that one.
       const bound = await getIdentity(this.t, id);
       await unclaimVip(this.t, addr, key, previous);

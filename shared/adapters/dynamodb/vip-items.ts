@@ -3,8 +3,9 @@
 //
 //   VIP item      pk `vips`, sk vipSk(addr): { addr, owner?, claimedAt?, freeAt?, lastOwner? }
 //                 held while `owner` is set; quarantined until `freeAt` after a release
-//   identity item pk `ids/<gns>`, sk `<cluster>/<namespace>/<pod>`: { vip, boundAt, goneSince? }
-//                 the binding: the one VIP of this identity; `gonePk`/`goneSk` while gone
+//   identity item pk `ids/<gns>`, sk `<cluster>/<namespace>/<pod>`: { vip, boundAt, goneSince?, movedFrom? }
+//                 the binding: the one VIP of this identity; `gonePk`/`goneSk` while gone;
+//                 `movedFrom`: the address outside the pool it was moved from (vipPool changed)
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { identityKey } from '../../core/identity.ts';
@@ -28,7 +29,7 @@ export function vipItemKey(addr: string): { pk: string; sk: string } {
 
 const NAMES = {
   '#addr': 'addr', '#owner': 'owner', '#claimedAt': 'claimedAt', '#freeAt': 'freeAt', '#lastOwner': 'lastOwner',
-  '#vip': 'vip', '#boundAt': 'boundAt', '#goneSince': 'goneSince', '#gonePk': 'gonePk', '#goneSk': 'goneSk',
+  '#vip': 'vip', '#boundAt': 'boundAt', '#goneSince': 'goneSince', '#gonePk': 'gonePk', '#goneSk': 'goneSk', '#movedFrom': 'movedFrom',
 } as const;
 
 function names(expression: string): Record<string, string> {
@@ -97,6 +98,19 @@ export async function bindIdentity(t: VipTable, id: VipIdentity, addr: string, n
   const done = await update(t, identityItemKey(id),
     'SET #vip = :addr, #boundAt = if_not_exists(#boundAt, :now) REMOVE #goneSince, #gonePk, #goneSk',
     'attribute_not_exists(#vip) OR #vip = :addr', { ':addr': addr, ':now': now }, `binding of ${identityKey(id)}`);
+  return done !== undefined;
+}
+
+/**
+ * Write 2 of a move into the pool: re-bind the identity from `from` (outside the pool) to
+ * `addr`, which it holds; idempotent; also when a release deleted the binding meanwhile. The
+ * identity is present (it is being ensured): its gone mark is cleared. False when it is bound
+ * to a third address (a concurrent move chose another one).
+ */
+export async function rebindIdentity(t: VipTable, id: VipIdentity, from: string, addr: string, now: number): Promise<boolean> {
+  const done = await update(t, identityItemKey(id),
+    'SET #vip = :addr, #boundAt = :now, #movedFrom = :from REMOVE #goneSince, #gonePk, #goneSk',
+    'attribute_not_exists(#vip) OR #vip = :from OR #vip = :addr', { ':addr': addr, ':from': from, ':now': now }, `re-binding of ${identityKey(id)}`);
   return done !== undefined;
 }
 
