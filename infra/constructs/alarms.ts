@@ -27,13 +27,13 @@ export class Alarms extends Construct {
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
 
     const alarms: cloudwatch.Alarm[] = [];
-    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, periods = 1) => {
+    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, periods = 1, missing = cloudwatch.TreatMissingData.NOT_BREACHING) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, {
         metric,
         threshold,
         evaluationPeriods: periods,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        treatMissingData: missing,
         alarmDescription: description,
       });
       alarm.addAlarmAction(new actions.SnsAction(this.topic));
@@ -41,9 +41,14 @@ export class Alarms extends Construct {
       alarms.push(alarm);
     };
     const minute = Duration.minutes(1);
+    // A dead-letter queue nobody touches goes quiet: SQS publishes a queue's metrics only while it
+    // is active (a message sent, received or deleted within 6 hours), messages in it or not. With
+    // missing data as "not breaching" the alarm would return to OK while the letters still wait;
+    // "ignore" keeps it in ALARM until a datapoint shows the queue empty.
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
       add(`${name}DeadLetters`, dlq.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }), 1,
-        `gns-sync ${name} dead-letter queue holds messages: inspect their reason attribute, fix, then redrive (docs/deploy.md).`);
+        `gns-sync ${name} dead-letter queue holds messages: inspect their reason attribute, fix, then redrive (docs/deploy.md).`,
+        1, cloudwatch.TreatMissingData.IGNORE);
     }
     for (const [name, queue] of Object.entries(props.workQueues)) {
       add(`${name}Lag`, queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }), props.syncLagSeconds,

@@ -10,7 +10,7 @@ import { Aws, CfnOutput } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { sourceOf } from '../../shared/schemas/events.ts';
+import { DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
 
 export interface PublisherCluster {
   readonly name: string;
@@ -23,9 +23,17 @@ export interface PublishersProps {
   readonly clusters: readonly PublisherCluster[];
 }
 
-/** The condition every publisher statement carries: each entry's source must be one of these. */
+/**
+ * The condition every publisher statement carries: each entry's source must be one of these, and
+ * its detail type one of the agents' (AWS's documented cross-account form: ForAllValues, so every
+ * entry of a PutEvents call must match). Without the detail types, an agent's credentials could put
+ * any event under its source: the rules would drop it, but the archive would keep it.
+ */
 export const sourceCondition = (sources: readonly string[]) => ({
-  'ForAllValues:StringEquals': { 'events:source': sources.length === 1 ? sources[0] : [...sources] },
+  'ForAllValues:StringEquals': {
+    'events:source': sources.length === 1 ? sources[0] : [...sources],
+    'events:detail-type': Object.values(DETAIL_TYPES).sort(),
+  },
 });
 
 export class Publishers extends Construct {

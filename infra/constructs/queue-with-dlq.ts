@@ -1,7 +1,8 @@
 // An SQS queue and its dead-letter queue, with the house defaults: SSE-SQS encryption (EventBridge
 // can deliver to it, unlike the AWS-managed KMS key), TLS enforced, a DLQ after `maxReceiveCount`
-// receives kept 14 days (docs/adr/0005-queues.md).
-import { Duration } from 'aws-cdk-lib';
+// receives kept 14 days (docs/adr/0005-queues.md). Both are retained when the stack is deleted,
+// like everything of the stateful stack: a DLQ holds what failed, with the reason.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -29,6 +30,7 @@ export class QueueWithDlq extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...fifo,
@@ -38,6 +40,7 @@ export class QueueWithDlq extends Construct {
       visibilityTimeout: props.visibilityTimeout,
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

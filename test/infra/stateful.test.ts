@@ -100,6 +100,12 @@ describe('queues', () => {
     }
   });
 
+  it('retains every queue with the stack (the dead-letter queues hold what failed, with the reason)', () => {
+    const all = Object.entries(queues());
+    expect(all).toHaveLength(4);
+    for (const [id, q] of all) expect({ id, deletion: q.DeletionPolicy, replace: q.UpdateReplacePolicy }).toEqual({ id, deletion: 'Retain', replace: 'Retain' });
+  });
+
   it('makes the FIFO queue\'s DLQ FIFO too, and keeps dead letters 14 days', () => {
     const syncDlq = Object.entries(queues()).find(([id]) => id.startsWith('SyncDlq'))?.[1];
     expect(syncDlq?.Properties).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600 });

@@ -140,6 +140,13 @@ describe('alarms', () => {
     }
   });
 
+  it('a dead-letter alarm stays in ALARM while its metric is missing: SQS stops publishing the metrics of a queue inactive for 6 hours, messages or not', () => {
+    const dlqAlarms = alarms().filter((x) => x.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms).toHaveLength(2);
+    for (const a of dlqAlarms) expect(a.TreatMissingData).toBe('ignore');
+    for (const a of alarms().filter((x) => x.MetricName !== 'ApproximateNumberOfMessagesVisible')) expect(a.TreatMissingData).toBe('notBreaching');
+  });
+
   it('alarm on sync lag: the oldest message of every work queue', () => {
     for (const q of ['IngestQueue', 'SyncQueue']) {
       const a = alarms().find((x) => x.MetricName === 'ApproximateAgeOfOldestMessage' && dims(x).includes(q));
@@ -167,6 +174,9 @@ describe('alarms', () => {
 });
 
 describe('publishers', () => {
+  // Each entry of a PutEvents call must carry one of the agents' detail types (AWS's documented
+  // cross-account example restricts events:detail-type the same way).
+  const AGENT_DETAIL_TYPES = Object.values(DETAIL_TYPES).sort();
   const busPolicies = () => Object.values(resourcesOf(s.statelessTemplate, 'AWS::Events::EventBusPolicy')).map((p) => p.Properties as Record<string, unknown>);
 
   it('one bus-policy statement per other account, restricting events:source to its clusters', () => {
@@ -174,9 +184,9 @@ describe('publishers', () => {
     expect(policies).toHaveLength(2);
     const byAccount = new Map(policies.map((p) => [importOf((p.Statement as { Principal: unknown }).Principal).match(/iam::(\d{12}):root/)?.[1], p.Statement as Record<string, unknown>]));
     expect(byAccount.get(OTHER_ACCOUNT)?.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'events:source': [sourceOf('clusterFour'), sourceOf('clusterThree')] },
+      'ForAllValues:StringEquals': { 'events:source': [sourceOf('clusterFour'), sourceOf('clusterThree')], 'events:detail-type': AGENT_DETAIL_TYPES },
     });
-    expect(byAccount.get(THIRD_ACCOUNT)?.Condition).toEqual({ 'ForAllValues:StringEquals': { 'events:source': sourceOf('clusterFive') } });
+    expect(byAccount.get(THIRD_ACCOUNT)?.Condition).toEqual({ 'ForAllValues:StringEquals': { 'events:source': sourceOf('clusterFive'), 'events:detail-type': AGENT_DETAIL_TYPES } });
     for (const st of byAccount.values()) {
       expect(st).toMatchObject({ Effect: 'Allow', Action: 'events:PutEvents' });
       expect(importOf(st.Resource)).toMatch(/BusEA82B648Arn|Bus.*Arn/);
@@ -196,7 +206,7 @@ describe('publishers', () => {
       s.statelessTemplate.hasResourceProperties('AWS::IAM::Policy', {
         Roles: [{ Ref: Match.stringLikeRegexp(`^PublishersAgent${cluster}`) }],
         PolicyDocument: {
-          Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Condition: { 'ForAllValues:StringEquals': { 'events:source': sourceOf(cluster) } }, Resource: Match.anyValue() }],
+          Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Condition: { 'ForAllValues:StringEquals': { 'events:source': sourceOf(cluster), 'events:detail-type': AGENT_DETAIL_TYPES } }, Resource: Match.anyValue() }],
         },
       });
     }
