@@ -60,6 +60,83 @@ describe('manifests', () => {
   });
 });
 
+/**
+ * Every Kubernetes API call gns-sync makes, by client method: who makes it (the agent's
+ * ServiceAccount, or the functions' writer), where (the agent's own namespace, the member
+ * namespaces, or cluster-wide) and the RBAC verb it needs. The RBAC below must grant exactly these.
+ */
+type Call = { readonly who: 'agent' | 'writer'; readonly where: 'own' | 'member' | 'cluster'; readonly group: string; readonly resource: string; readonly verb: string };
+const CALLS: Readonly<Record<string, readonly Call[]>> = {
+  // agent/lease.ts: the Lease (leader election, HLC floor)
+  readNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'get' }],
+  createNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'create' }],
+  replaceNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'update' }],
+  // agent/watch.ts: informers list, then watch
+  listNamespacedPod: [{ who: 'agent', where: 'member', group: '', resource: 'pods', verb: 'list' }],
+  listNamespacedService: [{ who: 'agent', where: 'member', group: '', resource: 'services', verb: 'list' }],
+  makeInformer: [
+    { who: 'agent', where: 'member', group: '', resource: 'pods', verb: 'watch' },
+    { who: 'agent', where: 'member', group: '', resource: 'services', verb: 'watch' },
+  ],
+  // shared/adapters/kubernetes/cluster-api.ts: the sync and reconcile functions
+  listNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'list' }],
+  listEndpointSliceForAllNamespaces: [{ who: 'writer', where: 'cluster', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'list' }],
+  createNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'create' }],
+  replaceNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'update' }],
+  deleteNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'delete' }],
+  createNamespacedEvent: [{ who: 'writer', where: 'member', group: '', resource: 'events', verb: 'create' }],
+};
+/**
+ * Granted beyond the calls, on purpose: `get` of pods and services in member namespaces (issue 6
+ * names get/list/watch; it reads nothing the agent's list and watch do not already return).
+ */
+const GRANTED_BEYOND_CALLS: readonly Call[] = [
+  { who: 'agent', where: 'member', group: '', resource: 'pods', verb: 'get' },
+  { who: 'agent', where: 'member', group: '', resource: 'services', verb: 'get' },
+];
+const CLIENT_CALL = /\b((?:list|read|create|replace|patch|delete|watch)(?:Namespaced\w+|\w+ForAllNamespaces|Cluster\w+)|makeInformer)(?:<[^>(]*>)?\(/g;
+
+/** Rules as the set of `group/resource/verb` (and `@name` when limited by resourceNames) they allow. */
+const grants = (rules: readonly Rule[]): string[] =>
+  rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.flatMap((v) => (r.resourceNames ?? ['']).map((n) => `${g}/${res}/${v}${n ? `@${n}` : ''}`))))).sort();
+const needed = (who: Call['who'], where: Call['where'], extra: readonly Call[] = []): string[] =>
+  [...new Set([...Object.values(CALLS).flat(), ...extra].filter((c) => c.who === who && c.where === where).map((c) => `${c.group}/${c.resource}/${c.verb}`))].sort();
+
+describe('Kubernetes API calls and RBAC', () => {
+  it('every client call in agent/ and shared/adapters/kubernetes/ is listed in CALLS, and every listed one is made', () => {
+    const sources = [
+      ...readdirSync(join(PROJECT_ROOT, 'agent')).filter((f) => f.endsWith('.ts')).map((f) => join(PROJECT_ROOT, 'agent', f)),
+      ...readdirSync(join(PROJECT_ROOT, 'shared/adapters/kubernetes')).filter((f) => f.endsWith('.ts')).map((f) => join(PROJECT_ROOT, 'shared/adapters/kubernetes', f)),
+    ];
+    const made = new Set(sources.flatMap((f) => [...readFileSync(f, 'utf8').replace(/^\s*\/\/.*$/gm, '').matchAll(CLIENT_CALL)].map((m) => m[1]!)));
+    expect([...made].sort()).toEqual(Object.keys(CALLS).sort());
+  });
+
+  for (const { name: cluster } of config.clusters) {
+    it(`${cluster}: the overlay's Roles grant exactly what the calls need (the agent's Lease Role: only its Lease by name, but create)`, () => {
+      const inOverlay = yamlFiles(join(DEPLOY, 'clusters', cluster)).flatMap((f) => docsOf(readFileSync(f, 'utf8'), f));
+      const inBase = yamlFiles(join(DEPLOY, 'base')).flatMap((f) => docsOf(readFileSync(f, 'utf8'), f));
+      const rulesOf = (d: K8s) => (d as unknown as { rules: Rule[] }).rules;
+      expect(inOverlay.filter((d) => d.kind === 'Role').map((d) => `${d.metadata.name} ${d.metadata.namespace}`).sort())
+        .toEqual(membersOf(cluster).flatMap((ns) => [`gns-sync-agent ${ns}`, `gns-sync-writer ${ns}`]).sort());
+      for (const role of inOverlay.filter((d) => d.kind === 'Role' && d.metadata.name === 'gns-sync-agent')) {
+        expect(grants(rulesOf(role)), `agent in ${role.metadata.namespace}`).toEqual(needed('agent', 'member', GRANTED_BEYOND_CALLS));
+      }
+      for (const role of inOverlay.filter((d) => d.kind === 'Role' && d.metadata.name === 'gns-sync-writer')) {
+        expect(grants(rulesOf(role)), `writer in ${role.metadata.namespace}`).toEqual(needed('writer', 'member'));
+      }
+      const lease = inBase.find((d) => d.kind === 'Role' && d.metadata.namespace === 'gns-sync');
+      expect(grants(rulesOf(lease!))).toEqual([
+        `coordination.k8s.io/leases/create`, `coordination.k8s.io/leases/get@${LEASE_NAME}`, `coordination.k8s.io/leases/update@${LEASE_NAME}`,
+      ]);
+      expect(needed('agent', 'own')).toEqual(['coordination.k8s.io/leases/create', 'coordination.k8s.io/leases/get', 'coordination.k8s.io/leases/update']);
+      const clusterRoles = inBase.filter((d) => d.kind === 'ClusterRole');
+      expect(clusterRoles.flatMap((r) => grants(rulesOf(r)))).toEqual(needed('writer', 'cluster'));
+      expect(needed('agent', 'cluster')).toEqual([]);
+    });
+  }
+});
+
 describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
   for (const { name: cluster } of config.clusters) {
     describe(cluster, () => {
@@ -81,13 +158,12 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         ].sort());
       });
 
-      it('agent, member namespaces: get/list/watch pods and services, create events; nothing else', () => {
+      it('agent, member namespaces: get/list/watch pods and services; nothing else (it records no Events)', () => {
         const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-agent');
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([
             { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list', 'watch'] },
-            { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create'] },
           ]);
         }
       });
@@ -117,7 +193,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([
-            { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+            { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'create', 'update', 'delete'] },
             { apiGroups: [''], resources: ['events'], verbs: ['create'] },
           ]);
         }
@@ -131,7 +207,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'gns-sync-writer' });
       });
 
-      it('one replica, Recreate, non-root and read-only, with liveness and readiness on /healthz', () => {
+      it('one replica, Recreate, non-root and read-only; readiness on /healthz, liveness on /metrics (a restart cannot fix a bus or API server outage)', () => {
         const spec = deployment().spec;
         expect(spec.replicas).toBe(1);
         expect(spec.strategy).toEqual({ type: 'Recreate' });
@@ -141,7 +217,11 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         const port = container().ports.find((p) => p.name === 'health');
         const healthPort = container().env.find((e) => e.name === 'HEALTH_PORT')?.value;
         expect(String(port?.containerPort)).toBe(healthPort);
-        for (const probe of [container().livenessProbe, container().readinessProbe]) expect(probe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+        expect(container().readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+        // /healthz fails while PutEvents or an informer keeps failing: a liveness probe there would
+        // restart the agent in a loop during an outage (losing its buffer, and backing off for
+        // minutes after it). /metrics answers whenever the process serves requests.
+        expect(container().livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'health' });
       });
 
       it('the per-cluster settings match the config, and the agent accepts them', () => {
