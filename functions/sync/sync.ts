@@ -8,13 +8,14 @@
 //   Warning events for changed warning conditions → record the target's status
 import { vipIdentitiesNeeded, desiredSlices } from '../../shared/core/desired.ts';
 import type { HostnameConflict } from '../../shared/core/desired.ts';
-import { targetKey } from '../../shared/core/identity.ts';
+import { isUsable } from '../../shared/core/cidr.ts';
+import { identityKey, targetKey } from '../../shared/core/identity.ts';
 import { isOwned } from '../../shared/core/plan.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS } from '../../shared/core/types.ts';
 import type { Slice, TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
-import type { ClusterApi, ClusterApis, Clock, StateStore, TargetStatus, TargetStatusStore, VipAllocator } from '../../shared/ports.ts';
+import type { ClusterApi, ClusterApis, Clock, StateStore, TargetStatus, TargetStatusStore, VipAllocator, VipMove } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
@@ -165,18 +166,22 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const desired = desiredSlices({ ...base, vips: vipResult.vips });
 
     const applied = await applySlices(api, target.namespace, target.name, desired.slices, existing, deps.maxReplans ?? 3);
+    const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, desired.slices, deps.topology.topology.vipPool, log);
 
     const lines = desired.conflicts.map(conflictWarning);
     if (vipResult.exhausted) {
       // A stable line (the allocator's message carries counts that move): warned once per change.
-      lines.push(`VipPoolExhausted: VIP pool ${vipResult.exhausted.pool} is exhausted: ${desired.missingVips.length} pod(s) are not published here until addresses are released; existing endpoints are kept. Widen vipPool in the config.`);
+      const pool = vipResult.exhausted.pool;
+      const outside = needed.filter((id) => { const vip = vipResult.vips.get(identityKey(id)); return vip !== undefined && !isUsable(pool, vip); }).length;
+      const kept = outside > 0 ? `, ${outside} keep a VIP outside it (vipPool changed) until there is room to move them` : '';
+      lines.push(`VipPoolExhausted: VIP pool ${pool} is exhausted: ${desired.missingVips.length} pod(s) are not published here until addresses are released${kept}; existing endpoints are kept. Widen vipPool in the config.`);
     }
     const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
 
     const endpoints = desired.slices.reduce((n, s) => n + s.endpoints.length, 0);
     const allocated = new Set(vipResult.vips.values());
     const vipCount = desired.slices.reduce((n, s) => n + s.endpoints.filter((e) => e.addresses.some((a) => allocated.has(a))).length, 0);
-    const writes = applied.writes + warned.events;
+    const writes = applied.writes + warned.events + movedEvents;
     await record({
       endpoints,
       vips: vipCount,
@@ -189,6 +194,45 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     await record({ endpoints: previous?.endpoints ?? 0, vips: previous?.vips ?? 0, writes: 0, lastError: describeError(error), ...(previous?.warnings ? { warnings: previous.warnings } : {}) });
     if (error instanceof FinalError) log.error('sync failed; not retried', { target: key, error: describeError(error) });
     throw error;
+  }
+}
+
+/** The addresses of a list of slices. */
+function addressesOf(slices: readonly Slice[]): Set<string> {
+  return new Set(slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses)));
+}
+
+/**
+ * A Normal event `VipsMoved` on the target when this sync replaced, in its slices, VIPs that
+ * were moved into a changed vipPool (docs/adr/0004-vip-allocation.md): once per target, as
+ * the old address leaves its slices. Returns the events written (a failed event is logged:
+ * the slices are right, and the move shows in the log).
+ */
+async function announceMoves(
+  api: ClusterApi,
+  target: TargetRef,
+  uid: string,
+  moves: readonly VipMove[],
+  existing: readonly Slice[],
+  desired: readonly Slice[],
+  pool: string,
+  log: Log,
+): Promise<number> {
+  if (moves.length === 0) return 0;
+  const before = addressesOf(existing.filter((s) => isOwned(s) && s.labels[LABEL_GNS] === target.gns));
+  const after = addressesOf(desired);
+  const moved = moves.filter((m) => before.has(m.from) && !after.has(m.from) && after.has(m.to));
+  if (moved.length === 0) return 0;
+  const shown = moved.slice(0, 5).map((m) => `${m.identity.cluster}/${m.identity.namespace}/${m.identity.pod} ${m.from} → ${m.to}`);
+  const more = moved.length > shown.length ? ` and ${moved.length - shown.length} more` : '';
+  const message = `${moved.length} VIP(s) moved into the configured VIP pool ${pool} (vipPool changed): ${shown.join(', ')}${more}; the old addresses are quarantined, then free`;
+  try {
+    await api.recordEvent({ namespace: target.namespace, name: target.name, uid }, 'Normal', 'VipsMoved', message);
+    log.info(message, { target: targetKey(target) });
+    return 1;
+  } catch (error) {
+    log.warn('could not record the VipsMoved event', { target: targetKey(target), message, error: describeError(error) });
+    return 0;
   }
 }
 

@@ -1,13 +1,14 @@
 // The VIP step of a sync: adopt VIPs that the target's slices already show (a rebuild from
-// an empty table keeps every VIP), get or allocate the VIP of each remote source pod, and
-// mark identities whose pods went away (released after the grace period).
+// an empty table keeps every VIP), get or allocate the VIP of each remote source pod (moving
+// VIPs left outside a changed vipPool into it), and mark identities whose pods went away
+// (released after the grace period).
 import { isUsable } from '../../shared/core/cidr.ts';
 import { isDns1123Label } from '../../shared/core/desired.ts';
 import { identityKey } from '../../shared/core/identity.ts';
 import { isOwned } from '../../shared/core/plan.ts';
 import type { Slice, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { PoolExhaustedError } from '../../shared/errors.ts';
-import type { VipAllocator } from '../../shared/ports.ts';
+import type { VipAllocator, VipMove } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import type { SyncMemo } from './memo.ts';
 
@@ -88,6 +89,8 @@ export interface VipStepResult {
   readonly exhausted?: PoolExhaustedError;
   readonly adopted: number;
   readonly markedGone: number;
+  /** Identities whose VIP was moved into the configured pool (now or earlier; see `VipAllocator.ensure`). */
+  readonly moves: readonly VipMove[];
 }
 
 export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log, input: VipStepInput): Promise<VipStepResult> {
@@ -117,11 +120,12 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
   // 2. Get or allocate. An exhausted pool keeps what is allocated: new endpoints wait.
   let vips: ReadonlyMap<string, string>;
   let exhausted: PoolExhaustedError | undefined;
+  const moves: VipMove[] = [];
   if (needed.length === 0) {
     vips = new Map();
   } else {
     try {
-      vips = byIdentityKey(target.gns, await allocator.ensure(needed, now));
+      vips = byIdentityKey(target.gns, await allocator.ensure(needed, now, (move) => moves.push(move)));
     } catch (error) {
       if (!(error instanceof PoolExhaustedError)) throw error;
       exhausted = error;
@@ -130,7 +134,10 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
   }
 
   // 3. Identities this target needed last time whose pod is no longer visible in any member:
-  //    marked gone (once per container; the reconcile does the complete pass).
+  //    marked gone (once per container). A pod visible nowhere is needed by no target, so this
+  //    early mark is always right; an identity this target stopped needing while its pod still
+  //    runs (selector, labels, network) may be needed by another target, which only the
+  //    reconcile knows: its complete pass marks every identity no valid target needs.
   const present = new Set(input.sources.map((s) => `${target.gns}/${s.cluster}/${s.namespace}/${s.pod.name}`));
   const neededKeys = new Set(needed.map(identityKey));
   for (const key of neededKeys) memo.markedGone.delete(key);
@@ -146,5 +153,5 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
   }
   memo.lastNeeded.set(tkey, neededKeys);
 
-  return { vips, ...(exhausted ? { exhausted } : {}), adopted, markedGone: gone.length };
+  return { vips, ...(exhausted ? { exhausted } : {}), adopted, markedGone: gone.length, moves };
 }

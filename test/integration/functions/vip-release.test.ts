@@ -1,6 +1,6 @@
 // VIPs over dynalite through the real allocator and state store, the sync and reconcile use
 // cases with fake clusters (round 3): a VIP no target needs is released even though its pod
-// still exists (defect 1).
+// still exists (defect 1); a changed vipPool moves the VIPs and says so on each target (defect 2).
 import { describe, expect, it } from 'vitest';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { syncTarget } from '../../../functions/sync/sync.ts';
@@ -76,5 +76,36 @@ describe('a VIP is released when no target needs it, though its pod still runs',
     await syncTarget(syncDeps, TARGETS[0] as TargetRef, T0 + 500); // ensure clears the mark
     expect(await reconcile(reconcileDeps, T0 + 5_000)).toMatchObject({ markedGone: 0, released: 0 });
     expect(await vips.listGns('kafka-gns')).toEqual(before);
+  });
+});
+
+describe('a changed vipPool moves the VIPs of every target, with a Normal event on each', () => {
+  it('both targets publish VIPs of the new pool after their next sync, each gets one VipsMoved event; then nothing more', async () => {
+    const { tableName, client, store, clusters, syncDeps, view } = await setup({ ...TOPO, vipPool: '240.240.0.0/16' });
+    for (let i = 0; i < 3; i++) await store.merge(podUpsert('clusterOne', 'ns-one', kafkaPod(i, { name: `web-${i}`, hostname: `web-${i}`, uid: `uid-web-${i}`, labels: { app: 'web' } })));
+    for (const t of TARGETS) await store.merge(serviceUpsert(t.cluster, t.namespace, selecting({ app: 'web' })));
+    for (const t of TARGETS) await syncTarget(syncDeps, t, T0);
+    const oldVips = new Set((await view()).bindings.values());
+
+    // Redeployed with another pool: a new allocator and fresh containers; same table and clusters.
+    const moved: Topology = { ...TOPO, vipPool: '10.100.0.0/24' };
+    const vips = new DynamoVipAllocator({ client, tableName, pool: moved.vipPool, releaseAfterMs: moved.vipReleaseAfterMs });
+    const deps: SyncDeps = { ...syncDeps, topology: indexTopology(moved), vips, memo: newSyncMemo() };
+    for (const t of TARGETS) expect(await syncTarget(deps, t, T0 + 10)).toMatchObject({ endpoints: 3, vips: 3, warnings: [] });
+    const newVips = new Set((await view()).bindings.values());
+    for (const vip of newVips) expect(vip).toMatch(/^10\.100\.0\./);
+    for (const t of TARGETS) {
+      const cluster = clusters.cluster(t.cluster);
+      const published = cluster.endpointsOf('ns-one', 'svc').map((e) => e.split('=')[1] ?? '');
+      expect(new Set(published)).toEqual(newVips);
+      expect(cluster.events.map((e) => [e.type, e.reason])).toEqual([['Normal', 'VipsMoved']]);
+      expect(cluster.events[0]?.message).toMatch(/^3 VIP\(s\) moved into the configured VIP pool 10\.100\.0\.0\/24 \(vipPool changed\): clusterOne\/ns-one\/web-0 240\.240\.\S+ → 10\.100\.0\./);
+    }
+    // The old addresses are quarantined, not held.
+    const v = await view();
+    for (const vip of oldVips) expect(v.vips.get(vip)?.owner).toBeUndefined();
+    // Later syncs (also from a cold container): no event, no write.
+    for (const t of TARGETS) expect(await syncTarget({ ...deps, memo: newSyncMemo() }, t, T0 + 20)).toMatchObject({ writes: 0 });
+    for (const t of TARGETS) expect(clusters.cluster(t.cluster).events).toHaveLength(1);
   });
 });
