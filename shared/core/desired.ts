@@ -18,8 +18,9 @@ export interface DesiredInput {
   /** Allocated VIPs by identityKey (`gns/cluster/namespace/pod`). */
   readonly vips: ReadonlyMap<string, string>;
   /**
-   * Family of the VIP pool. Each VIP is published in the family of its own address, so VIPs
-   * allocated before a change of pool keep working until they are released.
+   * Family of the VIP pool. Each VIP is published in the family of its own address, so a VIP
+   * left outside a changed pool (moved at the identity's next allocation, or kept while the new
+   * pool has no room: docs/adr/0004-vip-allocation.md) keeps working.
    */
   readonly vipFamily: 4 | 6;
 }
