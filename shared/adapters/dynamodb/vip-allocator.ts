@@ -13,9 +13,8 @@ import type { Cidr } from '../../core/cidr.ts';
 import { identityKey, parseIdentityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
 import { vipCandidates } from '../../core/vip-order.ts';
-import { FinalError, PoolExhaustedError, RetryableError } from '../../errors.ts';
+import { PoolExhaustedError, RetryableError } from '../../errors.ts';
 import type { VipAllocator, VipMove } from '../../ports.ts';
-import { ClusterNameSchema, DNS1123_SUBDOMAIN_RE, NamespaceNameSchema } from '../../schemas/events.ts';
 import { batchGet, documentClient, mapLimit, queryAll, storeError } from './client.ts';
 import type { Item } from './client.ts';
 import { GONE_PARTITION, goneSk, identitiesPk, VIPS_PK } from './keys.ts';
@@ -24,11 +23,9 @@ import {
   bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, rebindIdentity, unbindIdentity, unclaimVip,
 } from './vip-items.ts';
 import type { VipTable } from './vip-items.ts';
+import { checkNow, identityOfItem, uniqueIdentities, validIdentityKey, VipInputError } from './vip-input.ts';
 
-/** Bad input to the allocator (a malformed identity, an address outside the pool, a bad time): nothing was written. */
-export class VipInputError extends FinalError {
-  override readonly name: string = 'VipInputError';
-}
+export { VipInputError } from './vip-input.ts';
 
 export interface DynamoVipAllocatorOptions {
   readonly client: DynamoDBClient;
@@ -309,34 +306,4 @@ export class DynamoVipAllocator implements VipAllocator {
     for (const item of items) out.set(identityKey(identityOfItem(item)), item);
     return out;
   }
-}
-
-function identityOfItem(item: Item): VipIdentity {
-  const gns = String(item.pk).slice('ids/'.length);
-  const [cluster = '', namespace = '', pod = ''] = String(item.sk).split('/');
-  return { gns, cluster, namespace, pod };
-}
-
-function checkNow(now: number): void {
-  if (!Number.isFinite(now) || now < 0) throw new VipInputError(`now must be milliseconds since the epoch, got ${String(now)}; nothing was written`);
-}
-
-function validIdentityKey(id: VipIdentity): string {
-  const problems: string[] = [];
-  if (!ClusterNameSchema.safeParse(id?.gns).success) problems.push('gns must be a label value');
-  if (!ClusterNameSchema.safeParse(id?.cluster).success) problems.push('cluster must be a label value');
-  if (!NamespaceNameSchema.safeParse(id?.namespace).success) problems.push('namespace must be a DNS-1123 label');
-  if (typeof id?.pod !== 'string' || !DNS1123_SUBDOMAIN_RE.test(id.pod) || id.pod.length > 253) problems.push('pod must be a DNS-1123 subdomain');
-  if (problems.length > 0) {
-    throw new VipInputError(`invalid VIP identity ${JSON.stringify(id)}: ${problems.join('; ')}; nothing was written`);
-  }
-  return identityKey(id);
-}
-
-/** Validated, deduplicated identities (all checked before any write). */
-function uniqueIdentities(identities: readonly VipIdentity[]): VipIdentity[] {
-  if (!Array.isArray(identities)) throw new VipInputError('identities must be an array; nothing was written');
-  const out = new Map<string, VipIdentity>();
-  for (const id of identities) out.set(validIdentityKey(id), id);
-  return [...out.values()];
 }
