@@ -7,6 +7,7 @@ import { ARCHIVE_PATTERN } from '../../shared/rules.ts';
 import type { FileArchive, ArchivedEvent } from './archive.ts';
 import { MAX_ENTRIES_PER_CALL, toEnvelope, type BusEnvelope } from './envelope.ts';
 import { matchesPattern } from './pattern.ts';
+import { prng } from '../../shared/core/prng.ts';
 
 /** A rule target: a local queue (or anything that accepts the envelope as a message body). */
 export interface BusTarget {
@@ -50,17 +51,6 @@ export class BusValidationError extends Error {
   override readonly name = 'ValidationException';
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class LocalBus implements EventBus {
   readonly faults: BusFaults = { copies: 1, shuffle: false, maxDelayMs: 0, internalFailureRate: 0 };
   readonly counters: BusCounters = { putCalls: 0, entries: 0, failedEntries: 0, deliveries: 0, failedDeliveries: 0, archived: 0, replayed: 0 };
@@ -79,7 +69,7 @@ export class LocalBus implements EventBus {
     this.#archive = options.archive;
     this.#archivePattern = options.archivePattern ?? ARCHIVE_PATTERN;
     this.#now = options.now ?? Date.now;
-    this.#random = mulberry32(options.seed ?? 1);
+    this.#random = prng(options.seed ?? 1);
     this.#maxAttempts = options.maxDeliveryAttempts ?? 8;
     this.#log = options.log ?? (() => undefined);
   }

@@ -111,17 +111,8 @@ export function pausingClient(endpoint: string, n: number): { client: DynamoDBCl
   return { client, paused, resume };
 }
 
-/** A deterministic PRNG (mulberry32) for shuffles and histories. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG for shuffles and histories. */
+export { prng } from '../../../shared/core/prng.ts';
 
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
