@@ -89,17 +89,27 @@ interface Merged {
   readonly redelivered: boolean;
 }
 
-/** The Services whose change this record stored (or, redelivered, may have stored): they are targets themselves and bump the GNS's version. */
+/**
+ * The Services whose change this record stored (or, redelivered, may have stored): they are
+ * targets themselves and bump the GNS's version. A redelivered snapshot may have stored its
+ * Services in the first attempt, which then failed before bumping: every Service it carries counts.
+ */
 function changedServices(m: Merged): string[] {
   if (!m.merge.changed && !m.redelivered) return [];
   const services = new Set(m.merge.services);
   if (m.event.type === DETAIL_TYPES.serviceUpsert) services.add(m.event.detail.service.name);
   if (m.event.type === DETAIL_TYPES.serviceDelete) services.add(m.event.detail.name);
+  if (m.redelivered && m.event.type === DETAIL_TYPES.snapshot) for (const s of m.event.detail.services) services.add(s.record.name);
   return [...services];
 }
 
-/** A redelivered record that changed nothing now concerns every target of its GNS (its first attempt may have merged). */
-const concernsAllTargets = (m: Merged) => m.redelivered && !m.merge.changed && !isServiceEvent(m.event);
+/**
+ * A redelivered record concerns every target of its GNS, whether this attempt changed anything
+ * or not: the first attempt may have merged all or part of it (a snapshot's records, its garbage
+ * collection) and failed before enqueueing, and what it replaced — a pod's previous labels, a
+ * collected entry — is no longer in the store to be reported now.
+ */
+const concernsAllTargets = (m: Merged) => m.redelivered && !isServiceEvent(m.event);
 const needsIndex = (m: Merged) => concernsAllTargets(m) || m.merge.pods.length > 0;
 
 /** The targets a merged record affects. */
