@@ -34,6 +34,9 @@ export function selectBatch<M extends Selectable>(messages: readonly M[], now: n
   const expired: M[] = [];
   let wakeAt = Infinity;
   for (const m of messages) {
+    // FIFO: a handler still holds it (past its visibility timeout, ADR 12): it is neither
+    // received again nor dead-lettered, since that handler may yet succeed.
+    if (o.fifo && m.inFlight) continue;
     if (m.visibleAt > now) {
       wakeAt = Math.min(wakeAt, m.visibleAt);
       continue;

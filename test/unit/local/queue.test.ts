@@ -168,4 +168,21 @@ describe('LocalQueue (FIFO)', () => {
       else expect(calls).toBeGreaterThan(1);
     }
   });
+
+  it('never dead-letters a FIFO message while its last receive is still being handled (it may succeed)', async () => {
+    const dead = dlq();
+    const q = queue({ ...fifoOptions, visibilityTimeoutMs: 5, deadLetters: dead });
+    let calls = 0;
+    q.attach(async (e) => {
+      calls += 1;
+      if (calls < 3) return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      await new Promise((r) => setTimeout(r, 40)); // the target recovered, but this sync is slow
+      return { batchItemFailures: [] };
+    });
+    await q.send([{ body: 'sync', groupId: 'A', dedupId: 'a' }]);
+    await q.drain();
+    expect(calls).toBe(3);
+    expect(dead.list()).toEqual([]);
+    expect(q.counters).toMatchObject({ deleted: 1, deadLettered: 0 });
+  });
 });
