@@ -207,7 +207,10 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   await mapLimit(records, deps.concurrency ?? 10, async (record) => {
     const parsed = parseBusEvent(record.body);
     if (!parsed.ok) return deadLetter(record, parsed.reason);
-    const { event, id } = parsed;
+    const { event } = parsed;
+    // A replay keeps the event's id: its sync messages must not be deduplicated (5 min) against
+    // the original's, since it may re-merge into a lost or restored table.
+    const id = parsed.replayName === undefined ? parsed.id : `${parsed.replayName}/${parsed.id}`;
     const { cluster, namespace } = scopeOf(event);
     const gns = deps.topology.gnsOf(cluster, namespace);
     if (gns === undefined) {

@@ -27,6 +27,22 @@ beforeEach(async () => {
 });
 
 describe('ingestBatch: routing', () => {
+  it('a replay of an event re-merged into a lost table is not deduplicated against the original (its cause names the replay)', async () => {
+    const event = podUpsert('clusterOne', 'ns-one', kafkaPod(0));
+    const body = busBody(event, 'evt-replayed');
+    await ingestBatch(deps, [rec(body)]);
+    const original = queue.sent.map((s) => s.cause);
+    expect(original).toEqual(['evt-replayed', 'evt-replayed']);
+    // The table is lost (restored from an older backup); an archive replay minutes later re-merges.
+    store.states.delete('clusterOne/ns-one');
+    queue.sent.length = 0;
+    const replayed = JSON.stringify({ ...(JSON.parse(body) as object), 'replay-name': 'restore-1' });
+    await ingestBatch(deps, [rec(replayed)]);
+    expect(queue.keys()).toHaveLength(2);
+    // Same cause → same FIFO deduplication id → SQS would drop these syncs for 5 minutes.
+    for (const s of queue.sent) expect(original).not.toContain(s.cause);
+  });
+
   it('a pod change enqueues every target of the GNS whose selector matches it', async () => {
     const result = await ingestBatch(deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(0))))]);
     expect(result).toMatchObject({ merged: 1, enqueued: 2, batchItemFailures: [] });
