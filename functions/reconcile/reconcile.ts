@@ -6,13 +6,15 @@
 //      pods that disappear while they watch; then release the VIPs gone longer than the grace
 //      period (a needed identity's next `ensure` clears its mark, so flaps keep their VIP);
 //   3. delete our slices in namespaces that are no longer members of a GNS (a member removed
-//      from the config).
+//      from the config), and enqueue the Service of any other slice of ours that is no target
+//      any more (its annotation removed while the sync that would have cleaned up was lost):
+//      step 1 only sees visible targets, and that sync deletes our slices of a gone target.
 // One broken cluster or GNS is collected, not thrown over the others; when anything failed,
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
 import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
-import { identityKey, parseIdentityKey } from '../../shared/core/identity.ts';
+import { identityKey, parseIdentityKey, targetKey } from '../../shared/core/identity.ts';
 import { validateTarget } from '../../shared/core/target.ts';
-import { LABEL_GNS } from '../../shared/core/types.ts';
+import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
 import type { ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { RetryableError, describeError } from '../../shared/errors.ts';
 import type { ClusterApis, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
@@ -86,12 +88,15 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
   const errors: string[] = [];
   let enqueued = 0;
   let markedGone = 0;
+  /** GNS → the keys of its targets, for each GNS whose targets were read. */
+  const known = new Map<string, ReadonlySet<string>>();
 
   await Promise.all(
     deps.topology.gnsNames.map(async (gns) => {
       const loading = targetsOf(deps, gns);
       try {
         const targets = (await loading).map((t) => t.target);
+        known.set(gns, new Set(targets.map(targetKey)));
         if (targets.length > 0) await deps.queue.enqueue(targets, `reconcile:${now}`);
         enqueued += targets.length;
       } catch (error) {
@@ -120,10 +125,27 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
     deps.topology.topology.clusters.map(async ({ name: cluster }) => {
       try {
         const api = await deps.clusters.get(cluster);
-        const orphans = (await api.listManagedSlices()).filter((s) => deps.topology.gnsOf(cluster, s.namespace) === undefined || !deps.topology.gnsNames.includes(s.labels[LABEL_GNS] ?? ''));
+        const managed = await api.listManagedSlices();
+        const isOrphan = (s: (typeof managed)[number]) => deps.topology.gnsOf(cluster, s.namespace) === undefined || !deps.topology.gnsNames.includes(s.labels[LABEL_GNS] ?? '');
+        const orphans = managed.filter(isOrphan);
         await Promise.all(orphans.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
         orphanSlicesDeleted += orphans.length;
         if (orphans.length > 0) log.info('deleted slices of namespaces in no GNS', { cluster, slices: orphans.map((s) => `${s.namespace}/${s.name}`) });
+        // Our slices of a Service that is no target (any more): its sync deletes them.
+        const stale = new Map<string, TargetRef>();
+        for (const s of managed) {
+          const gns = deps.topology.gnsOf(cluster, s.namespace);
+          const name = s.labels[LABEL_SERVICE_NAME];
+          const targets = gns === undefined ? undefined : known.get(gns);
+          if (isOrphan(s) || gns === undefined || name === undefined || targets === undefined) continue;
+          const target = { gns, cluster, namespace: s.namespace, name };
+          if (!targets.has(targetKey(target))) stale.set(targetKey(target), target);
+        }
+        if (stale.size > 0) {
+          await deps.queue.enqueue([...stale.values()], `reconcile:${now}`);
+          enqueued += stale.size;
+          log.info('enqueued Services that are no targets but keep our slices', { cluster, targets: [...stale.keys()] });
+        }
       } catch (error) {
         errors.push(`cluster ${cluster}: removing orphan slices failed: ${describeError(error)}`);
       }

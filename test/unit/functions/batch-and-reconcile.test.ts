@@ -115,6 +115,22 @@ describe('reconcile', () => {
     expect([...one.slices.keys()].sort()).toEqual(['ns-removed/foreign', 'ns-two/kafka-headless-gns-2']);
   });
 
+  it('enqueues a Service that is no target any more but still has our slices (its cleanup sync was lost); its sync deletes them', async () => {
+    const one = clusters.cluster('clusterOne');
+    one.seed({ ...ourSlice('ns-two', 'was-a-target-abc'), labels: { ...ourSlice('ns-two', 'x').labels, 'kubernetes.io/service-name': 'was-a-target' } });
+    one.seed(ourSlice('ns-two', 'kafka-headless-abc')); // a live target's slice: enqueued once, as a target
+    const result = await reconcile(deps, clock.now());
+    expect(queue.keys()).toEqual(['clusterOne/ns-two/kafka-headless', 'clusterOne/ns-two/was-a-target', 'clusterTwo/ns-one/kafka-headless']);
+    expect(result.enqueued).toBe(3);
+    const sync = await syncBatch(
+      { topology: topology(), store, vips, clusters, statuses: new FakeStatuses(), deadLetters: new FakeDeadLetters(), clock, memo: newSyncMemo() },
+      [{ messageId: 'm', body: encodeSyncMessage({ gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-two', name: 'was-a-target' }, 'reconcile') }],
+      clock.now(),
+    );
+    expect(sync.batchItemFailures).toEqual([]);
+    expect([...one.slices.keys()]).toEqual(['ns-two/kafka-headless-abc']);
+  });
+
   it('one broken cluster is collected, not thrown over the others; then the reconcile fails for a retry', async () => {
     clusters.cluster('clusterTwo').beforeCall = () => {
       throw new RetryableError('clusterTwo: timed out');
