@@ -35,6 +35,12 @@ export interface PublisherOptions {
   readonly maxInFlight?: number;
   /** Consecutive failed calls after which the bus counts as unreachable (then a resnapshot follows recovery). Default 3. */
   readonly unreachableAfter?: number;
+  /**
+   * Entries rejected for good (a final call error such as AccessDenied while a bus policy
+   * propagates, or a final entry error) are covered by a resnapshot after the next accepted call,
+   * at most once per this many ms (a snapshot that itself keeps failing must not loop). Default 60 s.
+   */
+  readonly lossResnapshotMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -66,6 +72,9 @@ export class Publisher {
   #lastError: string | undefined;
   #resnapshotNeeded = false;
   #dropLogged = false;
+  /** Entries were rejected for good since the last resnapshot. */
+  #lost = false;
+  #lossResnapshotAt = Number.NEGATIVE_INFINITY;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: PublisherOptions) {
@@ -212,7 +221,8 @@ export class Publisher {
       } catch (error) {
         if (!isRetryableCallError(error)) {
           metrics.failed.inc(batch.length);
-          logger.error('PutEvents rejected a batch with an error that retrying cannot fix; its entries are not published', { entries: batch.length, error: String(error) });
+          this.#lost = true;
+          logger.error('PutEvents rejected a batch with an error that retrying cannot fix; its entries are not published (a resnapshot follows the next accepted call)', { entries: batch.length, error: String(error) });
           next();
           continue;
         }
@@ -242,7 +252,10 @@ export class Publisher {
         }
       }
       metrics.published.inc(batch.length - retry.length - failed);
-      if (failed > 0) metrics.failed.inc(failed);
+      if (failed > 0) {
+        metrics.failed.inc(failed);
+        this.#lost = true;
+      }
       if (retry.length > 0) {
         entryRetries += 1;
         this.#failingSince ??= this.#now();
@@ -255,6 +268,11 @@ export class Publisher {
       entryRetries = 0;
       this.#failingSince = undefined;
       this.#lastError = undefined;
+      if (this.#lost && this.#now() - this.#lossResnapshotAt >= (this.#o.lossResnapshotMs ?? 60_000)) {
+        this.#lost = false;
+        this.#lossResnapshotAt = this.#now();
+        this.#resnapshotNeeded = true;
+      }
       if (this.#resnapshotNeeded) {
         this.#resnapshotNeeded = false;
         this.#dropLogged = false;

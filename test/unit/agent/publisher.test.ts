@@ -7,7 +7,7 @@ import { RecordingBus, quietLogger, until } from './fakes.ts';
 const entry = (i: number, bytes = 10): BusEntry => ({ source: 'gns-sync.io/cluster/c', detailType: 'gns-sync.pod.upsert.v1', detail: JSON.stringify({ i, pad: 'x'.repeat(bytes) }) });
 const value = AgentMetrics.value;
 
-function setup(opts: { maxBuffered?: number; unreachableAfter?: number; maxBatchBytes?: number; maxInFlight?: number } = {}) {
+function setup(opts: { maxBuffered?: number; unreachableAfter?: number; maxBatchBytes?: number; maxInFlight?: number; lossResnapshotMs?: number; now?: () => number } = {}) {
   const bus = new RecordingBus();
   const metrics = new AgentMetrics('c');
   const logger = quietLogger();
@@ -71,6 +71,31 @@ describe('Publisher', () => {
     await publisher.idle();
     expect(bus.calls).toHaveLength(4);
     expect(await value(metrics.failed)).toBe(2);
+  });
+
+  it('entries rejected for good (a final call or entry error) are covered by a resnapshot after the next accepted call, at most once per lossResnapshotMs', async () => {
+    let ms = 0;
+    const { bus, publisher, resnapshots } = setup({ lossResnapshotMs: 60_000, now: () => ms });
+    // The bus policy has not propagated yet: the agent's first snapshot is rejected for good.
+    bus.behaviour = (_e, call) => (call === 1 ? Object.assign(new Error('AccessDeniedException'), { retryable: false }) : []);
+    publisher.publish([entry(0)]);
+    await publisher.idle();
+    expect(resnapshots()).toBe(0); // nothing accepted yet
+    publisher.publish([entry(1)]);
+    await publisher.idle();
+    expect(resnapshots()).toBe(1); // the state entry 0 carried is sent again
+    // A final entry error within the minute: no second resnapshot yet (a failing snapshot must not loop)…
+    bus.behaviour = (_e, call) => (call === 3 ? [{ index: 0, errorCode: 'MalformedDetail' }] : []);
+    publisher.publish([entry(2)]);
+    await publisher.idle();
+    publisher.publish([entry(3)]);
+    await publisher.idle();
+    expect(resnapshots()).toBe(1);
+    // …but after it, the next accepted call brings one.
+    ms += 60_000;
+    publisher.publish([entry(4)]);
+    await publisher.idle();
+    expect(resnapshots()).toBe(2);
   });
 
   it('buffers while the bus is unreachable; when full drops the oldest, counts, logs once, and resnapshots after recovery', async () => {
