@@ -34,9 +34,11 @@ export function selectBatch<M extends Selectable>(messages: readonly M[], now: n
   const expired: M[] = [];
   let wakeAt = Infinity;
   for (const m of messages) {
-    // FIFO: a handler still holds it (past its visibility timeout, ADR 12): it is neither
-    // received again nor dead-lettered, since that handler may yet succeed.
-    if (o.fifo && m.inFlight) continue;
+    // A handler still holds it (past its visibility timeout, ADR 12): it is neither received
+    // again nor dead-lettered, since that handler may yet succeed. In AWS the function's
+    // timeout (a sixth of the visibility timeout) guarantees the same; locally nothing times
+    // a handler out, so without this a slow batch would be redelivered beside itself.
+    if (m.inFlight) continue;
     if (m.visibleAt > now) {
       wakeAt = Math.min(wakeAt, m.visibleAt);
       continue;

@@ -28,8 +28,10 @@ describe('selectBatch', () => {
     expect(ids(selectBatch([m('a0', { groupId: 'A', inFlight: true, visibleAt: -1 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
     expect(ids(selectBatch([m('a0', { groupId: 'A', visibleAt: 9 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
   });
-  it('FIFO: a message in flight past its visibility timeout is not expired, even at its last receive (its handler may still succeed)', () => {
-    const s = selectBatch([m('a', { groupId: 'A', inFlight: true, visibleAt: 5, receiveCount: 3 })], 10, fifo);
-    expect([ids(s.expired), ids(s.batch)]).toEqual([[], []]);
+  it('a message in flight past its visibility timeout is neither redelivered nor expired, even at its last receive (its handler may still succeed)', () => {
+    for (const options of [fifo, std]) {
+      const s = selectBatch([m('a', { groupId: 'A', inFlight: true, visibleAt: 5, receiveCount: 3 }), m('b', { inFlight: true, visibleAt: 5, receiveCount: 1 })], 10, options);
+      expect([ids(s.expired), ids(s.batch)]).toEqual([[], []]);
+    }
   });
 });
