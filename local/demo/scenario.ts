@@ -2,6 +2,9 @@
 // the namespaces, Kafka's 3-replica StatefulSet with its own headless Service in
 // clusterOne/ns-one, and the selectorless headless Services of the seed's step 5 (verbatim)
 // in clusterOne/ns-two and clusterTwo/ns-one.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 
 export const KAFKA_LABELS = {
@@ -12,33 +15,14 @@ export const KAFKA_LABELS = {
 
 export const SEED_ANNOTATION = '{"app.kubernetes.io/component":"kafka","app.kubernetes.io/instance":"kafka","app.kubernetes.io/name":"kafka"}';
 
-export const DEMO_CONFIG: Config = {
-  clusters: [
-    { name: 'clusterOne', network: 'net-one', context: 'clusterOne' },
-    { name: 'clusterTwo', network: 'net-two', context: 'clusterTwo' },
-  ],
-  globalNamespaces: [{
-    name: 'kafka-gns',
-    members: [
-      { cluster: 'clusterOne', namespace: 'ns-one' },
-      { cluster: 'clusterOne', namespace: 'ns-two' },
-      { cluster: 'clusterTwo', namespace: 'ns-one' },
-    ],
-  }],
-  vipPool: '240.240.0.0/16',
-  vipReleaseAfterMs: 3_600_000,
-};
-
-export const DEMO_CONFIG_YAML = `clusters:
-  - { name: clusterOne, network: net-one, context: clusterOne }
-  - { name: clusterTwo, network: net-two, context: clusterTwo }
-globalNamespaces:
-  - name: kafka-gns
-    members:
-      - { cluster: clusterOne, namespace: ns-one }
-      - { cluster: clusterOne, namespace: ns-two }
-      - { cluster: clusterTwo, namespace: ns-one }
-`;
+/**
+ * The demo's config is the shipped example, `examples/kafka-gns.yaml` (one source of truth):
+ * clusterOne and clusterTwo on two networks, so clusterOne/ns-two gets pod IPs and
+ * clusterTwo/ns-one gets VIPs.
+ */
+export const DEMO_CONFIG_PATH = fileURLToPath(new URL('../../examples/kafka-gns.yaml', import.meta.url));
+export const DEMO_CONFIG_YAML = readFileSync(DEMO_CONFIG_PATH, 'utf8');
+export const DEMO_CONFIG: Config = parseConfig(DEMO_CONFIG_YAML, DEMO_CONFIG_PATH);
 
 /** The namespaces of the seed's steps 1 and 2 (lower case: Kubernetes rejects `nsOne`). */
 export const NAMESPACES: readonly { cluster: string; namespace: string }[] = [
