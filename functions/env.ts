@@ -1,6 +1,6 @@
 // Dependencies of the functions from the Lambda environment, built once per container:
 //   TABLE_NAME       the DynamoDB table
-//   SYNC_QUEUE_URL   the sync FIFO queue (ingest, reconcile)
+//   SYNC_QUEUE_URL   the sync FIFO queue (ingest, reconcile: send; sync: the backoff of failed syncs)
 //   INGEST_DLQ_URL   the ingest dead-letter queue (ingest)
 //   SYNC_DLQ_URL     the sync dead-letter queue, FIFO (sync: malformed sync messages)
 //   GNS_SYNC_CONFIG  the config: its JSON (or YAML) text, or the path of the config file

@@ -106,6 +106,23 @@ export interface SyncQueue {
   enqueue(targets: readonly TargetRef[], cause: string): Promise<void>;
 }
 
+/** A received sync-queue message whose sync failed, to be retried after a delay. */
+export interface SyncRetry {
+  /** The receipt handle of this delivery. */
+  readonly receiptHandle: string;
+  /** Seconds until the message is delivered again (SQS: its new visibility timeout, 0..43,200). */
+  readonly delaySeconds: number;
+}
+
+/**
+ * Schedules the redelivery of failed sync messages sooner than the queue's visibility timeout
+ * (SQS: ChangeMessageVisibility; docs/adr/0005-queues.md). Returns the receipt handles it
+ * could not reschedule (those wait for the visibility timeout).
+ */
+export interface SyncRetryScheduler {
+  retryLater(retries: readonly SyncRetry[]): Promise<readonly { receiptHandle: string; error: string }[]>;
+}
+
 /** A message that can never be processed, kept with the reason (a dead-letter queue). */
 export interface DeadLetter {
   /** The original message body, verbatim. */

@@ -5,9 +5,11 @@
 import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
-import type { DeadLetters } from '../../shared/ports.ts';
+import type { DeadLetters, SyncRetryScheduler } from '../../shared/ports.ts';
 import { silentLog } from '../log.ts';
+import type { Log } from '../log.ts';
 import { decodeSyncMessage } from './message.ts';
+import { syncRetryDelaySeconds } from './retry-backoff.ts';
 import { batchReads } from './sources.ts';
 import { memoOf, syncTarget } from './sync.ts';
 import type { SyncDeps, SyncOutcome } from './sync.ts';
@@ -15,11 +17,21 @@ import type { SyncDeps, SyncOutcome } from './sync.ts';
 export interface QueueRecord {
   readonly messageId: string;
   readonly body: string;
+  /** The receipt handle of this delivery (SQS), for rescheduling a failed sync. */
+  readonly receiptHandle?: string;
+  /** SQS ApproximateReceiveCount (1 on the first delivery). */
+  readonly receiveCount?: number;
 }
 
 export interface SyncBatchDeps extends SyncDeps {
   /** Where malformed sync messages go (the sync DLQ; the Lambda always has one); logged and dropped when absent (tests, a local run without one). */
   readonly deadLetters?: DeadLetters;
+  /**
+   * Reschedules failed records after a short backoff by receive count (the cloud: SQS
+   * ChangeMessageVisibility); absent, they wait for the queue's visibility timeout (the local
+   * queue retries failed syncs after its own 2 s).
+   */
+  readonly retries?: SyncRetryScheduler;
   /** Called after each target's sync (the local runner logs one line per sync). */
   readonly onSynced?: (outcome: SyncOutcome) => void;
 }
@@ -77,5 +89,31 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       }
     }),
   );
+  if (deps.retries && failures.length > 0) await scheduleRetries(deps.retries, records, failures, log);
   return { batchItemFailures: failures, outcomes, failed, invalid };
+}
+
+/**
+ * Sets each failed record's redelivery to its backoff (docs/adr/0005-queues.md). Never fatal:
+ * a record that could not be rescheduled waits for the queue's visibility timeout, as before.
+ */
+async function scheduleRetries(
+  scheduler: SyncRetryScheduler,
+  records: readonly QueueRecord[],
+  failures: readonly { itemIdentifier: string }[],
+  log: Log,
+): Promise<void> {
+  const failed = new Set(failures.map((f) => f.itemIdentifier));
+  const retries = records.flatMap((r) =>
+    failed.has(r.messageId) && r.receiptHandle ? [{ receiptHandle: r.receiptHandle, delaySeconds: syncRetryDelaySeconds(r.receiveCount ?? 1) }] : [],
+  );
+  if (retries.length === 0) return;
+  try {
+    const rejected = await scheduler.retryLater(retries);
+    if (rejected.length > 0) {
+      log.warn('could not shorten the retry delay of failed sync messages; they are retried after the visibility timeout', { count: rejected.length, error: rejected[0]?.error });
+    }
+  } catch (error) {
+    log.warn('could not shorten the retry delay of failed sync messages; they are retried after the visibility timeout', { count: retries.length, error: describeError(error) });
+  }
 }

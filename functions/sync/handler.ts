@@ -36,7 +36,12 @@ export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), optio
     .handler(async (event) => {
       const d = boundDeps();
       const now = d.clock?.now() ?? Date.now();
-      const result = await syncBatch(d, event.Records.map((r) => ({ messageId: r.messageId, body: r.body })), now);
+      const result = await syncBatch(d, event.Records.map((r) => ({
+          messageId: r.messageId,
+          body: r.body,
+          receiptHandle: r.receiptHandle,
+          receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
+        })), now);
       for (const o of result.outcomes) {
         log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
       }

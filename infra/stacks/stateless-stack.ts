@@ -55,7 +55,9 @@ export class StatelessStack extends Stack {
       timeout: FUNCTION_TIMEOUTS.sync,
       memorySize: 1024,
       // The sync DLQ (FIFO) takes malformed sync messages (the adapter sends a group and deduplication id).
-      environment: { ...tableEnv, ...configEnv, [ENV.syncDlqUrl]: state.syncDlq.queueUrl },
+      // The sync queue's URL: failed messages get a short backoff with ChangeMessageVisibility (ADR 5),
+      // which the event source's consume grant already allows on that queue (and only there).
+      environment: { ...tableEnv, ...configEnv, [ENV.syncDlqUrl]: state.syncDlq.queueUrl, [ENV.syncQueueUrl]: state.syncQueue.queueUrl },
     });
     this.reconcile = new GnsFunction(this, 'Reconcile', {
       name: 'reconcile',

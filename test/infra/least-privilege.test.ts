@@ -93,6 +93,14 @@ describe('SQS', () => {
     expect(consume('Sync')).toEqual([expect.stringMatching(/SyncQueue/)]);
     expect(consume('Reconcile')).toEqual([]);
   });
+
+  it('only the sync function may change a message\'s visibility, and only on the sync queue (the backoff of failed syncs)', () => {
+    const changers = (fn: string) => statementsOfRole(fn).filter((x) => actionsOf(x).includes('sqs:ChangeMessageVisibility')).map((x) => JSON.stringify(x.Resource));
+    expect(changers('Sync')).toEqual([expect.stringMatching(/SyncQueue/)]);
+    expect(changers('Sync').some((r) => r.includes('Dlq') || r.includes('Ingest'))).toBe(false);
+    expect(changers('Reconcile')).toEqual([]);
+    expect(changers('Ingest')).toEqual([expect.stringMatching(/IngestQueue/)]); // its own event source's consume grant
+  });
 });
 
 describe('Secrets Manager and EventBridge', () => {

@@ -139,10 +139,12 @@ describe('deps from the environment', () => {
     expect(deps.topology.gnsOf('clusterOne', 'ns-one')).toBe('kafka-gns');
   });
 
-  it('the sync function requires SYNC_DLQ_URL; a malformed sync message goes there with a group and deduplication id', async () => {
+  it('the sync function requires SYNC_DLQ_URL and SYNC_QUEUE_URL; a malformed sync message goes there with a group and deduplication id', async () => {
     const env = { GNS_SYNC_CONFIG: config, TABLE_NAME: 't', AWS_REGION: 'eu-west-1' };
     expect(() => syncDepsFromEnv(env)).toThrow(/environment variable SYNC_DLQ_URL is not set/);
-    const deps = syncDepsFromEnv({ ...env, SYNC_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync-dlq.fifo' });
+    expect(() => syncDepsFromEnv({ ...env, SYNC_DLQ_URL: 'https://sqs/sync-dlq.fifo' })).toThrow(/environment variable SYNC_QUEUE_URL is not set/);
+    const deps = syncDepsFromEnv({ ...env, SYNC_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync-dlq.fifo', SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sync.fifo' });
+    expect(deps.retries).toBeDefined();
     expect(deps.deadLetters).toBeDefined();
     const sqs = fakeSqs();
     const result = await syncBatch({ ...deps, deadLetters: sqsDeadLetters({ client: sqs.client as never, queueUrl: 'https://sqs/sync-dlq.fifo' }) }, [{ messageId: 'm-9', body: '{"v":2}' }], 0);
