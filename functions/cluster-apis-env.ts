@@ -3,8 +3,10 @@
 // bundle the Kubernetes client (issue 6: ≤ 1 MB for those bundles).
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManagerClusterApis } from '../shared/adapters/kubernetes/cluster-apis.ts';
+import type { ClusterApiOptions } from '../shared/adapters/kubernetes/cluster-apis.ts';
 import type { ClusterApis } from '../shared/ports.ts';
 
-export function clusterApisFromEnv(): ClusterApis {
-  return secretsManagerClusterApis({ client: new SecretsManagerClient({}) });
+/** `options` reach each cluster's adapter (the sync passes its circuit breaker's `stopRetrying`). */
+export function clusterApisFromEnv(options: ClusterApiOptions = {}): ClusterApis {
+  return secretsManagerClusterApis({ ...options, client: new SecretsManagerClient({}) });
 }

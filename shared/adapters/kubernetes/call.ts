@@ -14,6 +14,11 @@ export interface CallPolicy {
   readonly maxDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
+  /**
+   * Asked before each retry: true stops retrying now (the cluster's circuit breaker is open or
+   * probing: another call already found it failing, and a probe should cost one attempt).
+   */
+  readonly stopRetrying?: () => boolean;
 }
 
 export const DEFAULT_CALL_POLICY: CallPolicy = {
@@ -104,7 +109,7 @@ export async function kubeCall<T>(
       if (last.status !== undefined && !TRANSIENT.has(last.status)) {
         throw new FinalError(`${what}: ${last.detail}; not retried (fix the cause: permissions, namespace, object)`, { cause: error });
       }
-      if (attempt === policy.attempts) {
+      if (attempt === policy.attempts || policy.stopRetrying?.()) {
         throw new RetryableError(`${what}: ${last.detail} after ${attempt} attempt(s); the sync will be retried by the queue`, { cause: error });
       }
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

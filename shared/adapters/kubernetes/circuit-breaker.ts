@@ -87,10 +87,11 @@ export class ClusterUnavailableError extends RetryableError {
   readonly cluster: string;
   /** When the cluster is tried again (ms since the epoch). */
   readonly retryAt: number;
-  constructor(cluster: string, retryAt: number, now: number, failures: number, lastError: string) {
-    const inSeconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
+  // The message is the same for every call refused within one open interval (no "in N s"), so
+  // the target status that records it is not rewritten on every refused sync (ADR 8).
+  constructor(cluster: string, retryAt: number, failures: number, lastError: string) {
     super(
-      `cluster ${cluster} is unavailable (${failures} failed call(s) in a row, last: ${lastError}); calls to it fail at once until it is tried again at ${new Date(retryAt).toISOString()} (in ${inSeconds} s); the sync will be retried by the queue`,
+      `cluster ${cluster} is unavailable (${failures} failed call(s) in a row, last: ${lastError}); calls to it fail at once until it is tried again at ${new Date(retryAt).toISOString()}; the sync will be retried by the queue`,
     );
     this.cluster = cluster;
     this.retryAt = retryAt;

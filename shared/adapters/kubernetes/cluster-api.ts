@@ -26,6 +26,8 @@ export interface KubeClusterApiOptions {
   readonly onWrite?: (verb: 'create' | 'update' | 'delete' | 'event') => void;
   /** Called when the cluster answers 401 (credentials to reload), before the error is thrown. */
   readonly onUnauthorized?: () => void;
+  /** Asked with the cluster's name before each retry of a failed call: true stops retrying (its circuit breaker is not closed). */
+  readonly stopRetrying?: (cluster: string) => boolean;
 }
 
 const LIST_PAGE = 500;
@@ -34,9 +36,10 @@ const LIST_PAGE = 500;
 export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): ClusterApi {
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const core = kc.makeApiClient(CoreV1Api);
-  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy };
-  const now = options.now ?? Date.now;
   const cluster = options.cluster;
+  const stop = options.stopRetrying;
+  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, ...(stop ? { stopRetrying: () => stop(cluster) } : {}) };
+  const now = options.now ?? Date.now;
   const wrote = options.onWrite ?? (() => {});
 
   async function listAll(what: string, page: (cont: string | undefined, o: ConfigurationOptions) => Promise<{ items: V1EndpointSlice[]; metadata?: { _continue?: string } }>, ns: string): Promise<Slice[]> {

@@ -23,10 +23,20 @@ export interface GuardedClusterApis extends ClusterApis {
   state(cluster: string): BreakerState;
 }
 
-export function guardClusterApis(inner: ClusterApis, options: GuardedClusterApisOptions): GuardedClusterApis {
+/** Whether a cluster's calls should stop retrying inside the adapter: its breaker is open or probing. */
+export type StopRetrying = (cluster: string) => boolean;
+
+/**
+ * `inner` may be a factory given a StopRetrying to pass to the Kubernetes adapter
+ * (`stopRetrying` of kubeClusterApi's options): then a probe costs one attempt, and calls
+ * in flight when another call opened the breaker stop retrying, instead of each paying the
+ * per-call timeout × attempts of a dead cluster.
+ */
+export function guardClusterApis(inner: ClusterApis | ((stopRetrying: StopRetrying) => ClusterApis), options: GuardedClusterApisOptions): GuardedClusterApis {
   const policy: BreakerPolicy = { ...DEFAULT_BREAKER_POLICY, ...options.policy };
   const random = options.random ?? Math.random;
   const states = new Map<string, BreakerState>();
+  const apis = typeof inner === 'function' ? inner((cluster) => (states.get(cluster) ?? CLOSED).kind !== 'closed') : inner;
   const wrapped = new Map<string, { readonly inner: ClusterApi; readonly api: ClusterApi }>();
   const stateOf = (cluster: string): BreakerState => states.get(cluster) ?? CLOSED;
 
@@ -39,7 +49,7 @@ export function guardClusterApis(inner: ClusterApis, options: GuardedClusterApis
   async function guarded<R>(cluster: string, call: () => Promise<R>): Promise<R> {
     const now = options.clock();
     const admission = admit(stateOf(cluster), now, policy);
-    if (!admission.ok) throw new ClusterUnavailableError(cluster, admission.retryAt, now, admission.failures, admission.lastError);
+    if (!admission.ok) throw new ClusterUnavailableError(cluster, admission.retryAt, admission.failures, admission.lastError);
     if (admission.state !== stateOf(cluster)) set(cluster, admission.state);
     try {
       const result = await call();
@@ -74,7 +84,7 @@ export function guardClusterApis(inner: ClusterApis, options: GuardedClusterApis
 
   return {
     async get(cluster) {
-      const api = await inner.get(cluster);
+      const api = await apis.get(cluster);
       let hit = wrapped.get(cluster);
       if (hit?.inner !== api) {
         // A new inner api (credentials reloaded): wrap it; the breaker state stays the cluster's.

@@ -21,6 +21,7 @@ import {
 } from '../../unit/functions/fakes.ts';
 
 let fleet: SimFleet;
+let kc: KubeConfig;
 let apis: GuardedClusterApis;
 let deps: SyncBatchDeps;
 /** Calls that reached the Kubernetes adapter, per cluster (a dead sim cluster resets connections before any request is counted). */
@@ -57,7 +58,7 @@ function createTarget(cluster: string, namespace: string): string {
 
 beforeAll(async () => {
   fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: false, events: false });
-  const kc = new KubeConfig();
+  kc = new KubeConfig();
   kc.loadFromString(fleet.kubeconfigYaml());
   // Short per-call timeouts keep the one slow failure short; the breaker is what the test is about.
   const inner = kubeConfigClusterApis(kc, new Map(), { policy: { timeoutMs: 300, attempts: 2, baseDelayMs: 10 } });
@@ -117,5 +118,32 @@ describe('a batch mixing a dead cluster and a live one', () => {
     expect(healed.batchItemFailures).toEqual([]);
     expect(apis.state('clusterTwo').kind).toBe('closed');
     expect(fleet.cluster('clusterTwo').resolve('kafka-1.kafka-headless.ns-one.svc.cluster.local')).toHaveLength(1);
+  });
+});
+
+describe('an unresponsive cluster (every call times out)', () => {
+  it('the first call pays its attempts once; the probe costs one attempt, not the whole retry budget', async () => {
+    const two = fleet.cluster('clusterTwo');
+    let now = clock.now();
+    const guarded = guardClusterApis(
+      (stopRetrying) => kubeConfigClusterApis(kc, new Map(), { policy: { timeoutMs: 150, attempts: 3, baseDelayMs: 10 }, stopRetrying }),
+      { clock: () => now, random: () => 0.5 },
+    );
+    const api = await guarded.get('clusterTwo');
+    two.faults.latencyMs = 1_000; // answers after every timeout: each attempt reaches the server and times out
+    try {
+      let requests = two.counters.requests;
+      await expect(api.listSlices('ns-one', 'kafka-headless')).rejects.toThrow(/timed out after 3 attempt\(s\)/);
+      expect(two.counters.requests - requests).toBe(3); // closed: the adapter's retries as before
+      expect(guarded.state('clusterTwo')).toMatchObject({ kind: 'open', failures: 1 });
+
+      now += 2_000;
+      requests = two.counters.requests;
+      await expect(api.listSlices('ns-one', 'kafka-headless')).rejects.toThrow(/timed out after 1 attempt\(s\)/);
+      expect(two.counters.requests - requests).toBe(1); // the probe: one attempt
+      expect(guarded.state('clusterTwo')).toMatchObject({ kind: 'open', failures: 2 });
+    } finally {
+      two.faults.latencyMs = 0;
+    }
   });
 });

@@ -5,7 +5,7 @@ import {
   CLOSED, ClusterUnavailableError, DEFAULT_BREAKER_POLICY, admit, isClusterFailure, onFailure, onSuccess, openIntervalMs,
 } from '../../../shared/adapters/kubernetes/circuit-breaker.ts';
 import type { BreakerState } from '../../../shared/adapters/kubernetes/circuit-breaker.ts';
-import { UnauthorizedError } from '../../../shared/adapters/kubernetes/call.ts';
+import { DEFAULT_CALL_POLICY, UnauthorizedError, kubeCall } from '../../../shared/adapters/kubernetes/call.ts';
 import { guardClusterApis } from '../../../shared/adapters/kubernetes/guarded-cluster-apis.ts';
 import { ConflictError, FinalError, RetryableError } from '../../../shared/errors.ts';
 import type { ClusterApi, ClusterApis } from '../../../shared/ports.ts';
@@ -72,7 +72,7 @@ describe('the state machine', () => {
     ['a 409', new ConflictError('conflict'), false],
     ['a 403/422/404 (FinalError)', new FinalError('forbidden'), false],
     ['a 401 (credentials to reload)', new UnauthorizedError('unauthorized'), false],
-    ['a refusal by the breaker itself', new ClusterUnavailableError('clusterTwo', T0, T0, 1, 'x'), false],
+    ['a refusal by the breaker itself', new ClusterUnavailableError('clusterTwo', T0, 1, 'x'), false],
     ['a programming error', new TypeError('bug'), false],
   ])('isClusterFailure: %s → %s', (_name, error, expected) => {
     expect(isClusterFailure(error)).toBe(expected);
@@ -114,7 +114,7 @@ describe('guardClusterApis', () => {
 
     const refused = api.listSlices('ns', 'svc');
     await expect(refused).rejects.toBeInstanceOf(ClusterUnavailableError);
-    await expect(refused).rejects.toThrow(/cluster clusterTwo is unavailable .*tried again at 2025-11-28T21:00:02.000Z \(in 2 s\); the sync will be retried by the queue/);
+    await expect(refused).rejects.toThrow(/cluster clusterTwo is unavailable .*tried again at 2025-11-28T21:00:02.000Z; the sync will be retried by the queue/);
     expect(cluster.calls()).toBe(1);
 
     now = T0 + 2_000; // the probe fails: open twice as long
@@ -177,5 +177,21 @@ describe('guardClusterApis', () => {
     await expect((await apis.get('clusterOne')).listSlices('ns', 'svc')).resolves.toEqual([]);
     expect(apis.state('clusterOne')).toEqual(CLOSED);
     expect(apis.state('clusterTwo').kind).toBe('open');
+  });
+});
+
+describe('kubeCall: stopRetrying (the breaker is not closed)', () => {
+  it.each([
+    [false, 3],
+    [true, 1],
+  ])('stopRetrying %s → %i attempt(s) of a call that fails with a network error', async (stop, attempts) => {
+    let calls = 0;
+    const policy = { ...DEFAULT_CALL_POLICY, attempts: 3, sleep: async () => {}, stopRetrying: () => stop };
+    const op = async (): Promise<never> => {
+      calls++;
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    };
+    await expect(kubeCall('clusterTwo: list slices', policy, op)).rejects.toThrow(new RegExp(`ECONNREFUSED 127.0.0.1:6443 after ${attempts} attempt\\(s\\)`));
+    expect(calls).toBe(attempts);
   });
 });
