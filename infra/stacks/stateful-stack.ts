@@ -19,6 +19,13 @@ import type { CloudSettings } from '../settings.ts';
 export const FUNCTION_TIMEOUTS = { ingest: Duration.seconds(30), sync: Duration.seconds(60), reconcile: Duration.minutes(5) } as const;
 /** Receives before a message is dead-lettered (docs/adr/0005-queues.md). */
 export const MAX_RECEIVE_COUNT = 5;
+/**
+ * Failed syncs come back after 5 s × 2^(n−1), capped at 5 min (functions/sync/retry-backoff.ts):
+ * 8 receives give a target cluster about 15 minutes (5+10+20+40+80+160+300+300 s) to come
+ * back before its messages reach the sync DLQ and its alarm. The reconcile re-enqueues every target
+ * anyway, so the DLQ marks a lasting outage, not a lost change.
+ */
+export const SYNC_MAX_RECEIVE_COUNT = 8;
 
 export interface StatefulStackProps extends StackProps {
   readonly settings: CloudSettings;
@@ -59,7 +66,7 @@ export class StatefulStack extends Stack {
     const sync = new QueueWithDlq(this, 'Sync', {
       fifo: true,
       visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUTS.sync.toSeconds() * 6),
-      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maxReceiveCount: SYNC_MAX_RECEIVE_COUNT,
     });
     this.ingestQueue = ingest.queue;
     this.ingestDlq = ingest.dlq;

@@ -6,7 +6,7 @@ import { clusterSecretName as adapterSecretName } from '../../shared/adapters/ku
 import { TABLE } from '../../shared/adapters/dynamodb/table.ts';
 import { ARCHIVE_PATTERN } from '../../shared/rules.ts';
 import { clusterSecretName } from '../../infra/naming.ts';
-import { MAX_RECEIVE_COUNT } from '../../infra/stacks/stateful-stack.ts';
+import { MAX_RECEIVE_COUNT, SYNC_MAX_RECEIVE_COUNT } from '../../infra/stacks/stateful-stack.ts';
 import { resourcesOf, synth, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -84,12 +84,13 @@ describe('queues', () => {
     return arn ? [arn['Fn::GetAtt'][0]] : [];
   }));
 
-  it('has an ingest queue (standard) and a sync queue (FIFO, no content dedup), each with a DLQ after 5 receives', () => {
+  it('has an ingest queue (standard, DLQ after 5 receives) and a sync queue (FIFO, no content dedup, DLQ after 8 receives: ~10 min of backed-off retries)', () => {
     const ingest = Object.entries(queues()).find(([id]) => id.startsWith('IngestQueue'));
     const sync = Object.entries(queues()).find(([id]) => id.startsWith('SyncQueue'));
+    expect([MAX_RECEIVE_COUNT, SYNC_MAX_RECEIVE_COUNT]).toEqual([5, 8]);
     expect(ingest?.[1].Properties).toMatchObject({ RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestDlq/), 'Arn'] } } });
     expect(ingest?.[1].Properties?.FifoQueue).toBeUndefined();
-    expect(sync?.[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId', RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SyncDlq/), 'Arn'] } } });
+    expect(sync?.[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId', RedrivePolicy: { maxReceiveCount: SYNC_MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SyncDlq/), 'Arn'] } } });
   });
 
   it('gives every queue that is not itself a dead-letter queue a dead-letter queue', () => {
