@@ -72,10 +72,22 @@ export interface VipAllocator {
   ensure(identities: readonly VipIdentity[], now: number, onMoved?: (move: VipMove) => void): Promise<ReadonlyMap<string, string>>;
   /** Mark identities as seen (pod present) or gone since `now`, for release after the grace period. */
   markGone(identities: readonly VipIdentity[], now: number): Promise<void>;
-  /** Release VIPs whose pods have been gone longer than the grace period; returns how many. */
-  releaseExpired(now: number): Promise<number>;
+  /**
+   * Release VIPs whose pods have been gone longer than the grace period; returns how many.
+   * With `configuredGns`, also mark gone since `now` every bound identity of a GNS not in it
+   * (removed from the config), found in the pool read the release does anyway; their VIPs are
+   * released after the grace period unless the GNS returns first (`ensure` clears the mark).
+   */
+  releaseExpired(now: number, options?: ReleaseOptions): Promise<number>;
   /** Adopt VIPs found in target slices (rebuild from an empty table). */
   adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void>;
+}
+
+export interface ReleaseOptions {
+  /** Every GNS of the config: identities of any other GNS are marked gone. Omitted: none is. */
+  readonly configuredGns?: readonly string[];
+  /** Called once with the identities of removed GNSs that this call marked gone (not those marked before). */
+  readonly onUnconfiguredMarked?: (identities: readonly VipIdentity[]) => void;
 }
 
 /** An identity's VIP moved into the configured pool from an address outside it. */

@@ -5,6 +5,8 @@
 //      changed selector, became invalid or was deleted): the complete pass — syncs only notice
 //      pods that disappear while they watch; then release the VIPs gone longer than the grace
 //      period (a needed identity's next `ensure` clears its mark, so flaps keep their VIP);
+//      The identities of a GNS removed from the config are marked gone too (found by the
+//      release's read of the pool), so its VIPs are released unless it comes back in time;
 //   3. delete our slices in namespaces that are no longer members of a GNS (a member removed
 //      from the config), and enqueue the Service of any other slice of ours that is no target
 //      any more (its annotation removed while the sync that would have cleaned up was lost):
@@ -115,7 +117,14 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
 
   let released = 0;
   try {
-    released = await deps.vips.releaseExpired(now);
+    // The release's pool read also finds the identities of GNSs removed from the config.
+    released = await deps.vips.releaseExpired(now, {
+      configuredGns: deps.topology.gnsNames,
+      onUnconfiguredMarked: (ids) => {
+        markedGone += ids.length;
+        log.info('marked gone the VIP identities of GNSs removed from the config', { gns: [...new Set(ids.map((id) => id.gns))].sort(), identities: ids.length });
+      },
+    });
   } catch (error) {
     errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
   }

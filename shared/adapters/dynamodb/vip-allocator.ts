@@ -14,7 +14,7 @@ import { identityKey, parseIdentityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
 import { vipCandidates } from '../../core/vip-order.ts';
 import { PoolExhaustedError, RetryableError } from '../../errors.ts';
-import type { VipAllocator, VipMove } from '../../ports.ts';
+import type { ReleaseOptions, VipAllocator, VipMove } from '../../ports.ts';
 import { batchGet, documentClient, mapLimit, queryAll, storeError } from './client.ts';
 import type { Item } from './client.ts';
 import { GONE_PARTITION, goneSk, identitiesPk, VIPS_PK } from './keys.ts';
@@ -23,7 +23,7 @@ import {
   bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, rebindIdentity, unbindIdentity, unclaimVip,
 } from './vip-items.ts';
 import type { VipTable } from './vip-items.ts';
-import { checkNow, identityOfItem, uniqueIdentities, validIdentityKey, VipInputError } from './vip-input.ts';
+import { checkNow, checkReleaseOptions, identityOfItem, uniqueIdentities, validIdentityKey, VipInputError } from './vip-input.ts';
 
 export { VipInputError } from './vip-input.ts';
 
@@ -157,8 +157,9 @@ export class DynamoVipAllocator implements VipAllocator {
     await mapLimit(uniqueIdentities(identities), this.concurrency, (id) => markGone(this.t, id, now));
   }
 
-  async releaseExpired(now: number): Promise<number> {
+  async releaseExpired(now: number, options: ReleaseOptions = {}): Promise<number> {
     checkNow(now);
+    checkReleaseOptions(options);
     const cutoff = now - this.releaseAfterMs;
     let items: Item[];
     try {
@@ -180,33 +181,53 @@ export class DynamoVipAllocator implements VipAllocator {
       await quarantineVip(this.t, vip, identityKey(id), now + this.quarantineMs, { claimedBy: goneSince });
       return 1;
     });
-    const swept = await this.sweepOrphans(now);
+    const swept = await this.sweepOrphans(now, options);
     return released.reduce<number>((a, b) => a + b, 0) + swept;
   }
 
   /**
    * Quarantine VIP claims whose identity is not bound to them and that are older than
    * `orphanAfterMs`: allocations that crashed between their two writes and were never
-   * retried, and releases that crashed between theirs. Returns how many.
+   * retried, and releases that crashed between theirs. Returns how many. With
+   * `configuredGns`, the same pool read finds the holders of GNSs removed from the config:
+   * those bound to their VIP and not yet gone are marked gone since `now`.
    */
-  async sweepOrphans(now: number): Promise<number> {
+  async sweepOrphans(now: number, options: ReleaseOptions = {}): Promise<number> {
     checkNow(now);
+    checkReleaseOptions(options);
+    const configured = options.configuredGns === undefined ? undefined : new Set(options.configuredGns);
     const vips = await this.readPool();
-    const held = vips.filter((v) => typeof v.owner === 'string' && typeof v.claimedAt === 'number' && v.claimedAt <= now - this.orphanAfterMs);
+    const held: { readonly item: Item; readonly orphanAge: boolean; readonly unconfigured: boolean }[] = [];
     const owners = new Map<string, VipIdentity>();
-    for (const v of held) {
+    for (const v of vips) {
+      if (typeof v.owner !== 'string' || typeof v.claimedAt !== 'number') continue;
+      let id: VipIdentity | undefined;
       try {
-        owners.set(v.owner as string, parseIdentityKey(v.owner as string));
+        id = parseIdentityKey(v.owner);
       } catch {
-        // Not an identity key: cannot be bound, so it is an orphan too.
+        // Not an identity key: cannot be bound, so it is an orphan once old enough.
       }
+      const orphanAge = v.claimedAt <= now - this.orphanAfterMs;
+      const unconfigured = configured !== undefined && id !== undefined && !configured.has(id.gns);
+      if (!orphanAge && !unconfigured) continue;
+      held.push({ item: v, orphanAge, unconfigured });
+      if (id !== undefined) owners.set(v.owner, id);
     }
     const bound = await this.readIdentities([...owners.values()]);
-    const counts = await mapLimit(held, this.concurrency, async (v) => {
+    const marked: VipIdentity[] = [];
+    const counts = await mapLimit(held, this.concurrency, async ({ item: v, orphanAge, unconfigured }) => {
       const owner = v.owner as string;
-      if (bound.get(owner)?.vip === v.addr) return 0;
+      const binding = bound.get(owner);
+      if (binding !== undefined && binding.vip === v.addr) {
+        // Bound: not an orphan. Its GNS was removed from the config: gone from now (first mark wins).
+        const id = owners.get(owner);
+        if (unconfigured && id !== undefined && binding.goneSince === undefined && (await markGone(this.t, id, now))) marked.push(id);
+        return 0;
+      }
+      if (!orphanAge) return 0; // an allocation possibly still in flight
       return (await quarantineVip(this.t, v.addr as string, owner, now + this.quarantineMs, { claimedAt: v.claimedAt as number })) ? 1 : 0;
     });
+    if (marked.length > 0) options.onUnconfiguredMarked?.(marked);
     return counts.reduce<number>((a, b) => a + b, 0);
   }
 

@@ -4,6 +4,7 @@ import { identityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
 import { FinalError } from '../../errors.ts';
 import { ClusterNameSchema, DNS1123_SUBDOMAIN_RE, NamespaceNameSchema } from '../../schemas/events.ts';
+import type { ReleaseOptions } from '../../ports.ts';
 import type { Item } from './client.ts';
 
 /** Bad input to the allocator (a malformed identity, an address outside the pool, a bad time): nothing was written. */
@@ -39,4 +40,17 @@ export function uniqueIdentities(identities: readonly VipIdentity[]): VipIdentit
   const out = new Map<string, VipIdentity>();
   for (const id of identities) out.set(validIdentityKey(id), id);
   return [...out.values()];
+}
+
+/** `configuredGns`, when given, is an array of GNS names (label values): else nothing is written. */
+export function checkReleaseOptions(options: ReleaseOptions): void {
+  if (typeof options !== 'object' || options === null) throw new VipInputError('release options must be an object; nothing was written');
+  const gns: unknown = options.configuredGns;
+  if (gns === undefined) return;
+  if (!Array.isArray(gns)) throw new VipInputError('configuredGns must be an array of GNS names; nothing was written');
+  const bad = gns.filter((g) => !ClusterNameSchema.safeParse(g).success);
+  if (bad.length > 0) throw new VipInputError(`configuredGns holds invalid GNS name(s) ${JSON.stringify(bad)}; nothing was written (no VIP is marked gone on a bad list)`);
+  if (options.onUnconfiguredMarked !== undefined && typeof options.onUnconfiguredMarked !== 'function') {
+    throw new VipInputError('onUnconfiguredMarked must be a function; nothing was written');
+  }
 }
