@@ -1,6 +1,8 @@
 // VIPs over dynalite through the real allocator and state store, the sync and reconcile use
 // cases with fake clusters (round 3): a VIP no target needs is released even though its pod
-// still exists (defect 1); a changed vipPool moves the VIPs and says so on each target (defect 2).
+// still exists (defect 1); a changed vipPool moves the VIPs and says so on each target (defect 2);
+// the VIPs of a GNS removed from the config are released after the grace period, kept when it
+// comes back in time (round 6).
 import { describe, expect, it } from 'vitest';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { syncTarget } from '../../../functions/sync/sync.ts';
@@ -107,5 +109,61 @@ describe('a changed vipPool moves the VIPs of every target, with a Normal event 
     // Later syncs (also from a cold container): no event, no write.
     for (const t of TARGETS) expect(await syncTarget({ ...deps, memo: newSyncMemo() }, t, T0 + 20)).toMatchObject({ writes: 0 });
     for (const t of TARGETS) expect(clusters.cluster(t.cluster).events).toHaveLength(1);
+  });
+});
+
+describe('a GNS removed from the config gives its VIPs back after the grace period (round 6)', () => {
+  // kafka-gns as above (pods in clusterOne/ns-one, target in clusterTwo), and pg-gns with pods
+  // in clusterOne/ns-two and a target in clusterTwo/ns-two; then pg-gns leaves the config.
+  const BOTH: Topology = {
+    ...TOPO,
+    vipPool: '240.240.0.0/24',
+    globalNamespaces: [
+      ...TOPO.globalNamespaces,
+      { name: 'pg-gns', members: [{ cluster: 'clusterOne', namespace: 'ns-two' }, { cluster: 'clusterTwo', namespace: 'ns-two' }] },
+    ],
+  };
+  const WITHOUT_PG: Topology = { ...BOTH, globalNamespaces: TOPO.globalNamespaces };
+  const KAFKA: TargetRef = { gns: 'kafka-gns', cluster: 'clusterTwo', namespace: 'ns-one', name: 'svc' };
+  const PG: TargetRef = { gns: 'pg-gns', cluster: 'clusterTwo', namespace: 'ns-two', name: 'svc' };
+
+  async function twoGns() {
+    const s = await setup(BOTH);
+    for (let i = 0; i < 2; i++) await s.store.merge(podUpsert('clusterOne', 'ns-one', kafkaPod(i, { name: `web-${i}`, hostname: `web-${i}`, uid: `uid-web-${i}`, labels: { app: 'web' } })));
+    for (let i = 0; i < 3; i++) await s.store.merge(podUpsert('clusterOne', 'ns-two', kafkaPod(i, { name: `pg-${i}`, hostname: `pg-${i}`, uid: `uid-pg-${i}`, labels: { app: 'pg' } })));
+    await s.store.merge(serviceUpsert(KAFKA.cluster, KAFKA.namespace, selecting({ app: 'web' })));
+    await s.store.merge(serviceUpsert(PG.cluster, PG.namespace, selecting({ app: 'pg' })));
+    expect(await syncTarget(s.syncDeps, KAFKA, T0)).toMatchObject({ vips: 2, missingVips: 0 });
+    expect(await syncTarget(s.syncDeps, PG, T0)).toMatchObject({ vips: 3, missingVips: 0 });
+    const kafkaVips = await s.vips.listGns('kafka-gns');
+    const pgVips = await s.vips.listGns('pg-gns');
+    expect([kafkaVips.size, pgVips.size]).toEqual([2, 3]);
+    const deps = (topology: Topology) => ({ ...s.reconcileDeps, topology: indexTopology(topology) });
+    return { ...s, kafkaVips, pgVips, deps };
+  }
+
+  it('removed: the first reconcile marks its 3 identities, the one after the grace releases them; kafka-gns is untouched', async () => {
+    const { vips, kafkaVips, pgVips, deps, view } = await twoGns();
+    expect(await reconcile(deps(BOTH), T0 + 5)).toMatchObject({ markedGone: 0, released: 0 });
+    expect(await reconcile(deps(WITHOUT_PG), T0 + 10)).toMatchObject({ markedGone: 3, released: 0 });
+    expect(await reconcile(deps(WITHOUT_PG), T0 + 500)).toMatchObject({ markedGone: 0, released: 0 }); // within the grace
+    expect(await reconcile(deps(WITHOUT_PG), T0 + 1_010)).toMatchObject({ markedGone: 0, released: 3 });
+    expect(await vips.listGns('pg-gns')).toEqual(new Map());
+    expect(await vips.listGns('kafka-gns')).toEqual(kafkaVips);
+    const v = await view();
+    for (const vip of pgVips.values()) expect(v.vips.get(vip)).toMatchObject({ freeAt: T0 + 2_010 });
+    for (const [key, vip] of kafkaVips) expect(v.vips.get(vip)?.owner).toBe(`kafka-gns/${key}`);
+    expect(await reconcile(deps(WITHOUT_PG), T0 + 5_000)).toMatchObject({ markedGone: 0, released: 0 });
+  });
+
+  it('removed and re-added within the grace: its next sync clears the marks and every VIP is kept', async () => {
+    const { vips, kafkaVips, pgVips, deps, syncDeps } = await twoGns();
+    expect(await reconcile(deps(WITHOUT_PG), T0 + 10)).toMatchObject({ markedGone: 3 });
+    // Back in the config: the reconcile re-enqueues its target, whose sync ensures the identities.
+    expect(await syncTarget({ ...syncDeps, memo: newSyncMemo() }, PG, T0 + 500)).toMatchObject({ vips: 3, missingVips: 0 });
+    expect(await reconcile(deps(BOTH), T0 + 5_000)).toMatchObject({ markedGone: 0, released: 0 });
+    expect(await reconcile(deps(BOTH), T0 + 10_000)).toMatchObject({ markedGone: 0, released: 0 });
+    expect(await vips.listGns('pg-gns')).toEqual(pgVips);
+    expect(await vips.listGns('kafka-gns')).toEqual(kafkaVips);
   });
 });
