@@ -2,12 +2,12 @@
 // of every call, so the use cases are tested without DynamoDB, SQS or Kubernetes.
 import { canonicalJson } from '../../../shared/core/canonical-json.ts';
 import { bigIntToIp, ipToBigInt } from '../../../shared/core/cidr.ts';
-import { identityKey } from '../../../shared/core/identity.ts';
+import { identityKey, parseIdentityKey } from '../../../shared/core/identity.ts';
 import { emptyNamespaceState, mergeEvent, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
 import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIdentity } from '../../../shared/core/types.ts';
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
-  ClusterApi, ClusterApis, Clock, DeadLetter, DeadLetters, MergeResult, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
+  ClusterApi, ClusterApis, Clock, DeadLetter, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
 } from '../../../shared/ports.ts';
 import { toBusEntries } from '../../../shared/schemas/serialize.ts';
 import { toEnvelope } from '../../../shared/schemas/envelope.ts';
@@ -228,9 +228,12 @@ export class FakeVips implements VipAllocator {
     for (const id of identities) if (!this.gone.has(identityKey(id))) this.gone.set(identityKey(id), now);
   }
 
-  async releaseExpired(now: number): Promise<number> {
+  async releaseExpired(now: number, options: ReleaseOptions = {}): Promise<number> {
     this.calls.push('releaseExpired');
     let n = 0;
+    // Like the DynamoDB allocator: after releasing, mark gone the bound identities of GNSs not configured.
+    const marked: VipIdentity[] = [];
+    const configured = options.configuredGns === undefined ? undefined : new Set(options.configuredGns);
     for (const [key, since] of this.gone) {
       if (now - since > TOPOLOGY.vipReleaseAfterMs) {
         this.byIdentity.delete(key);
@@ -238,6 +241,14 @@ export class FakeVips implements VipAllocator {
         n++;
       }
     }
+    for (const key of this.byIdentity.keys()) {
+      const id = parseIdentityKey(key);
+      if (configured !== undefined && !configured.has(id.gns) && !this.gone.has(key)) {
+        this.gone.set(key, now);
+        marked.push(id);
+      }
+    }
+    if (marked.length > 0) options.onUnconfiguredMarked?.(marked);
     return n;
   }
 

@@ -1,6 +1,7 @@
 // The reconcile releases a VIP when no valid target of its GNS needs it any more — not only
 // when its pod vanished (round 3, defect 1): a changed selector, a deleted or invalid target,
-// a removed member, a cluster joining the target's network.
+// a removed member, a cluster joining the target's network; nor when its GNS is removed from
+// the config (round 6).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { identitiesInUse, reconcile } from '../../../functions/reconcile/reconcile.ts';
 import type { ReconcileDeps } from '../../../functions/reconcile/reconcile.ts';
@@ -108,6 +109,25 @@ describe('reconcile: an allocated VIP is gone when no valid target needs it', ()
     };
     await expect(reconcile(deps, clock.now())).rejects.toThrow(/2 part\(s\) failed \(GNS kafka-gns: enqueueing its targets failed: Error: throttled/);
     expect(vips.gone.size).toBe(0);
+  });
+
+  it('a GNS removed from the config: the release marks its identities (counted in markedGone), then releases them after the grace', async () => {
+    await vips.ensure([{ gns: 'old-gns', cluster: 'clusterOne', namespace: 'ns-nine', pod: 'pg-0' }], 0);
+    const { result, gone } = await goneAfterReconcile();
+    expect(gone).toEqual(['old-gns/clusterOne/ns-nine/pg-0']);
+    expect(result.markedGone).toBe(1);
+    const later = await reconcile(deps, clock.now() + TOPOLOGY.vipReleaseAfterMs + 1);
+    expect(later).toMatchObject({ markedGone: 0, released: 1 });
+    expect([...vips.byIdentity.keys()].sort()).toEqual(KAFKA);
+  });
+
+  it('a configured GNS whose reads fail is still configured: only the removed GNS is marked', async () => {
+    await vips.ensure([{ gns: 'old-gns', cluster: 'clusterOne', namespace: 'ns-nine', pod: 'pg-0' }], 0);
+    store.servicesOf = async () => {
+      throw new Error('throttled');
+    };
+    await expect(reconcile(deps, clock.now())).rejects.toThrow(/throttled/);
+    expect([...vips.gone.keys()]).toEqual(['old-gns/clusterOne/ns-nine/pg-0']);
   });
 
   it('reads each member once for both the enqueue and the gone pass', async () => {
