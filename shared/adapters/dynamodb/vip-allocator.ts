@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isUsable, parseCidr } from '../../core/cidr.ts';
 import type { Cidr } from '../../core/cidr.ts';
-import { identityKey, parseIdentityKey } from '../../core/identity.ts';
+import { identityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
 import { vipCandidates } from '../../core/vip-order.ts';
 import { PoolExhaustedError, RetryableError } from '../../errors.ts';
@@ -23,6 +23,7 @@ import {
   bindIdentity, claimVip, getIdentity, identityItemKey, markGone, markPresent, quarantineVip, rebindIdentity, unbindIdentity, unclaimVip,
 } from './vip-items.ts';
 import type { VipTable } from './vip-items.ts';
+import { sweepPool } from './vip-sweep.ts';
 import { checkNow, checkReleaseOptions, identityOfItem, uniqueIdentities, validIdentityKey, VipInputError } from './vip-input.ts';
 
 export { VipInputError } from './vip-input.ts';
@@ -186,49 +187,15 @@ export class DynamoVipAllocator implements VipAllocator {
   }
 
   /**
-   * Quarantine VIP claims whose identity is not bound to them and that are older than
-   * `orphanAfterMs`: allocations that crashed between their two writes and were never
-   * retried, and releases that crashed between theirs. Returns how many. With
-   * `configuredGns`, the same pool read finds the holders of GNSs removed from the config:
-   * those bound to their VIP and not yet gone are marked gone since `now`.
+   * The sweeper (vip-sweep.ts): quarantine orphan claims older than `orphanAfterMs`; with
+   * `configuredGns`, mark gone the bound holders of GNSs removed from the config. Returns how
+   * many orphans were quarantined.
    */
   async sweepOrphans(now: number, options: ReleaseOptions = {}): Promise<number> {
     checkNow(now);
     checkReleaseOptions(options);
-    const configured = options.configuredGns === undefined ? undefined : new Set(options.configuredGns);
-    const vips = await this.readPool();
-    const held: { readonly item: Item; readonly orphanAge: boolean; readonly unconfigured: boolean }[] = [];
-    const owners = new Map<string, VipIdentity>();
-    for (const v of vips) {
-      if (typeof v.owner !== 'string' || typeof v.claimedAt !== 'number') continue;
-      let id: VipIdentity | undefined;
-      try {
-        id = parseIdentityKey(v.owner);
-      } catch {
-        // Not an identity key: cannot be bound, so it is an orphan once old enough.
-      }
-      const orphanAge = v.claimedAt <= now - this.orphanAfterMs;
-      const unconfigured = configured !== undefined && id !== undefined && !configured.has(id.gns);
-      if (!orphanAge && !unconfigured) continue;
-      held.push({ item: v, orphanAge, unconfigured });
-      if (id !== undefined) owners.set(v.owner, id);
-    }
-    const bound = await this.readIdentities([...owners.values()]);
-    const marked: VipIdentity[] = [];
-    const counts = await mapLimit(held, this.concurrency, async ({ item: v, orphanAge, unconfigured }) => {
-      const owner = v.owner as string;
-      const binding = bound.get(owner);
-      if (binding !== undefined && binding.vip === v.addr) {
-        // Bound: not an orphan. Its GNS was removed from the config: gone from now (first mark wins).
-        const id = owners.get(owner);
-        if (unconfigured && id !== undefined && binding.goneSince === undefined && (await markGone(this.t, id, now))) marked.push(id);
-        return 0;
-      }
-      if (!orphanAge) return 0; // an allocation possibly still in flight
-      return (await quarantineVip(this.t, v.addr as string, owner, now + this.quarantineMs, { claimedAt: v.claimedAt as number })) ? 1 : 0;
-    });
-    if (marked.length > 0) options.onUnconfiguredMarked?.(marked);
-    return counts.reduce<number>((a, b) => a + b, 0);
+    const ctx = { t: this.t, orphanAfterMs: this.orphanAfterMs, quarantineMs: this.quarantineMs, concurrency: this.concurrency };
+    return sweepPool({ ...ctx, readIdentities: (ids) => this.readIdentities(ids) }, await this.readPool(), now, options);
   }
 
   async adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void> {
