@@ -63,7 +63,8 @@ export function cloudDeps(env: Env): CloudDeps {
 }
 
 let sqs: SQSClient | undefined;
-const sqsClient = () => (sqs ??= new SQSClient({}));
+/** One SQS client per container, shared by every SQS adapter of the function. */
+export const sqsClient = (): SQSClient => (sqs ??= new SQSClient({}));
 
 export function syncQueueFromEnv(env: Env): SyncQueue {
   return sqsSyncQueue({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') });

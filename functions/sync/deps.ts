@@ -1,6 +1,5 @@
 // The sync function's dependencies from the Lambda environment (see ../env.ts).
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { cloudDeps, deadLettersFromEnv, requireEnv } from '../env.ts';
+import { cloudDeps, deadLettersFromEnv, requireEnv, sqsClient } from '../env.ts';
 import { clusterApisFromEnv } from '../cluster-apis-env.ts';
 import { guardClusterApis } from '../../shared/adapters/kubernetes/guarded-cluster-apis.ts';
 import { sqsSyncRetries } from '../../shared/adapters/sqs/sync-retries.ts';
@@ -22,6 +21,6 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     deadLetters: deadLettersFromEnv(env, 'SYNC_DLQ_URL'),
     // Failed syncs come back after 5 s × 2^(n−1) (≤ 5 min), not the 6-minute visibility timeout:
     // ChangeMessageVisibility on the sync queue (SYNC_QUEUE_URL; ADR 5).
-    retries: sqsSyncRetries({ client: new SQSClient({}), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }),
+    retries: sqsSyncRetries({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }),
   };
 }
