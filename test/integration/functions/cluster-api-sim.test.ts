@@ -15,8 +15,9 @@ import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { syncTarget } from '../../../functions/sync/sync.ts';
 import type { SyncDeps } from '../../../functions/sync/sync.ts';
 import {
-  FakeClock, FakeStatuses, FakeStore, FakeVips, KAFKA_LABELS, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
 } from '../../unit/functions/fakes.ts';
+import { createSimTarget } from './sim-targets.ts';
 
 let fleet: SimFleet;
 let kc: KubeConfig;
@@ -24,14 +25,7 @@ let apis: ClusterApis;
 const uids = new Map<string, string>();
 
 function createTarget(cluster: string, namespace: string): void {
-  const sim = fleet.cluster(cluster);
-  sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  const svc = sim.apply({
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'kafka-headless', namespace, annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': JSON.stringify(KAFKA_LABELS) } },
-    spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }] },
-  });
-  uids.set(`${cluster}/${namespace}`, svc.metadata.uid ?? '');
+  uids.set(`${cluster}/${namespace}`, createSimTarget(fleet, cluster, namespace));
 }
 
 beforeAll(async () => {

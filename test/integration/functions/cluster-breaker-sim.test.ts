@@ -17,8 +17,9 @@ import type { SyncBatchDeps } from '../../../functions/sync/batch.ts';
 import { encodeSyncMessage } from '../../../functions/sync/message.ts';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import {
-  FakeClock, FakeStatuses, FakeStore, FakeVips, KAFKA_LABELS, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
 } from '../../unit/functions/fakes.ts';
+import { createSimTarget } from './sim-targets.ts';
 
 let fleet: SimFleet;
 let kc: KubeConfig;
@@ -46,14 +47,7 @@ function counting(inner: ClusterApis): ClusterApis {
 const clock = new FakeClock();
 
 function createTarget(cluster: string, namespace: string): string {
-  const sim = fleet.cluster(cluster);
-  sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  const svc = sim.apply({
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'kafka-headless', namespace, annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': JSON.stringify(KAFKA_LABELS) } },
-    spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }] },
-  });
-  return svc.metadata.uid ?? '';
+  return createSimTarget(fleet, cluster, namespace);
 }
 
 beforeAll(async () => {
