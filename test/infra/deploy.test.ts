@@ -1,6 +1,7 @@
 // The agent's deployment (issue 6): the Kustomize manifests parse and render, the RBAC is least
 // privilege, the per-cluster values agree with the config and with what the agent reads, and the
-// image holds only the bundled production code.
+// image holds only the bundled production code. The overlays deploy/clusters/* are exactly what
+// `gns-sync manifests` renders (issue 14): the contributions are the only source of RBAC.
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { parseAgentEnv } from '../../agent/main.ts';
 import { LEASE_NAME } from '../../agent/lease.ts';
 import { bundle, type BundleResult } from '../../infra/bundle.ts';
 import { loadConfig } from '../../shared/config/load.ts';
+import { manifestSettings } from '../../local/cli/commands/manifests.ts';
+import { overlayFiles } from '../../local/manifests/overlay.ts';
+import { rbacObjects, renderCluster } from '../../local/manifests/render.ts';
 import { EXAMPLE_CONFIG, PROJECT_ROOT, tempDir } from './synth.ts';
 
 const run = promisify(execFile);
@@ -57,6 +61,20 @@ describe('manifests', () => {
 
   it('has an overlay for every cluster of the example config', () => {
     expect(readdirSync(join(DEPLOY, 'clusters')).sort()).toEqual(config.clusters.map((c) => c.name).sort());
+  });
+
+  for (const { name: cluster } of config.clusters) {
+    it(`deploy/clusters/${cluster} is exactly what \`gns-sync manifests\` renders (files and contents)`, () => {
+      const rendered = overlayFiles(renderCluster(config, cluster, manifestSettings()), '../../base');
+      const dir = join(DEPLOY, 'clusters', cluster);
+      expect(readdirSync(dir).sort()).toEqual([...rendered.keys()].sort());
+      for (const [file, text] of rendered) expect(readFileSync(join(dir, file), 'utf8'), file).toBe(text);
+    });
+  }
+
+  it('deploy/base holds no RBAC: every Role, ClusterRole and binding comes from the rendered overlays', () => {
+    const kinds = yamlFiles(join(DEPLOY, 'base')).flatMap((f) => docsOf(readFileSync(f, 'utf8'), f)).map((d) => d.kind);
+    expect(kinds.filter((k) => /Role/.test(k))).toEqual([]);
   });
 });
 
@@ -113,24 +131,26 @@ describe('Kubernetes API calls and RBAC', () => {
   });
 
   for (const { name: cluster } of config.clusters) {
-    it(`${cluster}: the overlay's Roles grant exactly what the calls need (the agent's Lease Role: only its Lease by name, but create)`, () => {
-      const inOverlay = yamlFiles(join(DEPLOY, 'clusters', cluster)).flatMap((f) => docsOf(readFileSync(f, 'utf8'), f));
-      const inBase = yamlFiles(join(DEPLOY, 'base')).flatMap((f) => docsOf(readFileSync(f, 'utf8'), f));
+    it(`${cluster}: the rendered Roles grant exactly what the calls need (the agent's Lease Role: only its Lease by name, but create)`, () => {
+      const rendered = rbacObjects(renderCluster(config, cluster, manifestSettings())) as unknown as K8s[];
       const rulesOf = (d: K8s) => (d as unknown as { rules: Rule[] }).rules;
-      expect(inOverlay.filter((d) => d.kind === 'Role').map((d) => `${d.metadata.name} ${d.metadata.namespace}`).sort())
+      const memberRoles = rendered.filter((d) => d.kind === 'Role' && d.metadata.namespace !== 'gns-sync');
+      expect(memberRoles.map((d) => `${d.metadata.name} ${d.metadata.namespace}`).sort())
         .toEqual(membersOf(cluster).flatMap((ns) => [`gns-sync-agent ${ns}`, `gns-sync-writer ${ns}`]).sort());
-      for (const role of inOverlay.filter((d) => d.kind === 'Role' && d.metadata.name === 'gns-sync-agent')) {
+      for (const role of memberRoles.filter((d) => d.metadata.name === 'gns-sync-agent')) {
         expect(grants(rulesOf(role)), `agent in ${role.metadata.namespace}`).toEqual(needed('agent', 'member', GRANTED_BEYOND_CALLS));
       }
-      for (const role of inOverlay.filter((d) => d.kind === 'Role' && d.metadata.name === 'gns-sync-writer')) {
+      for (const role of memberRoles.filter((d) => d.metadata.name === 'gns-sync-writer')) {
         expect(grants(rulesOf(role)), `writer in ${role.metadata.namespace}`).toEqual(needed('writer', 'member'));
       }
-      const lease = inBase.find((d) => d.kind === 'Role' && d.metadata.namespace === 'gns-sync');
+      const ownRoles = rendered.filter((d) => d.kind === 'Role' && d.metadata.namespace === 'gns-sync');
+      expect(ownRoles.map((d) => d.metadata.name)).toEqual(['gns-sync-agent']);
+      const lease = ownRoles[0];
       expect(grants(rulesOf(lease!))).toEqual([
         `coordination.k8s.io/leases/create`, `coordination.k8s.io/leases/get@${LEASE_NAME}`, `coordination.k8s.io/leases/update@${LEASE_NAME}`,
       ]);
       expect(needed('agent', 'own')).toEqual(['coordination.k8s.io/leases/create', 'coordination.k8s.io/leases/get', 'coordination.k8s.io/leases/update']);
-      const clusterRoles = inBase.filter((d) => d.kind === 'ClusterRole');
+      const clusterRoles = rendered.filter((d) => d.kind === 'ClusterRole');
       expect(clusterRoles.flatMap((r) => grants(rulesOf(r)))).toEqual(needed('writer', 'cluster'));
       expect(needed('agent', 'cluster')).toEqual([]);
     });
@@ -159,7 +179,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
       });
 
       it('agent, member namespaces: get/list/watch pods and services; nothing else (it records no Events)', () => {
-        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-agent');
+        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-agent' && r.metadata.namespace !== 'gns-sync');
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([
@@ -201,7 +221,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         expect(clusterRole?.rules).toEqual([{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }]);
         const [binding] = of('ClusterRoleBinding') as unknown as { subjects: unknown[]; roleRef: { name: string } }[];
         expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'gns-sync-writer', namespace: 'gns-sync' }]);
-        expect(binding?.roleRef.name).toBe('gns-sync-writer-list-slices');
+        expect(binding?.roleRef.name).toBe('gns-sync-writer');
         const token = of('Secret')[0] as K8s & { type: string };
         expect(token.type).toBe('kubernetes.io/service-account-token');
         expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'gns-sync-writer' });

@@ -6,6 +6,7 @@ import { status } from './status.ts';
 import { replay } from './replay.ts';
 import { demo } from './demo.ts';
 import { sim } from './sim.ts';
+import { manifests } from './manifests.ts';
 
 export const commands: readonly Command[] = [
   validateConfig,
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   replay,
   demo,
   sim,
+  manifests,
 ];
