@@ -150,7 +150,8 @@ const hasKubectl = (() => {
   }
 })();
 
-describe('gns-sync manifests (as a user runs it)', () => {
+// Each starts a Node process (and kubectl): slow on a loaded machine, so a longer limit.
+describe('gns-sync manifests (as a user runs it)', { timeout: 120_000 }, () => {
   it.skipIf(!hasKubectl)('--out DIR anywhere: kubectl kustomize renders it exactly as the overlay in deploy/clusters/', async () => {
     const dir = join(tempDir(), 'clusterOne');
     const { stdout } = await run(NODE, ['bin/gns-sync.mjs', 'manifests', '--config', EXAMPLE, '--cluster', 'clusterOne', '--out', dir], { cwd: ROOT });
