@@ -68,7 +68,8 @@ export async function startDemoWorld(stateDir: string, log: (line: string) => vo
   if (owner !== undefined && processAlive(owner)) throw new StateDirLockedError(paths.dir, owner);
   for (const sub of [paths.dynamodb, join(paths.dir, 'archive'), join(paths.dir, 'dlq'), paths.control]) rmSync(sub, { recursive: true, force: true });
   mkdirSync(paths.dir, { recursive: true });
-  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true });
+  // Kafka's controlled shutdown: a deleted broker's containers exit 2 s after SIGTERM (within its 30 s grace).
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, containerStopMs: 2000 });
   try {
     await fleet.writeKubeconfig(paths.kubeconfig);
     const kube = new Kube(fleet.kubeconfigYaml());

@@ -1,4 +1,4 @@
-// One simulated cluster: store, API server, controllers (namespace/GC, StatefulSet,
+// One simulated cluster: store, API server, controllers (namespace, GC, StatefulSet,
 // EndpointSlice, kubelet), a fake node, and optionally cluster DNS.
 import type { KubeObject } from './api/objects.ts';
 import { clone, isPlainObject, timestamp } from './api/objects.ts';
@@ -15,6 +15,7 @@ import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
 import { Kubelet } from './controllers/kubelet.ts';
+import { NamespaceController } from './controllers/namespace.ts';
 import { StatefulSetController } from './controllers/statefulset.ts';
 import { DnsServer, resolveName } from './dns.ts';
 import { Ipv4Allocator } from './ip.ts';
@@ -30,10 +31,8 @@ export interface SimClusterOptions {
   readonly dnsPort: number;
   readonly readyDelayMs: number;
   readonly watchHistory: number;
-  /** Graceful pod deletion: pods stay Terminating this long (0: deleted at once). */
-  readonly podTerminationGraceMs: number;
-  /** How long a deleted namespace shows Terminating before it and its contents go. */
-  readonly namespaceTerminatingMs: number;
+  /** How long containers take to exit after SIGTERM (Infinity: the whole grace period of their pod). */
+  readonly containerStopMs: number;
   readonly serverVersion: { readonly major: string; readonly minor: string };
   readonly events: boolean;
 }
@@ -77,10 +76,6 @@ export class SimCluster {
         const ip = (obj.spec as Record<string, unknown> | undefined)?.clusterIP;
         if (typeof ip === 'string' && ip !== 'None') this.serviceIps.release(ip);
       },
-      podGraceSeconds: (pod, requested) => {
-        if (opts.podTerminationGraceMs <= 0 || requested === 0) return 0;
-        return Math.max(1, Math.ceil(opts.podTerminationGraceMs / 1000));
-      },
     };
     this.registry = new Registry(this.store, now, hooks);
     this.server = new ApiServer(this.registry, now, opts.serverVersion);
@@ -89,9 +84,9 @@ export class SimCluster {
     const events = new EventRecorder(this.registry, now);
     events.enabled = opts.events;
     this.kubelet = new Kubelet(this.registry, events, {
-      nodeName: this.nodeName, hostIP: opts.nodeIp, readyDelayMs: opts.readyDelayMs, podIps, now, terminationGraceMs: opts.podTerminationGraceMs,
+      nodeName: this.nodeName, hostIP: opts.nodeIp, readyDelayMs: opts.readyDelayMs, podIps, now, containerStopMs: opts.containerStopMs,
     });
-    this.controllers = [new GarbageCollector(this.registry, opts.namespaceTerminatingMs), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet];
+    this.controllers = [new GarbageCollector(this.registry), new NamespaceController(this.registry, now), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet];
     if (opts.dns) this.dnsServer = new DnsServer(this.store);
   }
 

@@ -26,10 +26,12 @@ export interface SimOptions {
   readonly readyDelayMs?: number;
   /** Watch history per cluster, in changes (default 10_000); older resourceVersions get 410 Gone. */
   readonly watchHistory?: number;
-  /** Graceful pod deletion: deleted pods stay Terminating (not ready) this long (default 0: gone at once). */
-  readonly podTerminationGraceMs?: number;
-  /** How long a deleted namespace shows Terminating (default 100). */
-  readonly namespaceTerminatingMs?: number;
+  /**
+   * Pods are deleted gracefully (their terminationGracePeriodSeconds, default 30): their
+   * containers exit this long after SIGTERM, or are killed at the end of the grace when that is
+   * shorter. Default: they take the whole grace (a process that ignores SIGTERM).
+   */
+  readonly containerStopMs?: number;
   /** The version /version reports (default 1.32, kubectl's own). */
   readonly serverVersion?: { readonly major: string; readonly minor: string };
   /** Controllers and the kubelet record Events (default true). */
@@ -67,6 +69,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
       }
     }
   }
+  if (opts.containerStopMs !== undefined && !(opts.containerStopMs >= 0)) throw new SimStartError(`containerStopMs ${opts.containerStopMs} is not a duration: give milliseconds (0 or more)`);
   const portBase = opts.portBase ?? 0;
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65000) throw new SimStartError(`port base ${portBase} is not a port number (0 for OS-assigned ports)`);
   const clusters: SimCluster[] = [];
@@ -82,8 +85,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
         dnsPort: portBase ? portBase + 100 + i : 0,
         readyDelayMs: opts.readyDelayMs ?? 200,
         watchHistory: opts.watchHistory ?? 10_000,
-        podTerminationGraceMs: opts.podTerminationGraceMs ?? 0,
-        namespaceTerminatingMs: opts.namespaceTerminatingMs ?? 100,
+        containerStopMs: opts.containerStopMs ?? Number.POSITIVE_INFINITY,
         serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
         events: opts.events ?? true,
       });

@@ -37,7 +37,8 @@ export function tempStateDir(): string {
 }
 
 export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean; start?: boolean } = {}): Promise<World> {
-  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20 });
+  // Deleted pods are Terminating (not ready, terminating endpoints) for 200 ms, then gone.
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20, containerStopMs: 200 });
   const kube = new Kube(fleet.kubeconfigYaml());
   if (options.scenario ?? true) await createScenario(kube, options.replicas ?? 3);
   const stateDir = tempStateDir();

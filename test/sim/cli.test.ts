@@ -53,9 +53,9 @@ describe('gns-sync sim', () => {
     expect(cli.out()).toContain('simulated clusters stopped');
   });
 
-  it('--pod-grace-ms: a deleted pod stays Terminating (deletionTimestamp set) during its grace', async () => {
+  it('--container-stop-ms: a deleted pod stays Terminating (deletionTimestamp set) until its containers exit, then goes', async () => {
     const kubeconfig = join(dir, 'kubeconfig-grace');
-    const cli = runCli(['--clusters', 'a', '--kubeconfig', kubeconfig, '--pod-grace-ms', '1500']);
+    const cli = runCli(['--clusters', 'a', '--kubeconfig', kubeconfig, '--container-stop-ms', '1500']);
     try {
       const deadline = Date.now() + 15_000;
       while (!cli.out().includes('kubeconfig written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -64,9 +64,16 @@ describe('gns-sync sim', () => {
       const pods = `${url}/api/v1/namespaces/default/pods`;
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
       expect((await fetch(pods, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod) })).status).toBe(201);
+      // Only a scheduled pod is deleted gracefully (an unscheduled one goes at once, as in Kubernetes).
+      const boundBy = Date.now() + 10_000;
+      while (!((await (await fetch(`${pods}/p`)).json()) as { spec?: { nodeName?: string } }).spec?.nodeName && Date.now() < boundBy) await new Promise((r) => setTimeout(r, 20));
       expect((await fetch(`${pods}/p`, { method: 'DELETE' })).status).toBe(200);
-      const after = (await (await fetch(`${pods}/p`)).json()) as { metadata?: { deletionTimestamp?: string } };
+      const after = (await (await fetch(`${pods}/p`)).json()) as { metadata?: { deletionTimestamp?: string; deletionGracePeriodSeconds?: number } };
       expect(after.metadata?.deletionTimestamp).toBeDefined();
+      expect(after.metadata?.deletionGracePeriodSeconds).toBe(30);
+      const goneBy = Date.now() + 10_000;
+      while ((await fetch(`${pods}/p`)).status !== 404 && Date.now() < goneBy) await new Promise((r) => setTimeout(r, 50));
+      expect((await fetch(`${pods}/p`)).status).toBe(404);
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exit;
@@ -80,7 +87,7 @@ describe('gns-sync sim', () => {
     [['--clusters', 'bad name', '--kubeconfig', 'KC'], 'is not valid'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--port-base', 'x'], '--port-base must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'KC', '--bogus'], "Unknown option '--bogus'"],
-    [['--clusters', 'a', '--kubeconfig', 'KC', '--pod-grace-ms', '1s'], '--pod-grace-ms must be a whole number'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--container-stop-ms', '1s'], '--container-stop-ms must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'DIR'], 'is a directory, not a file'],
     [['--clusters', 'a', '--kubeconfig', 'NODIR'], 'does not exist'],
   ])('refuses %j with exit 2 and writes nothing', async (args, message) => {

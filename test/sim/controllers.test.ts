@@ -23,8 +23,8 @@ describe('controllers', () => {
     fleet = undefined;
   });
 
-  async function start(readyDelayMs: number, podTerminationGraceMs = 0): Promise<ReturnType<SimFleet['cluster']>> {
-    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo', podCidr: '10.200.0.0/16' }], readyDelayMs, podTerminationGraceMs });
+  async function start(readyDelayMs: number, containerStopMs = 0): Promise<ReturnType<SimFleet['cluster']>> {
+    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo', podCidr: '10.200.0.0/16' }], readyDelayMs, containerStopMs });
     const c = fleet.cluster('clusterOne');
     c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-one' } });
     return c;
@@ -109,7 +109,7 @@ describe('controllers', () => {
 
 describe('StatefulSet rolling update', () => {
   it('replaces pods on an old template one at a time from the highest ordinal, each with a new IP', async () => {
-    const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 10 });
+    const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 10, containerStopMs: 0 });
     try {
       const c = fleet.cluster('clusterOne');
       c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-one' } });

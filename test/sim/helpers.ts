@@ -40,7 +40,8 @@ export interface SimEnv {
 }
 
 export async function startEnv(opts: Partial<SimOptions> = {}): Promise<SimEnv> {
-  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], readyDelayMs: 20, ...opts });
+  // Deleted pods' containers exit 100 ms after SIGTERM (pods are deleted gracefully, as in Kubernetes).
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], readyDelayMs: 20, containerStopMs: 100, ...opts });
   const dir = await mkdtemp(join(tmpdir(), 'gns-sim-'));
   const kubeconfig = join(dir, 'kubeconfig');
   await fleet.writeKubeconfig(kubeconfig);

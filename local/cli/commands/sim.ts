@@ -7,7 +7,7 @@ import { SimStartError, startSimClusters } from '../../sim/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
-const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--pod-grace-ms MS]';
+const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--container-stop-ms MS]';
 
 /** Why a file cannot be written at `path` (a directory there, or no directory to hold it), or undefined. */
 function writableFileProblem(path: string): string | undefined {
@@ -19,7 +19,7 @@ function writableFileProblem(path: string): string | undefined {
   return undefined;
 }
 
-function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; podGraceMs: number } {
+function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -30,7 +30,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
         dns: { type: 'boolean', default: false },
         'port-base': { type: 'string' },
         'ready-delay-ms': { type: 'string' },
-        'pod-grace-ms': { type: 'string' },
+        'container-stop-ms': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -55,7 +55,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
     dns: values.dns ?? false,
     portBase: number('port-base', values['port-base'], 0, 65000),
     readyDelayMs: number('ready-delay-ms', values['ready-delay-ms'], 200, 600_000),
-    podGraceMs: number('pod-grace-ms', values['pod-grace-ms'], 0, 600_000),
+    ...(values['container-stop-ms'] !== undefined ? { containerStopMs: number('container-stop-ms', values['container-stop-ms'], 0, 600_000) } : {}),
   };
 }
 
@@ -70,7 +70,9 @@ export const sim: Command = {
     '  --dns                 serve cluster DNS (headless Services from EndpointSlices) on a UDP port per cluster',
     '  --port-base N         API ports N, N+1, ...; DNS ports N+100, N+101, ... (default: OS-assigned)',
     '  --ready-delay-ms MS   pods turn Ready this long after they start (default 200)',
-    '  --pod-grace-ms MS     a deleted pod stays Terminating (not ready, terminating endpoints) this long (default 0: gone at once)',
+    '  --container-stop-ms MS  containers exit this long after SIGTERM: a deleted pod stays Terminating (not ready,',
+    '                        terminating endpoints) this long, at most its terminationGracePeriodSeconds (default 30);',
+    '                        without it containers take the whole grace. `kubectl delete --grace-period=0 --force` deletes at once',
     '',
     'Prints one line per cluster (name, API URL, DNS port) and runs until SIGINT or SIGTERM.',
     'Try: KUBECONFIG=FILE kubectl --context A get pods -A -o wide',
@@ -79,7 +81,7 @@ export const sim: Command = {
     const opts = parse(args);
     let fleet;
     try {
-      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name })), dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, podTerminationGraceMs: opts.podGraceMs });
+      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name })), dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
     } catch (error) {
       if (error instanceof SimStartError) {
         console.error(`gns-sync sim: ${error.message}`);

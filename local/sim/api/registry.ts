@@ -3,6 +3,7 @@
 // subresources. The HTTP layer and the in-process controllers both go through here.
 import { randomUUID } from 'node:crypto';
 import { applyDefaults } from './defaults.ts';
+import { planDeletion } from './deletion.ts';
 import { eventFromCore, eventToCore } from './events-conversion.ts';
 import type { KubeObject } from './objects.ts';
 import { clone, isPlainObject, jsonEqual, membersEqual, timestamp } from './objects.ts';
@@ -28,7 +29,7 @@ export interface DeleteOptions {
   readonly dryRun?: boolean;
   readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
-  /** Seconds of grace for pods (0 = immediately). Undefined: the pod's own terminationGracePeriodSeconds, when graceful deletion is on. */
+  /** Seconds of grace for pods (0 = at once). Undefined: the pod's own terminationGracePeriodSeconds (docs/adr/0011-simulated-clusters.md). */
   readonly gracePeriodSeconds?: number;
 }
 
@@ -38,8 +39,6 @@ export interface RegistryHooks {
   beforeCreate?(def: ResourceDef, obj: KubeObject): void;
   /** After an object is gone for good. */
   afterDelete?(def: ResourceDef, obj: KubeObject): void;
-  /** Whether a pod's deletion should be graceful (deletionTimestamp first) and for how long. */
-  podGraceSeconds?(pod: KubeObject, requested: number | undefined): number;
 }
 
 const CORE_STATUS_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
@@ -229,7 +228,7 @@ export class Registry {
     if (jsonEqual(obj, old)) return old;
     if (opts.dryRun) return obj;
     // Finalizers gone from an object being deleted: now it goes.
-    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && def.plural !== 'namespaces' && !(def.plural === 'pods' && (meta.deletionGracePeriodSeconds ?? 0) > 0)) {
+    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && def.plural !== 'namespaces' && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
       this.removeNow(def, obj);
       return obj;
     }
@@ -249,29 +248,13 @@ export class Registry {
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
       throw conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     }
-    if (opts.dryRun) return old;
-    const now = timestamp(this.now());
-    if (def.plural === 'namespaces') {
-      if (old.metadata.deletionTimestamp) return old;
-      const next = clone(old);
-      next.metadata.deletionTimestamp = now;
-      next.metadata.deletionGracePeriodSeconds = 0;
-      next.status = { ...(isPlainObject(next.status) ? next.status : {}), phase: 'Terminating' };
-      return this.writeRaw(def, next);
+    const step = planDeletion(def, old, opts, this.now());
+    if (opts.dryRun) return step.action === 'write' ? step.object : old;
+    if (step.action === 'keep') return old;
+    if (step.action === 'write') {
+      const written = this.writeRaw(def, step.object);
+      return step.thenRemove ? this.removeNow(def, written) : written;
     }
-    const grace = def.plural === 'pods' ? (this.hooks.podGraceSeconds?.(old, opts.gracePeriodSeconds) ?? 0) : 0;
-    const finalizers = old.metadata.finalizers ?? [];
-    if (grace > 0 || finalizers.length > 0) {
-      if (old.metadata.deletionTimestamp && (opts.gracePeriodSeconds !== 0 || finalizers.length > 0)) return old;
-      if (!old.metadata.deletionTimestamp) {
-        const next = clone(old);
-        next.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
-        next.metadata.deletionGracePeriodSeconds = grace;
-        if (opts.propagationPolicy === 'Orphan') this.orphanDependents(old);
-        return this.writeRaw(def, next);
-      }
-    }
-    if (opts.propagationPolicy === 'Orphan') this.orphanDependents(old);
     return this.removeNow(def, old);
   }
 
@@ -320,15 +303,6 @@ export class Registry {
       }
     }
     return out;
-  }
-
-  private orphanDependents(owner: KubeObject): void {
-    for (const { def, obj } of this.dependentsOf(owner)) {
-      const next = clone(obj);
-      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
-      if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-      this.writeRaw(def, next);
-    }
   }
 }
 

@@ -91,6 +91,8 @@ export class EndpointSliceController {
     for (const pod of pods) {
       const status = isPlainObject(pod.status) ? pod.status : {};
       if (typeof status.podIP !== 'string' || status.podIP === '') continue;
+      // A terminal pod is no endpoint, not even a terminating one (podutil ShouldPodBeInEndpoints).
+      if (status.phase === 'Succeeded' || status.phase === 'Failed') continue;
       const ports = resolvePorts(spec, pod);
       if (!ports) continue;
       const podSpec = pod.spec as Obj;

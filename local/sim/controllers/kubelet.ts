@@ -2,11 +2,15 @@
 // from the cluster's pod CIDR (never one in use), sets it Running, and Ready after a delay
 // unless a test switched readiness off, or the pod carries the annotation
 // `sim.gns-sync.io/ready: "false"` (kubectl's way to fail a pod's readiness: the sim runs no
-// probes). Terminating pods turn not-ready and go after their grace.
+// probes). A pod marked for deletion turns not-ready (its containers got SIGTERM); when its
+// containers have exited — after `containerStopMs`, or at the end of the pod's grace when they
+// take longer (SIGKILL) — the kubelet records the terminal phase and deletes the pod with grace 0
+// and a uid precondition, as the kubelet's status manager does.
 import type { KubeObject } from '../api/objects.ts';
 import { clone, isPlainObject, objectKey, timestamp } from '../api/objects.ts';
 import type { Registry } from '../api/registry.ts';
 import { findResource } from '../api/resources.ts';
+import { ApiError } from '../api/status.ts';
 import type { StoreEvent } from '../api/store.ts';
 import type { Ipv4Allocator } from '../ip.ts';
 import type { EventRecorder } from './events.ts';
@@ -24,8 +28,8 @@ export interface KubeletOptions {
   readonly readyDelayMs: number;
   readonly podIps: Ipv4Allocator;
   readonly now: () => number;
-  /** How long a deleted pod stays Terminating (graceful deletion on when > 0). */
-  readonly terminationGraceMs: number;
+  /** How long containers take to exit after SIGTERM; Infinity: they use the whole grace period. */
+  readonly containerStopMs: number;
 }
 
 function condition(type: string, ok: boolean, now: string): Obj {
@@ -44,8 +48,8 @@ export class Kubelet {
   /** IPs by pod uid, released when the pod is gone. */
   private readonly ips = new Map<string, string>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  /** Terminating pods (by uid) whose removal is scheduled. */
-  private readonly terminating = new Set<string>();
+  /** Terminating pods (by uid): when the kubelet first saw the deletion, and when their containers exit. */
+  private readonly terminating = new Map<string, { seen: number; due: number; timer: ReturnType<typeof setTimeout> }>();
   private unsubscribe = (): void => {};
 
   constructor(registry: Registry, events: EventRecorder, opts: KubeletOptions) {
@@ -63,6 +67,7 @@ export class Kubelet {
     this.unsubscribe();
     this.queue.stop();
     for (const t of this.timers) clearTimeout(t);
+    for (const t of this.terminating.values()) clearTimeout(t.timer);
   }
 
   setReady(namespace: string, name: string, ready: boolean): void {
@@ -78,6 +83,9 @@ export class Kubelet {
       if (ip) this.opts.podIps.release(ip);
       this.ips.delete(uid);
       this.warmedUp.delete(uid);
+      const t = this.terminating.get(uid);
+      if (t) clearTimeout(t.timer);
+      this.terminating.delete(uid);
       return;
     }
     this.queue.add(objectKey(ev.object.metadata.namespace, ev.object.metadata.name ?? ''));
@@ -164,6 +172,7 @@ export class Kubelet {
     const namespace = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
     const status = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') return;
     const ready = (status.conditions as Obj[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     if (ready) {
       const next = clone(pod);
@@ -172,12 +181,39 @@ export class Kubelet {
       return;
     }
     const uid = pod.metadata.uid ?? '';
-    if (this.terminating.has(uid)) return;
-    this.terminating.add(uid);
-    this.later(this.opts.terminationGraceMs, () => {
-      this.terminating.delete(uid);
-      const current = this.registry.find(PODS, namespace, name);
-      if (current && current.metadata.uid === uid) this.registry.removeNow(PODS, current);
-    });
+    const now = this.opts.now();
+    const seen = this.terminating.get(uid)?.seen ?? now;
+    // deletionTimestamp is the end of the grace (seconds precision); a shortened grace moves it earlier.
+    const deadline = Date.parse(pod.metadata.deletionTimestamp ?? '') || now;
+    const due = Math.min(seen + this.opts.containerStopMs, Math.max(deadline, seen));
+    const current = this.terminating.get(uid);
+    if (current && current.due <= due) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => this.stopped(namespace, name, uid, due < deadline), Math.max(0, due - now));
+    this.terminating.set(uid, { seen, due, timer });
+  }
+
+  /** The containers exited (on SIGTERM, or killed at the end of the grace): terminal status, then the final delete. */
+  private stopped(namespace: string, name: string, uid: string, clean: boolean): void {
+    const pod = this.registry.find(PODS, namespace, name);
+    if (!pod || pod.metadata.uid !== uid) return;
+    const status = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    const finishedAt = timestamp(this.opts.now());
+    const next = clone(pod);
+    next.status = {
+      ...status,
+      phase: clean ? 'Succeeded' : 'Failed',
+      containerStatuses: ((status.containerStatuses as Obj[] | undefined) ?? []).map((c) => ({
+        ...c, ready: false, started: false,
+        state: { terminated: { exitCode: clean ? 0 : 137, reason: clean ? 'Completed' : 'Error', startedAt: ((c.state as Obj | undefined)?.running as Obj | undefined)?.startedAt ?? finishedAt, finishedAt, containerID: c.containerID } },
+      })),
+    };
+    try {
+      this.registry.update(PODS, namespace, name, next, { internal: true });
+      this.registry.delete(PODS, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (error) {
+      // Gone already or replaced: nothing left to do for this pod.
+      if (!(error instanceof ApiError && (error.code === 404 || error.code === 409))) throw error;
+    }
   }
 }
