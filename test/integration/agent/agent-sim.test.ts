@@ -17,7 +17,8 @@ let kubeConfig: KubeConfig;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 5, events: false });
+  // Deleted pods are Terminating for 50 ms (their containers exit), then gone.
+  fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }], readyDelayMs: 5, events: false, containerStopMs: 50 });
   kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(fleet.kubeconfigYaml('clusterOne'));
   core = kubeConfig.makeApiClient(CoreV1Api);
