@@ -12,7 +12,7 @@ import { findResource } from '../../../local/sim/api/resources.ts';
 import type { SimFleet } from '../../../local/sim/index.ts';
 import { kubeConfigClusterApis } from '../../../shared/adapters/kubernetes/cluster-apis.ts';
 import { syncTarget } from '../../../functions/sync/sync.ts';
-import type { SyncDeps } from '../../../functions/sync/deps.ts';
+import type { SyncDeps } from '../../../functions/sync/sync.ts';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { FakeClock, FakeStatuses, FakeStore, FakeVips, T_LOCAL, kafkaPod, podUpsert, serviceDelete, serviceUpsert, targetService, topology } from '../../unit/functions/fakes.ts';
 import { createSimTarget } from './sim-targets.ts';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   kc.loadFromString(fleet.kubeconfigYaml());
   store = new FakeStore();
   await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), podUpsert('clusterOne', 'ns-one', kafkaPod(1)));
-  deps = { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: kubeConfigClusterApis(kc, new Map()), clock, memo: newSyncMemo() } as SyncDeps;
+  deps = { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: kubeConfigClusterApis(kc, new Map()), clock, memo: newSyncMemo() };
 });
 afterAll(async () => {
   await fleet?.stop();
