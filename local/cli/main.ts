@@ -1,6 +1,7 @@
 // gns-sync CLI entry point: dispatches to a subcommand.
 import { UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
+import { packageVersion } from '../package-root.ts';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
@@ -12,12 +13,16 @@ function help(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `gns-sync <command> --help` for a command\'s options.',
+    'Run `gns-sync <command> --help` for a command\'s options; `gns-sync --version` prints the version.',
   ].join('\n');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`gns-sync ${packageVersion()}`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
     return name === undefined ? 2 : 0;

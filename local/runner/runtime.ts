@@ -8,8 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../agent/agent.ts';
 import { syncMessageGroupId } from '../../functions/sync/message.ts';
 import { startAgent } from '../../agent/agent.ts';
-import { jsonLogger, silentLogger } from '../../agent/logger.ts';
-import type { AgentLogger } from '../../agent/logger.ts';
+import { silentLogger } from '../../agent/logger.ts';
 import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
@@ -30,6 +29,9 @@ import { buildPipeline, type Pipeline, type SyncLine } from './pipeline.ts';
 import { configCopyPath } from './offline.ts';
 import { memberStatuses } from './status-table.ts';
 import { lockStateDir, statePaths } from './state-dir.ts';
+import { agentLogLines, RepeatFolder } from './log-lines.ts';
+import type { LogFormat } from './log-lines.ts';
+import { preflight, serverOf } from './preflight.ts';
 
 export interface StartLocalOptions {
   readonly configPath?: string;
@@ -52,6 +54,12 @@ export interface StartLocalOptions {
   readonly verbose?: boolean;
   /** None of their JSON logs (tests, benches): only the sync lines go to `log`. */
   readonly quiet?: boolean;
+  /** Human lines (default) or one JSON object per line, for the sync lines and the agents' warnings. */
+  readonly logFormat?: LogFormat;
+  /** Where the agents' warnings and errors go (default: stderr). */
+  readonly warn?: (line: string) => void;
+  /** Check at start that every cluster answers and every member namespace exists (lines to `warn`). */
+  readonly preflight?: boolean;
   /** Seed of the bus's fault knobs. */
   readonly busSeed?: number;
   /** Sync retries become visible again after this (default 2 s; SQS: the visibility timeout). */
@@ -112,16 +120,20 @@ function loadKubeConfig(options: StartLocalOptions, config: Config): KubeConfig 
   return kc;
 }
 
-/** The agents' JSON lines on stderr: all of them when verbose, else warnings and errors only. */
-function agentLogger(cluster: string, verbose: boolean): AgentLogger {
-  const json = jsonLogger({ cluster });
-  return verbose ? json : { ...json, info: () => undefined };
-}
-
 export function formatSyncLine(line: SyncLine): string {
   const t = line.target;
   const head = `sync ${t.cluster}/${t.namespace}/${t.name} (${t.gns}):`;
   return line.error ? `${head} failed, retried: ${line.error}` : `${head} ${line.endpoints} endpoints, ${line.writes} writes, ${line.ms} ms`;
+}
+
+/** A sync line as one JSON object (`--log-format json`). */
+export function syncJson(line: SyncLine): string {
+  const t = line.target;
+  return JSON.stringify({
+    level: line.error ? 'WARN' : 'INFO', time: new Date().toISOString(), message: line.error ? 'sync failed, retried' : 'sync',
+    gns: t.gns, cluster: t.cluster, namespace: t.namespace, service: t.name,
+    ...(line.error ? { error: line.error } : { endpoints: line.endpoints, writes: line.writes, ms: line.ms }),
+  });
 }
 
 export async function startLocal(options: StartLocalOptions): Promise<LocalRuntime> {
@@ -173,7 +185,19 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       syncDeadLetters: deadLetters.sync,
       logLevel: options.quiet ? 'SILENT' : options.verbose ? 'INFO' : 'ERROR',
     });
-    const listeners = new Set<(line: SyncLine) => void>([(line) => log(formatSyncLine(line))]);
+    const format = options.logFormat ?? 'human';
+    const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const folder = new RepeatFolder(60_000, warn);
+    cleanups.push(() => folder.flush());
+    const syncFolder = new RepeatFolder(60_000, log);
+    cleanups.push(() => syncFolder.flush());
+    const printSync = (line: SyncLine): void => {
+      const text = format === 'json' ? syncJson(line) : formatSyncLine(line);
+      // A target that keeps failing (its cluster is down) prints once per minute, with a count.
+      if (line.error) syncFolder.note(`${syncMessageGroupId(line.target)}\u0000${line.error}`, text);
+      else log(text);
+    };
+    const listeners = new Set<(line: SyncLine) => void>([printSync]);
     pipeline.onSync((line) => {
       const group = syncMessageGroupId(line.target);
       if (line.error) lastSyncError.set(group, line.error);
@@ -231,6 +255,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       cleanups.push(() => control.close());
     }
 
+    if (options.preflight) for (const problem of await preflight(kc, config)) warn(format === 'json' ? JSON.stringify({ level: 'WARN', time: new Date().toISOString(), message: problem }) : problem);
+
     const agents = new Map<string, Agent>();
     let agentsStopped: Promise<void> | undefined;
     const stopAgents = () => (agentsStopped ??= Promise.all([...agents.values()].map((a) => a.stop().catch(() => undefined))).then(() => undefined));
@@ -251,7 +277,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           identity,
           ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),
           ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
-          logger: options.quiet ? silentLogger : agentLogger(cluster.name, options.verbose ?? false),
+          logger: options.quiet
+            ? silentLogger
+            : agentLogLines({ name: cluster.name, server: serverOf(kc, cluster.context) }, folder, { format, write: warn, verbose: options.verbose ?? false }),
         });
         agents.set(cluster.name, agent);
       }

@@ -21,7 +21,6 @@ describe('usage errors exit 2 with one line and change nothing', () => {
   const state = join(tmpdir(), 'gns-cli-never-created');
   it.each([
     [['local'], /--config FILE is required/],
-    [['local', '--config', 'examples/kafka-gns.yaml'], /--kubeconfig FILE is required/],
     [['local', '--config', 'examples/kafka-gns.yaml', '--kubeconfig', '/nonexistent/kc', '--state-dir', state], /--kubeconfig \/nonexistent\/kc: no such file/],
     [['local', '--config', '/nonexistent.yaml', '--kubeconfig', 'package.json', '--state-dir', state], /nonexistent\.yaml/],
     [['local', '--bogus'], /unknown option --bogus/],
