@@ -1,18 +1,19 @@
 // `gns-sync demo` (what `npm start` runs): two simulated clusters with DNS, the seed's Kafka
 // scenario, the control plane, and a live table of what each target's names resolve to.
 // `--once` plays the scenario (restart kafka-1, scale to 5), verifies it and exits 0 or 1.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimClusters } from '../sim/index.ts';
 import type { SimFleet } from '../sim/index.ts';
 import type { LocalRuntime } from '../runner/runtime.ts';
 import { startLocal } from '../runner/runtime.ts';
-import { lockOwner, processAlive, StateDirLockedError, statePaths } from '../runner/state-dir.ts';
+import { GnsSyncError } from '../../shared/errors.ts';
+import { DEFAULT_DEMO_STATE_DIR, lockOwner, processAlive, StateDirLockedError, statePaths } from '../runner/state-dir.ts';
 import { checkConverged, kafkaPodIps, waitFor, type Converged } from './checks.ts';
 import { Kube } from './kube.ts';
 import { formatResolutions, resolveTargets } from './resolve-table.ts';
 import {
-  DEMO_CONFIG, kafkaHeadlessService, kafkaStatefulSet, NAMESPACES, selectorlessService, SOURCE, TARGETS,
+  DEMO_CONFIG, kafkaHeadlessService, kafkaStatefulSet, NAMESPACES, SELECTORLESS_SERVICE_YAML, selectorlessService, SOURCE, TARGETS,
 } from './scenario.ts';
 
 export interface DemoOptions {
@@ -61,13 +62,24 @@ export function kubectlHelp(kubeconfigPath: string, fleet: SimFleet): string {
   ].join('\n');
 }
 
+/** The state directory holds another runner's state (`gns-sync local`'s): the demo resets only its own. */
+export class NotADemoStateDirError extends GnsSyncError {
+  override readonly name = 'NotADemoStateDirError';
+}
+
 /** Starts the world: clusters, objects, control plane. The demo's state directory starts clean. */
 export async function startDemoWorld(stateDir: string, log: (line: string) => void, replicas = 3): Promise<DemoWorld> {
   const paths = statePaths(stateDir);
   const owner = lockOwner(stateDir);
   if (owner !== undefined && processAlive(owner)) throw new StateDirLockedError(paths.dir, owner);
+  if (existsSync(paths.dynamodb) && !existsSync(paths.demoMarker)) {
+    throw new NotADemoStateDirError(`${paths.dir} holds the state of gns-sync local, not of a demo; the demo resets its state directory at start, so give it another --state-dir (default ${DEFAULT_DEMO_STATE_DIR}/)`);
+  }
   for (const sub of [paths.dynamodb, join(paths.dir, 'archive'), join(paths.dir, 'dlq'), paths.control]) rmSync(sub, { recursive: true, force: true });
   mkdirSync(paths.dir, { recursive: true });
+  writeFileSync(paths.demoMarker, `${JSON.stringify({ demo: true, note: 'gns-sync demo resets this directory at start' })}\n`);
+  // The seed's selectorless Service, to create it again after deleting it (the README's undo).
+  writeFileSync(join(paths.dir, 'kafka-headless.yaml'), SELECTORLESS_SERVICE_YAML);
   // Kafka's controlled shutdown: a deleted broker's containers exit 2 s after SIGTERM (within its 30 s grace).
   const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, containerStopMs: 2000 });
   try {

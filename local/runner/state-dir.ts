@@ -6,6 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { GnsSyncError } from '../../shared/errors.ts';
 
 export const DEFAULT_STATE_DIR = '.gns-sync';
+/** The demo's own state directory: `demo` resets it at start and never touches another one. */
+export const DEFAULT_DEMO_STATE_DIR = join(DEFAULT_STATE_DIR, 'demo');
 
 export const statePaths = (stateDir: string) => {
   const dir = resolve(stateDir);
@@ -18,6 +20,8 @@ export const statePaths = (stateDir: string) => {
     ingestDlq: join(dir, 'dlq', 'ingest.jsonl'),
     syncDlq: join(dir, 'dlq', 'sync.jsonl'),
     kubeconfig: join(dir, 'kubeconfig'),
+    /** Marks a directory `gns-sync demo` made, so it resets only its own. */
+    demoMarker: join(dir, 'demo.json'),
   };
 };
 

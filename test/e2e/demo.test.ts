@@ -1,17 +1,29 @@
 // `gns-sync demo --once` (what a newcomer runs first): plays the seed's scenario, verifies it,
 // prints the table and exits 0; its kubeconfig is left for kubectl.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it, vi } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import { main } from '../../local/cli/main.ts';
 
+const ROOT = join(import.meta.dirname, '../..');
+const made: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'gns-demo-'));
+  made.push(dir);
+  return dir;
+};
 afterEach(() => vi.restoreAllMocks());
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 it('demo --once plays restart and scale to 5, verifies, prints the table, exits 0', async () => {
   const lines: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const stateDir = join(mkdtempSync(join(tmpdir(), 'gns-demo-')), '.gns-sync');
+  const stateDir = join(tempDir(), '.gns-sync');
   expect(await main(['demo', '--once', '--state-dir', stateDir])).toBe(0);
   const out = lines.join('\n');
   expect(out).toMatch(/export KUBECONFIG=.*\.gns-sync\/kubeconfig/);
@@ -27,12 +39,13 @@ it('demo --once plays restart and scale to 5, verifies, prints the table, exits 
   expect(existsSync(join(stateDir, 'lock'))).toBe(false);
 });
 
-it('demo (live) redraws the table when the user scales with kubectl, and stops cleanly', async () => {
+it('demo (live) redraws the table when the user scales with kubectl, a bare `gns-sync status` finds it, and it stops cleanly', async () => {
   const { runDemo } = await import('../../local/demo/demo.ts');
   const { Kube } = await import('../../local/demo/kube.ts');
   const { waitFor } = await import('../../local/demo/checks.ts');
   const lines: string[] = [];
-  const stateDir = join(mkdtempSync(join(tmpdir(), 'gns-demo-')), '.gns-sync');
+  const cwd = tempDir();
+  const stateDir = join(cwd, '.gns-sync', 'demo');
   let stop!: () => void;
   const until = new Promise<void>((resolve) => { stop = resolve; });
   const exited = runDemo({ once: false, stateDir, out: (l) => void lines.push(l), until });
@@ -42,6 +55,10 @@ it('demo (live) redraws the table when the user scales with kubectl, and stops c
   const kube = new Kube(readFileSync(join(stateDir, 'kubeconfig'), 'utf8'));
   await kube.scale('clusterOne', 'ns-one', 'kafka', 4);
   await waitFor('a redrawn table with kafka-3', () => (vipRow(3).test(lines.join('\n')) ? true : undefined));
+  // A bare `gns-sync status` run where the demo was started finds the running demo.
+  const status = await promisify(execFile)(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/gns-sync.mjs'), 'status'], { cwd });
+  expect(status.stdout).toMatch(/clusterTwo\/ns-one\/kafka-headless/);
+  expect(status.stdout).toMatch(new RegExp(`from the running gns-sync local \\(pid ${process.pid}\\)`));
   stop();
   expect(await exited).toBe(0);
   expect(lines.at(-1)).toMatch(/demo: stopping/);

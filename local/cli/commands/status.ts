@@ -4,12 +4,23 @@ import { existsSync } from 'node:fs';
 import { callControl, findControl, type StatusReport } from '../../runner/control.ts';
 import { parseFlags } from '../../runner/flags.ts';
 import { readStatusOffline } from '../../runner/offline.ts';
-import { DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
+import { DEFAULT_DEMO_STATE_DIR, DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
 import { formatStatusTable } from '../../runner/status-table.ts';
 import type { Command } from '../command.ts';
 import { checkStateDir } from '../command.ts';
 
 const USAGE_LINE = 'usage: gns-sync status [--state-dir DIR]';
+
+/**
+ * Without --state-dir: local's directory when a `gns-sync local` runs there, else a running
+ * demo's, else whichever of the two holds a store (local's first).
+ */
+function defaultStateDir(): string {
+  const candidates = [DEFAULT_STATE_DIR, DEFAULT_DEMO_STATE_DIR];
+  return candidates.find((d) => findControl(d) !== undefined)
+    ?? candidates.find((d) => existsSync(statePaths(d).dynamodb))
+    ?? DEFAULT_STATE_DIR;
+}
 
 export const status: Command = {
   name: 'status',
@@ -17,14 +28,15 @@ export const status: Command = {
   usage: [
     USAGE_LINE,
     '',
-    `  --state-dir DIR  the state directory of gns-sync local (default ${DEFAULT_STATE_DIR}/)`,
+    `  --state-dir DIR  the state directory of gns-sync local or demo (default: ${DEFAULT_STATE_DIR}/, or the`,
+    `                   demo's ${DEFAULT_DEMO_STATE_DIR}/ when a demo runs and gns-sync local does not)`,
     '',
-    'Asks the running `gns-sync local` when there is one; otherwise reads the store on disk.',
+    'Asks the running `gns-sync local` (or demo) when there is one; otherwise reads the store on disk.',
   ].join('\n'),
   async run(args) {
     const flags = parseFlags(args, { 'state-dir': 'string' });
-    const stateDir = flags['state-dir'] ?? DEFAULT_STATE_DIR;
     checkStateDir(flags['state-dir']);
+    const stateDir = flags['state-dir'] ?? defaultStateDir();
     const control = findControl(stateDir);
     let report: StatusReport;
     let source: string;
@@ -38,7 +50,8 @@ export const status: Command = {
       }
     } else {
       if (!existsSync(statePaths(stateDir).dynamodb)) {
-        console.error(`gns-sync status: no state in ${statePaths(stateDir).dir}; start gns-sync local (or gns-sync demo) first`);
+        const also = flags['state-dir'] === undefined ? ` nor in ${statePaths(DEFAULT_DEMO_STATE_DIR).dir}` : '';
+        console.error(`gns-sync status: no state in ${statePaths(stateDir).dir}${also}; start gns-sync local (or gns-sync demo) first`);
         return 1;
       }
       try {
