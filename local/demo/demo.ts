@@ -131,10 +131,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const syncLines: string[] = [];
   const world = await startDemoWorld(options.stateDir, (line) => (options.once ? syncLines.push(line) : out(line)));
   try {
-    out(`demo: kubeconfig written to ${world.kubeconfigPath} (contexts clusterOne, clusterTwo)`);
-    out('');
-    out(kubectlHelp(world.kubeconfigPath, world.fleet));
-    out('');
+    if (!options.once) {
+      // Only while the clusters keep running: --once stops them when it ends.
+      out(`demo: kubeconfig written to ${world.kubeconfigPath} (contexts clusterOne, clusterTwo)`);
+      out('');
+      out(kubectlHelp(world.kubeconfigPath, world.fleet));
+      out('');
+    }
     const table = async () => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)));
     if (options.once) {
       try {
@@ -147,7 +150,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       }
       out('');
       out(await table());
-      out('\ndemo --once: every check passed.');
+      out('\ndemo --once: every check passed. The clusters are stopped; run `gns-sync demo` to keep them running and try kubectl.');
       return 0;
     }
     const until = options.until ?? new Promise<void>((resolve) => {

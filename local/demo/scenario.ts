@@ -3,9 +3,10 @@
 // clusterOne/ns-one, and the selectorless headless Services of the seed's step 5 (verbatim)
 // in clusterOne/ns-two and clusterTwo/ns-one.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { packageRoot } from '../package-root.ts';
 
 export const KAFKA_LABELS = {
   'app.kubernetes.io/component': 'kafka',
@@ -20,7 +21,7 @@ export const SEED_ANNOTATION = '{"app.kubernetes.io/component":"kafka","app.kube
  * clusterOne and clusterTwo on two networks, so clusterOne/ns-two gets pod IPs and
  * clusterTwo/ns-one gets VIPs.
  */
-export const DEMO_CONFIG_PATH = fileURLToPath(new URL('../../examples/kafka-gns.yaml', import.meta.url));
+export const DEMO_CONFIG_PATH = join(packageRoot(), 'examples', 'kafka-gns.yaml'); // also from the bundled CLI (dist/)
 export const DEMO_CONFIG_YAML = readFileSync(DEMO_CONFIG_PATH, 'utf8');
 export const DEMO_CONFIG: Config = parseConfig(DEMO_CONFIG_YAML, DEMO_CONFIG_PATH);
 
