@@ -138,7 +138,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       out(kubectlHelp(world.kubeconfigPath, world.fleet));
       out('');
     }
-    const table = async () => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)));
+    const table = async (width?: number) => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)), width);
     if (options.once) {
       try {
         await playScenario(world, out, options.stepTimeoutMs);
@@ -160,12 +160,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     let stopped = false;
     void until.then(() => { stopped = true; });
     let last = '';
+    let drawn = 0; // lines of the last drawing, redrawn in place on a terminal
+    const dns = world.fleet.clusters.filter((c) => c.dnsPort !== undefined).map((c) => `${c.name} 127.0.0.1:${c.dnsPort}`).join(', ');
     while (!stopped) {
-      const now = await table().catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
+      const width = options.tty ? Math.max(process.stdout.columns || 80, 40) : undefined;
+      const now = await table(width).catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
       if (now !== last) {
         last = now;
-        if (options.tty) out('\u001b[2J\u001b[H' + kubectlHelp(world.kubeconfigPath, world.fleet) + '\n');
-        out(`${new Date().toISOString().slice(11, 19)}  what each target resolves (redrawn on change; Ctrl-C stops):\n${now}\n`);
+        const block = [
+          `${new Date().toISOString().slice(11, 19)}  what each target resolves (redrawn on change; Ctrl-C stops)`,
+          `DNS: ${dns}`,
+          now,
+          '',
+        ].join('\n');
+        // On a terminal: move up over the last drawing and clear to the end, so it stays in place.
+        out(options.tty && drawn > 0 ? `\u001b[${drawn}F\u001b[J${block}` : block);
+        drawn = block.split('\n').length;
       }
       await Promise.race([until, new Promise((resolve) => setTimeout(resolve, 200))]);
     }

@@ -34,14 +34,25 @@ export function resolveTargets(clusters: (name: string) => Resolver, replicas: n
   return out;
 }
 
-export function formatResolutions(rows: readonly Resolution[]): string {
-  return formatTable(
-    ['CLUSTER', 'NAME (as the cluster\'s DNS answers it)', 'ADDRESS', 'KIND'],
+const CLUSTER_SUFFIX = '.svc.cluster.local';
+
+/**
+ * The table; with `width` (a terminal's columns), it fits: names lose their common
+ * `.svc.cluster.local` (said once in the header) and, if still too wide, lines are cut.
+ */
+export function formatResolutions(rows: readonly Resolution[], width?: number): string {
+  const table = (short: boolean) => formatTable(
+    ['CLUSTER', short ? `NAME (+ ${CLUSTER_SUFFIX})` : 'NAME (as the cluster\'s DNS answers it)', 'ADDRESS', 'KIND'],
     rows.map((r) => [
       r.cluster,
-      r.hostname,
+      short && r.hostname.endsWith(CLUSTER_SUFFIX) ? r.hostname.slice(0, -CLUSTER_SUFFIX.length) : r.hostname,
       r.addresses.length === 0 ? '(NXDOMAIN)' : r.addresses.join(','),
       r.addresses.length === 0 ? '-' : r.addresses.every(isVip) ? 'VIP' : 'pod IP',
     ]),
   );
+  const full = table(false);
+  if (width === undefined || fits(full, width)) return full;
+  return table(true).split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
 }
+
+const fits = (text: string, width: number): boolean => text.split('\n').every((l) => l.length <= width);
