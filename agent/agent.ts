@@ -159,7 +159,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const current = projectionsOf(watch.pods.objects(), watch.services.objects());
     for (const [key, projection] of current) if (publishable(projection) !== undefined) current.delete(key);
     ledger.reconcile(current, () => hlc.now());
-    const detail = buildSnapshot({ cluster, namespace }, hlc.now(), ledger);
+    const detail = buildSnapshot({ cluster, namespace, observedAt: wall() }, hlc.now(), ledger);
     emit(snapshotEvent(detail));
     metrics.snapshots.inc();
     logger.info('namespace snapshot', { namespace, reason, keys: detail.keys.length, v: detail.v });
@@ -186,7 +186,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     let v: string | undefined;
     const changed = ledger.observe(projection, () => (pub ? (v = hlc.now()) : undefined));
     if (!changed || v === undefined || listing) return;
-    const scope = { cluster, namespace, v };
+    const scope = { cluster, namespace, v, observedAt: wall() };
     emit(projection.kind === 'pod'
       ? { type: DETAIL_TYPES.podUpsert, detail: { ...scope, pod: projection.record as PodUpsert['pod'] } }
       : { type: DETAIL_TYPES.serviceUpsert, detail: { ...scope, service: projection.record as ServiceUpsert['service'] } });
@@ -198,7 +198,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (held === undefined || (uid !== '' && held.projection.record.uid !== uid)) return;
     ledger.remove(key);
     if (!publishing() || listing) return;
-    const detail = { cluster, namespace, v: hlc.now(), name: held.projection.record.name, uid: held.projection.record.uid };
+    const detail = { cluster, namespace, v: hlc.now(), observedAt: wall(), name: held.projection.record.name, uid: held.projection.record.uid };
     emit({ type: held.projection.kind === 'pod' ? DETAIL_TYPES.podDelete : DETAIL_TYPES.serviceDelete, detail });
   }
 

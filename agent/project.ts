@@ -2,7 +2,7 @@
 // gns-sync uses are kept, so an update that changes anything else projects to the same record
 // and is suppressed (agent/suppress.ts).
 import type { V1Container, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ContainerPort, PodRecord, Protocol, ServicePort, ServiceRecord } from '../shared/core/types.ts';
+import type { ContainerPort, PodController, PodRecord, Protocol, ServicePort, ServiceRecord } from '../shared/core/types.ts';
 import { SELECTOR_ANNOTATIONS } from '../shared/core/types.ts';
 
 const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
@@ -43,6 +43,12 @@ function podIps(pod: V1Pod): string[] {
 /** Succeeded and Failed (e.g. evicted) pods keep their IP in status, but it may already belong to another pod. */
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed']);
 
+/** The pod's controller: the ownerReference marked `controller: true` (at most one), or null. */
+function controllerOf(pod: V1Pod): PodController | null {
+  const owner = (pod.metadata?.ownerReferences ?? []).find((ref) => ref.controller === true);
+  return owner === undefined || owner.kind === '' || owner.name === '' ? null : { kind: owner.kind, name: owner.name };
+}
+
 /** A pod as gns-sync sees it. A terminal pod is published without IPs (so without endpoints), as Kubernetes does. */
 export function projectPod(pod: V1Pod): PodRecord {
   const meta = pod.metadata ?? {};
@@ -50,7 +56,7 @@ export function projectPod(pod: V1Pod): PodRecord {
   const ready = !terminal && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   const record: {
     name: string; uid: string; labels: Record<string, string>; ips: string[]; hostname?: string;
-    ready: boolean; terminating: boolean; ports: ContainerPort[]; nodeName?: string;
+    ready: boolean; terminating: boolean; ports: ContainerPort[]; nodeName?: string; controller: PodController | null;
   } = {
     name: meta.name ?? '',
     uid: meta.uid ?? '',
@@ -59,6 +65,7 @@ export function projectPod(pod: V1Pod): PodRecord {
     ready,
     terminating: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
     ports: namedPorts(pod.spec?.containers),
+    controller: controllerOf(pod),
   };
   const hostname = pod.spec?.hostname;
   if (hostname !== undefined && hostname !== '') record.hostname = hostname;

@@ -31,9 +31,10 @@ const byName = <T extends { readonly record: { readonly name: string } }>(a: T, 
 /**
  * The snapshot of a ledger at version `v`. Entries without a version (never published by this
  * agent: its first snapshot) are stamped with `v` in the ledger first, so later snapshots
- * carry the same version for an unchanged record.
+ * carry the same version for an unchanged record. `observedAt`: when the list was taken
+ * (ms since the epoch; event contract v2).
  */
-export function buildSnapshot(scope: { readonly cluster: string; readonly namespace: string }, v: Hlc, ledger: Ledger): NamespaceSnapshot {
+export function buildSnapshot(scope: { readonly cluster: string; readonly namespace: string; readonly observedAt: number }, v: Hlc, ledger: Ledger): NamespaceSnapshot {
   ledger.stampMissing(v);
   const keys: string[] = [];
   const pods: NamespaceSnapshot['pods'][number][] = [];
@@ -47,7 +48,7 @@ export function buildSnapshot(scope: { readonly cluster: string; readonly namesp
   keys.sort();
   pods.sort(byName);
   services.sort(byName);
-  return { cluster: scope.cluster, namespace: scope.namespace, v, snapshotId: v, part: 1, parts: 1, keys, pods, services };
+  return { cluster: scope.cluster, namespace: scope.namespace, v, observedAt: scope.observedAt, snapshotId: v, part: 1, parts: 1, keys, pods, services };
 }
 
 export const snapshotEvent = (detail: NamespaceSnapshot): GnsEvent => ({ type: DETAIL_TYPES.snapshot, detail });

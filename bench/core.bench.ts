@@ -105,13 +105,13 @@ function events(count: number): GnsEvent[] {
     if (i % 10_000 === 9_999) {
       const keys = Array.from({ length: 1000 }, (_, k) => `pod/kafka-${k}`);
       out.push({
-        type: 'gns-sync.namespace.snapshot.v1',
+        type: 'gns-sync.namespace.snapshot.v2',
         detail: { ...scope, v, snapshotId: `s${i}`, part: 1, parts: 1, keys, pods: [], services: [] },
       });
     } else if (i % 7 === 3) {
-      out.push({ type: 'gns-sync.pod.delete.v1', detail: { ...scope, v, name: `kafka-${p}`, uid: `uid-${p}` } });
+      out.push({ type: 'gns-sync.pod.delete.v2', detail: { ...scope, v, name: `kafka-${p}`, uid: `uid-${p}` } });
     } else {
-      out.push({ type: 'gns-sync.pod.upsert.v1', detail: { ...scope, v, pod: podRecord(p, i % 3 !== 0) as PodUpsert['pod'] } });
+      out.push({ type: 'gns-sync.pod.upsert.v2', detail: { ...scope, v, pod: podRecord(p, i % 3 !== 0) as PodUpsert['pod'] } });
     }
   }
   // Arrival order is not version order: a deterministic shuffle (Fisher–Yates, LCG).

@@ -17,9 +17,9 @@ function podEvent(i: number): GnsEvent {
   const name = `kafka-${i % PODS}`;
   const v = formatHlc(1_764_366_000_000 + i, 0);
   const scope = { cluster: 'one', namespace: 'ns-one', v };
-  if (i % 10 === 9) return { type: 'gns-sync.pod.delete.v1', detail: { ...scope, name, uid: `uid-${name}` } };
+  if (i % 10 === 9) return { type: 'gns-sync.pod.delete.v2', detail: { ...scope, name, uid: `uid-${name}` } };
   return {
-    type: 'gns-sync.pod.upsert.v1',
+    type: 'gns-sync.pod.upsert.v2',
     detail: {
       ...scope,
       pod: { name, uid: `uid-${name}`, labels: { app: 'kafka' }, ips: [`10.0.${i % 250}.${i % 200}`], hostname: name, ready: i % 3 !== 0, terminating: false, ports: [] },

@@ -1,6 +1,6 @@
 // The event-bus rules: one definition used by the CDK stack (infra/) and the local bus (local/bus).
 // Patterns use EventBridge's content-filter syntax; the local bus implements the subset used here.
-import { DETAIL_TYPES, SOURCE_PREFIX } from './schemas/events.ts';
+import { ACCEPTED_DETAIL_TYPES, SOURCE_PREFIX } from './schemas/events.ts';
 
 export type PatternValue = string | { readonly prefix: string } | { readonly exists: boolean };
 export type EventPattern = Readonly<Record<string, readonly PatternValue[]>>;
@@ -16,7 +16,7 @@ export interface RuleDefinition {
 
 const agentEvents = {
   source: [{ prefix: SOURCE_PREFIX }],
-  'detail-type': Object.values(DETAIL_TYPES),
+  'detail-type': ACCEPTED_DETAIL_TYPES,
 } as const;
 
 /** Live events only: a replay must not be mistaken for news (DESIGN.md §5). */

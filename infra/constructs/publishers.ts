@@ -10,7 +10,7 @@ import { Aws, CfnOutput } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
+import { ACCEPTED_DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
 
 export interface PublisherCluster {
   readonly name: string;
@@ -32,7 +32,7 @@ export interface PublishersProps {
 export const sourceCondition = (sources: readonly string[]) => ({
   'ForAllValues:StringEquals': {
     'events:source': sources.length === 1 ? sources[0] : [...sources],
-    'events:detail-type': Object.values(DETAIL_TYPES).sort(),
+    'events:detail-type': [...ACCEPTED_DETAIL_TYPES].sort(),
   },
 });
 

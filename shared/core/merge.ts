@@ -95,19 +95,19 @@ function apply(draft: Draft, event: GnsEvent): void {
     );
   }
   switch (event.type) {
-    case 'gns-sync.pod.upsert.v1':
+    case 'gns-sync.pod.upsert.v2':
       put(draft, entryKey('pod', event.detail.pod.name), { v: event.detail.v, record: event.detail.pod });
       return;
-    case 'gns-sync.pod.delete.v1':
+    case 'gns-sync.pod.delete.v2':
       put(draft, entryKey('pod', event.detail.name), { v: event.detail.v });
       return;
-    case 'gns-sync.service.upsert.v1':
+    case 'gns-sync.service.upsert.v2':
       put(draft, entryKey('service', event.detail.service.name), { v: event.detail.v, record: event.detail.service });
       return;
-    case 'gns-sync.service.delete.v1':
+    case 'gns-sync.service.delete.v2':
       put(draft, entryKey('service', event.detail.name), { v: event.detail.v });
       return;
-    case 'gns-sync.namespace.snapshot.v1': {
+    case 'gns-sync.namespace.snapshot.v2': {
       const s = event.detail;
       if (draft.snapshotV === undefined || s.v > draft.snapshotV) {
         draft.snapshotV = s.v;

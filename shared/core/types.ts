@@ -48,6 +48,17 @@ export interface PodRecord {
   readonly terminating: boolean;
   readonly ports: readonly ContainerPort[];
   readonly nodeName?: string;
+  /**
+   * The pod's controller (its ownerReference with `controller: true`), `null` when it has none;
+   * absent when unknown: the record came from a v1 event, whose agent did not say.
+   */
+  readonly controller?: PodController | null;
+}
+
+/** Kind and name of the object that controls a pod (a StatefulSet for the pods gns-sync publishes). */
+export interface PodController {
+  readonly kind: string;
+  readonly name: string;
 }
 
 export interface ServicePort {

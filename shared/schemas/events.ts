@@ -27,7 +27,7 @@ export const ContainerPortSchema = z.strictObject({
   protocol: ProtocolSchema,
 });
 
-export const PodRecordSchema = z.strictObject({
+const podRecordFields = {
   name: ObjectNameSchema,
   uid: UidSchema,
   labels: LabelsSchema,
@@ -37,7 +37,20 @@ export const PodRecordSchema = z.strictObject({
   terminating: z.boolean(),
   ports: z.array(ContainerPortSchema).max(256),
   nodeName: z.string().max(253).optional(),
+};
+
+/** A pod's controller: its ownerReference with `controller: true` (kind and name). */
+export const PodControllerSchema = z.strictObject({
+  kind: z.string().min(1).max(63),
+  name: ObjectNameSchema,
 });
+
+/** A v1 pod record: no controller (a v1 agent did not say; the pod's owner is unknown). */
+export const PodRecordSchemaV1 = z.strictObject(podRecordFields);
+/** A v2 pod record: `controller` is always stated, `null` when the pod has none. */
+export const PodRecordSchemaV2 = z.strictObject({ ...podRecordFields, controller: PodControllerSchema.nullable() });
+/** A pod record as the functions hold it: `controller` absent means unknown (from a v1 event). */
+export const PodRecordSchema = z.strictObject({ ...podRecordFields, controller: PodControllerSchema.nullable().optional() });
 
 export const ServicePortSchema = z.strictObject({
   name: z.string().max(63).optional(),
@@ -59,39 +72,77 @@ export const ServiceRecordSchema = z.strictObject({
 });
 
 /** Every event names its cluster and namespace and carries the agent's version of the change. */
-const scope = {
+const scopeV1 = {
   cluster: ClusterNameSchema,
   namespace: NamespaceNameSchema,
   v: HlcSchema,
 };
-
-export const PodUpsertV1 = z.strictObject({ ...scope, pod: PodRecordSchema });
-export const PodDeleteV1 = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
-export const ServiceUpsertV1 = z.strictObject({ ...scope, service: ServiceRecordSchema });
-export const ServiceDeleteV1 = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
+/** When the agent observed the change (a snapshot: when its list was taken), ms since the epoch. */
+const ObservedAtSchema = z.number().int('must be whole milliseconds since the epoch').min(0).max(Number.MAX_SAFE_INTEGER);
+/** v2 adds the observation time (docs/adr/0002-event-ordering.md, "Contract versions"). */
+const scopeV2 = { ...scopeV1, observedAt: ObservedAtSchema };
+/** As the functions hold an event: `observedAt` is absent from a v1 event. */
+const scope = { ...scopeV1, observedAt: ObservedAtSchema.optional() };
 
 /** A versioned record inside a snapshot: its own last-change version (≤ the snapshot's `v`). */
 const Versioned = <T extends z.ZodType>(record: T) => z.strictObject({ v: HlcSchema, record });
 
-export const NamespaceSnapshotV1 = z
-  .strictObject({
-    ...scope,
-    /** Identifies the snapshot; its parts share it. */
-    snapshotId: z.string().min(1).max(64),
-    part: z.number().int().min(1),
-    parts: z.number().int().min(1).max(1000),
-    /** Every key (`pod/<name>`, `service/<name>`) present in the namespace at `v`, in every part. */
-    keys: z.array(z.string().regex(/^(pod|service)\/[a-z0-9.-]+$/)),
-    pods: z.array(Versioned(PodRecordSchema)),
-    services: z.array(Versioned(ServiceRecordSchema)),
-  })
-  .refine((s) => s.part <= s.parts, { message: 'part must not exceed parts', path: ['part'] })
-  .refine((s) => [...s.pods, ...s.services].every((e) => e.v <= s.v), {
-    message: "a record's version must not be newer than its snapshot",
-    path: ['v'],
-  });
+/** What every snapshot carries besides its scope and its pods. */
+const snapshotFields = {
+  /** Identifies the snapshot; its parts share it. */
+  snapshotId: z.string().min(1).max(64),
+  part: z.number().int().min(1),
+  parts: z.number().int().min(1).max(1000),
+  /** Every key (`pod/<name>`, `service/<name>`) present in the namespace at `v`, in every part. */
+  keys: z.array(z.string().regex(/^(pod|service)\/[a-z0-9.-]+$/)),
+  services: z.array(Versioned(ServiceRecordSchema)),
+};
+interface SnapshotShape {
+  readonly v: string;
+  readonly part: number;
+  readonly parts: number;
+  readonly pods: readonly { readonly v: string }[];
+  readonly services: readonly { readonly v: string }[];
+}
+const partWithinParts: [(s: SnapshotShape) => boolean, { message: string; path: string[] }] = [
+  (s) => s.part <= s.parts,
+  { message: 'part must not exceed parts', path: ['part'] },
+];
+const recordsNotNewer: [(s: SnapshotShape) => boolean, { message: string; path: string[] }] = [
+  (s) => [...s.pods, ...s.services].every((e) => e.v <= s.v),
+  { message: "a record's version must not be newer than its snapshot", path: ['v'] },
+];
 
+// The wire schemas, one per detail type and version: what the parser accepts.
+export const PodUpsertV1 = z.strictObject({ ...scopeV1, pod: PodRecordSchemaV1 });
+export const PodDeleteV1 = z.strictObject({ ...scopeV1, name: ObjectNameSchema, uid: UidSchema });
+export const ServiceUpsertV1 = z.strictObject({ ...scopeV1, service: ServiceRecordSchema });
+export const ServiceDeleteV1 = z.strictObject({ ...scopeV1, name: ObjectNameSchema, uid: UidSchema });
+export const NamespaceSnapshotV1 = z.strictObject({ ...scopeV1, ...snapshotFields, pods: z.array(Versioned(PodRecordSchemaV1)) }).refine(...partWithinParts).refine(...recordsNotNewer);
+export const PodUpsertV2 = z.strictObject({ ...scopeV2, pod: PodRecordSchemaV2 });
+export const PodDeleteV2 = z.strictObject({ ...scopeV2, name: ObjectNameSchema, uid: UidSchema });
+export const ServiceUpsertV2 = z.strictObject({ ...scopeV2, service: ServiceRecordSchema });
+export const ServiceDeleteV2 = z.strictObject({ ...scopeV2, name: ObjectNameSchema, uid: UidSchema });
+export const NamespaceSnapshotV2 = z.strictObject({ ...scopeV2, ...snapshotFields, pods: z.array(Versioned(PodRecordSchemaV2)) }).refine(...partWithinParts).refine(...recordsNotNewer);
+
+// The events as the functions hold them (either version, upgraded): what the store merges.
+const PodUpsertSchema = z.strictObject({ ...scope, pod: PodRecordSchema });
+const PodDeleteSchema = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
+const ServiceUpsertSchema = z.strictObject({ ...scope, service: ServiceRecordSchema });
+const ServiceDeleteSchema = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
+const NamespaceSnapshotSchema = z.strictObject({ ...scope, ...snapshotFields, pods: z.array(Versioned(PodRecordSchema)) }).refine(...partWithinParts).refine(...recordsNotNewer);
+
+/** The detail types agents publish (v2), also the `type` of every event the functions hold. */
 export const DETAIL_TYPES = {
+  podUpsert: 'gns-sync.pod.upsert.v2',
+  podDelete: 'gns-sync.pod.delete.v2',
+  serviceUpsert: 'gns-sync.service.upsert.v2',
+  serviceDelete: 'gns-sync.service.delete.v2',
+  snapshot: 'gns-sync.namespace.snapshot.v2',
+} as const;
+
+/** The v1 detail types: still accepted (an agent not yet upgraded, the archive), upgraded on parse. */
+export const LEGACY_DETAIL_TYPES = {
   podUpsert: 'gns-sync.pod.upsert.v1',
   podDelete: 'gns-sync.pod.delete.v1',
   serviceUpsert: 'gns-sync.service.upsert.v1',
@@ -100,24 +151,43 @@ export const DETAIL_TYPES = {
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+export type LegacyDetailType = (typeof LEGACY_DETAIL_TYPES)[keyof typeof LEGACY_DETAIL_TYPES];
 
+/** Every detail type the bus carries and the ingest accepts (rules, bus policy, parser). */
+export const ACCEPTED_DETAIL_TYPES: readonly string[] = [...Object.values(DETAIL_TYPES), ...Object.values(LEGACY_DETAIL_TYPES)];
+
+/** The schema of each event kind as the functions hold it (the store validates with these). */
 export const DETAIL_SCHEMAS = {
-  [DETAIL_TYPES.podUpsert]: PodUpsertV1,
-  [DETAIL_TYPES.podDelete]: PodDeleteV1,
-  [DETAIL_TYPES.serviceUpsert]: ServiceUpsertV1,
-  [DETAIL_TYPES.serviceDelete]: ServiceDeleteV1,
-  [DETAIL_TYPES.snapshot]: NamespaceSnapshotV1,
+  [DETAIL_TYPES.podUpsert]: PodUpsertSchema,
+  [DETAIL_TYPES.podDelete]: PodDeleteSchema,
+  [DETAIL_TYPES.serviceUpsert]: ServiceUpsertSchema,
+  [DETAIL_TYPES.serviceDelete]: ServiceDeleteSchema,
+  [DETAIL_TYPES.snapshot]: NamespaceSnapshotSchema,
 } as const;
+
+/** The wire schema of each accepted detail type, and the kind (v2 type) it is held as. */
+export const WIRE_SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; readonly type: DetailType }>> = {
+  [DETAIL_TYPES.podUpsert]: { schema: PodUpsertV2, type: DETAIL_TYPES.podUpsert },
+  [DETAIL_TYPES.podDelete]: { schema: PodDeleteV2, type: DETAIL_TYPES.podDelete },
+  [DETAIL_TYPES.serviceUpsert]: { schema: ServiceUpsertV2, type: DETAIL_TYPES.serviceUpsert },
+  [DETAIL_TYPES.serviceDelete]: { schema: ServiceDeleteV2, type: DETAIL_TYPES.serviceDelete },
+  [DETAIL_TYPES.snapshot]: { schema: NamespaceSnapshotV2, type: DETAIL_TYPES.snapshot },
+  [LEGACY_DETAIL_TYPES.podUpsert]: { schema: PodUpsertV1, type: DETAIL_TYPES.podUpsert },
+  [LEGACY_DETAIL_TYPES.podDelete]: { schema: PodDeleteV1, type: DETAIL_TYPES.podDelete },
+  [LEGACY_DETAIL_TYPES.serviceUpsert]: { schema: ServiceUpsertV1, type: DETAIL_TYPES.serviceUpsert },
+  [LEGACY_DETAIL_TYPES.serviceDelete]: { schema: ServiceDeleteV1, type: DETAIL_TYPES.serviceDelete },
+  [LEGACY_DETAIL_TYPES.snapshot]: { schema: NamespaceSnapshotV1, type: DETAIL_TYPES.snapshot },
+};
 
 /** Every agent publishes with the source `gns-sync.io/cluster/<cluster name>`. */
 export const SOURCE_PREFIX = 'gns-sync.io/cluster/';
 export const sourceOf = (cluster: string): string => `${SOURCE_PREFIX}${cluster}`;
 
-export type PodUpsert = z.infer<typeof PodUpsertV1>;
-export type PodDelete = z.infer<typeof PodDeleteV1>;
-export type ServiceUpsert = z.infer<typeof ServiceUpsertV1>;
-export type ServiceDelete = z.infer<typeof ServiceDeleteV1>;
-export type NamespaceSnapshot = z.infer<typeof NamespaceSnapshotV1>;
+export type PodUpsert = z.infer<typeof PodUpsertSchema>;
+export type PodDelete = z.infer<typeof PodDeleteSchema>;
+export type ServiceUpsert = z.infer<typeof ServiceUpsertSchema>;
+export type ServiceDelete = z.infer<typeof ServiceDeleteSchema>;
+export type NamespaceSnapshot = z.infer<typeof NamespaceSnapshotSchema>;
 
 /** A validated event, as the core merges it. */
 export type GnsEvent =

@@ -1,25 +1,21 @@
 // The functions' side of the event contract: one EventBridge event (as a rule target receives
 // it) → a validated GnsEvent, or a one-line reason naming the field. Never throws on bad input:
 // the caller sends the event to a dead-letter queue with the reason (DESIGN.md §8).
-import { DETAIL_SCHEMAS, DETAIL_TYPES, EventBridgeEnvelopeSchema, SOURCE_PREFIX, sourceOf } from './events.ts';
-import type { DetailType, GnsEvent } from './events.ts';
+import { ACCEPTED_DETAIL_TYPES, EventBridgeEnvelopeSchema, SOURCE_PREFIX, sourceOf, WIRE_SCHEMAS } from './events.ts';
+import type { GnsEvent } from './events.ts';
 import { describe, firstIssue, oneLine } from './issues.ts';
 
 export type ParsedBusEvent =
   | { readonly ok: true; readonly event: GnsEvent; readonly id: string; readonly replayName?: string }
   | { readonly ok: false; readonly reason: string };
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(Object.values(DETAIL_TYPES));
-
-function isDetailType(value: string): value is DetailType {
-  return KNOWN_TYPES.has(value);
-}
+const KNOWN_TYPES: ReadonlySet<string> = new Set(ACCEPTED_DETAIL_TYPES);
 
 const fail = (reason: string): ParsedBusEvent => ({ ok: false, reason: oneLine(reason) });
 
 /**
  * Validates an EventBridge event: the envelope, then the detail against the schema its
- * `detail-type` names, then that the source speaks for the detail's own cluster
+ * `detail-type` names (v2, or v1 upgraded to the v2 kind), then that the source speaks for the detail's own cluster
  * (`gns-sync.io/cluster/<detail.cluster>`). `raw` may be the event object or its JSON text
  * (an SQS message body).
  */
@@ -43,21 +39,24 @@ export function parseBusEvent(raw: unknown): ParsedBusEvent {
   if (!source.startsWith(SOURCE_PREFIX)) {
     return fail(`source: ${describe(source)} is not an agent source (expected ${SOURCE_PREFIX}<cluster>)`);
   }
-  if (!isDetailType(detailType)) {
+  const wire = WIRE_SCHEMAS[detailType];
+  if (wire === undefined || !KNOWN_TYPES.has(detailType)) {
     return fail(`detail-type: unknown detail type ${describe(detailType)} (expected one of ${[...KNOWN_TYPES].join(', ')})`);
   }
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
     return fail(`detail: expected an object, got ${detail === undefined ? 'nothing' : describe(detail)}`);
   }
 
-  const parsed = DETAIL_SCHEMAS[detailType].safeParse(detail, { reportInput: true });
+  const parsed = wire.schema.safeParse(detail, { reportInput: true });
   if (!parsed.success) return fail(firstIssue(parsed.error, 'detail'));
 
-  const cluster = parsed.data.cluster;
+  const cluster = (parsed.data as { cluster: string }).cluster;
   if (source !== sourceOf(cluster)) {
     return fail(`source: ${describe(source)} may not speak for cluster ${describe(cluster)} (detail.cluster); a cluster publishes only as ${SOURCE_PREFIX}<its own name>`);
   }
 
-  const event = { type: detailType, detail: parsed.data } as GnsEvent;
+  // A v1 event is held as its v2 kind: it lacks only `observedAt` and the pods' `controller`,
+  // which the held shape allows to be absent (unknown).
+  const event = { type: wire.type, detail: parsed.data } as GnsEvent;
   return replayName === undefined ? { ok: true, event, id } : { ok: true, event, id, replayName };
 }

@@ -18,7 +18,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'snapshot-record-newer-than-snapshot.json': "detail.v: a record's version must not be newer than its snapshot",
   'source-speaks-for-another-cluster.json': 'source: "gns-sync.io/cluster/clusterTwo" may not speak for cluster "clusterOne" (detail.cluster)',
   'unknown-detail-field.json': 'detail.pod.phase: unknown key',
-  'unknown-detail-type.json': 'detail-type: unknown detail type "gns-sync.pod.upsert.v9" (expected one of gns-sync.pod.upsert.v1, ',
+  'unknown-detail-type.json': 'detail-type: unknown detail type "gns-sync.pod.upsert.v9" (expected one of gns-sync.pod.upsert.v2, ',
 };
 
 const files = jsonFiles(INVALID_EVENT_FIXTURES);

@@ -15,7 +15,7 @@ const V = '001764364200000.000000';
 function pod(name: string, extraLabels = 0): PodUpsert['pod'] {
   const labels: Record<string, string> = { 'app.kubernetes.io/name': 'kafka' };
   for (let i = 0; i < extraLabels; i++) labels[`example.com/label-${i}`] = 'v'.repeat(63);
-  return { name, uid: `uid-${name}`, labels, ips: ['10.244.1.17'], hostname: name, ready: true, terminating: false, ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }] };
+  return { name, uid: `uid-${name}`, labels, ips: ['10.244.1.17'], hostname: name, ready: true, terminating: false, ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }], controller: { kind: 'StatefulSet', name: 'kafka' } };
 }
 
 function snapshot(pods: number, extraLabels = 0): NamespaceSnapshot {
@@ -24,6 +24,7 @@ function snapshot(pods: number, extraLabels = 0): NamespaceSnapshot {
     cluster: 'clusterOne',
     namespace: 'ns-one',
     v: V,
+    observedAt: 1_764_364_200_000,
     snapshotId: `clusterOne/ns-one/${V}`,
     part: 1,
     parts: 1,
@@ -57,8 +58,8 @@ describe('entrySize: the PutEvents entry size as AWS documents it', () => {
 
 describe('toBusEntries', () => {
   it('one entry with the cluster\'s own source, the detail-type and the detail as JSON', () => {
-    const event: GnsEvent = deepFreeze({ type: DETAIL_TYPES.podDelete, detail: { cluster: 'clusterTwo', namespace: 'ns-one', v: V, name: 'kafka-1', uid: 'u' } });
-    expect(toBusEntries(event)).toEqual([{ source: sourceOf('clusterTwo'), detailType: 'gns-sync.pod.delete.v1', detail: JSON.stringify(event.detail) }]);
+    const event: GnsEvent = deepFreeze({ type: DETAIL_TYPES.podDelete, detail: { cluster: 'clusterTwo', namespace: 'ns-one', v: V, observedAt: 1, name: 'kafka-1', uid: 'u' } });
+    expect(toBusEntries(event)).toEqual([{ source: sourceOf('clusterTwo'), detailType: 'gns-sync.pod.delete.v2', detail: JSON.stringify(event.detail) }]);
   });
 
   it('a snapshot that fits stays one entry, unchanged', () => {
@@ -97,11 +98,11 @@ describe('toBusEntries', () => {
     expect(tooLarge.name).toBe('EntryTooLargeError');
     expect(tooLarge.limitBytes).toBe(MAX_ENTRY_BYTES);
     expect(tooLarge.sizeBytes).toBeGreaterThan(MAX_ENTRY_BYTES);
-    expect(tooLarge.message).toMatch(/^gns-sync\.pod\.upsert\.v1 event of \d+ bytes exceeds the PutEvents entry limit of 1048576 bytes: only namespace snapshots can be split; the event is not published$/);
+    expect(tooLarge.message).toMatch(/^gns-sync\.pod\.upsert\.v2 event of \d+ bytes exceeds the PutEvents entry limit of 1048576 bytes: only namespace snapshots can be split; the event is not published$/);
   });
 
   it('an event of exactly the limit (Time included) fits; one byte more does not', () => {
-    const event: GnsEvent = { type: DETAIL_TYPES.podDelete, detail: { cluster: 'c', namespace: 'n', v: V, name: 'p', uid: 'u' } };
+    const event: GnsEvent = { type: DETAIL_TYPES.podDelete, detail: { cluster: 'c', namespace: 'n', v: V, observedAt: 1, name: 'p', uid: 'u' } };
     const size = entrySize({ ...toBusEntries(event)[0]!, time: new Date() });
     expect(toBusEntries(event, size)).toHaveLength(1);
     expect(() => toBusEntries(event, size - 1)).toThrow(EntryTooLargeError);

@@ -96,19 +96,19 @@ export class DynamoStateStore implements StateStore {
     const d = event.detail;
     const pk = namespacePk(d.cluster, d.namespace);
     switch (event.type) {
-      case 'gns-sync.pod.upsert.v1':
+      case 'gns-sync.pod.upsert.v2':
         await this.putEntry(pk, entryKey('pod', event.detail.pod.name), event.detail.v, event.detail.pod, changes);
         break;
-      case 'gns-sync.pod.delete.v1':
+      case 'gns-sync.pod.delete.v2':
         await this.putEntry(pk, entryKey('pod', event.detail.name), event.detail.v, undefined, changes);
         break;
-      case 'gns-sync.service.upsert.v1':
+      case 'gns-sync.service.upsert.v2':
         await this.putEntry(pk, entryKey('service', event.detail.service.name), event.detail.v, event.detail.service, changes);
         break;
-      case 'gns-sync.service.delete.v1':
+      case 'gns-sync.service.delete.v2':
         await this.putEntry(pk, entryKey('service', event.detail.name), event.detail.v, undefined, changes);
         break;
-      case 'gns-sync.namespace.snapshot.v1':
+      case 'gns-sync.namespace.snapshot.v2':
         await this.mergeSnapshot(pk, event.detail, changes);
         break;
     }

@@ -153,10 +153,10 @@ export function service(name: string, overrides: Partial<Service> = {}): Service
 
 const scope = { cluster: 'one', namespace: 'ns-one' };
 
-export const podUpsert = (v: string, p: Pod, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v1', detail: { ...s, v, pod: p } });
-export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v1', detail: { ...s, v, name, uid } });
-export const serviceUpsert = (v: string, svc: Service, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v1', detail: { ...s, v, service: svc } });
-export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v1', detail: { ...s, v, name, uid: `uid-${name}` } });
+export const podUpsert = (v: string, p: Pod, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v2', detail: { ...s, v, pod: p } });
+export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v2', detail: { ...s, v, name, uid } });
+export const serviceUpsert = (v: string, svc: Service, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v2', detail: { ...s, v, service: svc } });
+export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v2', detail: { ...s, v, name, uid: `uid-${name}` } });
 
 export function snapshot(
   v: string,
@@ -166,7 +166,7 @@ export function snapshot(
 ): GnsEvent {
   const keys = options.keys ?? [...pods.map((p) => `pod/${p.record.name}`), ...services.map((p) => `service/${p.record.name}`)];
   return {
-    type: 'gns-sync.namespace.snapshot.v1',
+    type: 'gns-sync.namespace.snapshot.v2',
     detail: {
       ...(options.s ?? scope),
       v,

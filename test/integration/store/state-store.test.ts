@@ -143,9 +143,9 @@ describe('DynamoStateStore: events', () => {
   it('bad input is a FinalError that says why, and writes nothing', async () => {
     const { store, ops, items, done } = await setup();
     const bad: unknown[] = [
-      { type: 'gns-sync.pod.upsert.v1', detail: { cluster: 'one', namespace: 'ns-one', v: 'yesterday', pod: pod('p') } },
-      { type: 'gns-sync.pod.upsert.v1', detail: { cluster: 'one', namespace: 'NS', v: hlc(1), pod: pod('p') } },
-      { type: 'gns-sync.pod.delete.v1', detail: { cluster: 'one', namespace: 'ns-one', v: hlc(1) } },
+      { type: 'gns-sync.pod.upsert.v2', detail: { cluster: 'one', namespace: 'ns-one', v: 'yesterday', pod: pod('p') } },
+      { type: 'gns-sync.pod.upsert.v2', detail: { cluster: 'one', namespace: 'NS', v: hlc(1), pod: pod('p') } },
+      { type: 'gns-sync.pod.delete.v2', detail: { cluster: 'one', namespace: 'ns-one', v: hlc(1) } },
       { type: 'gns-sync.nope.v1', detail: {} },
       snapshot(hlc(1), [{ v: hlc(2), record: pod('p') }]),
     ];

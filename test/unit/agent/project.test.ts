@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { projectPod, projectService } from '../../../agent/project.ts';
-import { PodRecordSchema, ServiceRecordSchema } from '../../../shared/schemas/events.ts';
+import { PodRecordSchemaV2, ServiceRecordSchema } from '../../../shared/schemas/events.ts';
 import { pod, service } from './fakes.ts';
 
 const deepFreeze = <T>(o: T): T => {
@@ -21,9 +21,22 @@ describe('projectPod', () => {
     const record = projectPod(input);
     expect(record).toEqual({
       name: 'kafka-0', uid: 'u1', labels: { app: 'kafka' }, ips: ['10.1.0.5'], hostname: 'kafka-0', ready: true, terminating: false,
-      ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }], nodeName: 'node-1',
+      ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }], nodeName: 'node-1', controller: null,
     });
-    expect(PodRecordSchema.safeParse(record).success).toBe(true);
+    expect(PodRecordSchemaV2.safeParse(record).success).toBe(true);
+  });
+
+  it('states the controller: the ownerReference marked controller (contract v2), null without one', () => {
+    const owned = pod('kafka-0');
+    owned.metadata!.ownerReferences = [
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'not-the-controller', uid: 'c1' },
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kafka', uid: 's1', controller: true, blockOwnerDeletion: true },
+    ];
+    expect(projectPod(owned).controller).toEqual({ kind: 'StatefulSet', name: 'kafka' });
+    const ownerButNoController = pod('p');
+    ownerButNoController.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kafka', uid: 's1' }];
+    expect(projectPod(ownerButNoController).controller).toBeNull();
+    expect(projectPod(pod('bare')).controller).toBeNull();
   });
 
   it('takes podIPs (dual stack), falls back to podIP, and is empty before the pod has an IP', () => {

@@ -3,7 +3,7 @@ import { projectPod, projectService } from '../../../agent/project.ts';
 import { buildSnapshot, projectionsOf } from '../../../agent/snapshot.ts';
 import { Ledger } from '../../../agent/suppress.ts';
 import type { Projection } from '../../../agent/suppress.ts';
-import { NamespaceSnapshotV1 } from '../../../shared/schemas/events.ts';
+import { NamespaceSnapshotV2 } from '../../../shared/schemas/events.ts';
 import { pod, service } from './fakes.ts';
 
 const versions = (): (() => string) => {
@@ -65,8 +65,8 @@ describe('buildSnapshot', () => {
     ledger.observe(podProjection(pod('kafka-1')), v);
     ledger.observe(podProjection(pod('kafka-0')), v);
     ledger.observe({ kind: 'service', record: projectService(service('kafka-headless'))! }, v);
-    const snap = buildSnapshot({ cluster: 'clusterOne', namespace: 'ns-one' }, '001764366000001.000000', ledger);
-    expect(NamespaceSnapshotV1.safeParse(snap).success).toBe(true);
+    const snap = buildSnapshot({ cluster: 'clusterOne', namespace: 'ns-one', observedAt: 1764366000001 }, '001764366000001.000000', ledger);
+    expect(NamespaceSnapshotV2.safeParse(snap).success).toBe(true);
     expect(snap.keys).toEqual(['pod/kafka-0', 'pod/kafka-1', 'service/kafka-headless']);
     expect(snap.pods.map((p) => [p.record.name, p.v])).toEqual([
       ['kafka-0', '001764366000000.000002'],
@@ -79,14 +79,14 @@ describe('buildSnapshot', () => {
   it('stamps records never published with the snapshot version, and keeps it for later snapshots', () => {
     const ledger = new Ledger();
     ledger.observe(podProjection(pod('a')), () => undefined);
-    const first = buildSnapshot({ cluster: 'c', namespace: 'n' }, '001764366000005.000000', ledger);
+    const first = buildSnapshot({ cluster: 'c', namespace: 'n', observedAt: 1764366000000 }, '001764366000005.000000', ledger);
     expect(first.pods[0]?.v).toBe('001764366000005.000000');
-    const second = buildSnapshot({ cluster: 'c', namespace: 'n' }, '001764366000009.000000', ledger);
+    const second = buildSnapshot({ cluster: 'c', namespace: 'n', observedAt: 1764366000000 }, '001764366000009.000000', ledger);
     expect(second.pods[0]?.v).toBe('001764366000005.000000');
   });
 
   it('an empty namespace gives an empty snapshot (everything stored becomes invisible)', () => {
-    const snap = buildSnapshot({ cluster: 'c', namespace: 'n' }, '001764366000005.000000', new Ledger());
+    const snap = buildSnapshot({ cluster: 'c', namespace: 'n', observedAt: 1764366000000 }, '001764366000005.000000', new Ledger());
     expect(snap).toMatchObject({ keys: [], pods: [], services: [] });
   });
 });

@@ -42,6 +42,7 @@ export function pod(name: string, overrides: Partial<PodRecord> = {}): PodRecord
     terminating: false,
     ports: [{ name: 'client', containerPort: 9092, protocol: 'TCP' }],
     nodeName: 'node-1',
+    controller: { kind: 'StatefulSet', name: name.replace(/-\d+$/, '') },
     ...overrides,
   };
 }
@@ -67,26 +68,27 @@ export const TARGET: TargetRef = deepFreeze({ gns: 'kafka-gns', cluster: 'cluste
 // The zod-inferred event types have mutable arrays; the core's records are readonly views of them.
 export const v = (ms: number, counter = 0): string => formatHlc(ms, counter);
 
+/** Scope of an event; `observedAt` (contract v2) is the event's own wall-clock time. */
 const scope = (ns = 'ns-one', cluster = 'clusterOne') => ({ cluster, namespace: ns });
 
 export const podUpsert = (ms: number, p: PodRecord, ns?: string, cluster?: string): GnsEvent => ({
-  type: 'gns-sync.pod.upsert.v1',
-  detail: { ...scope(ns, cluster), v: v(ms), pod: p as PodUpsert['pod'] },
+  type: 'gns-sync.pod.upsert.v2',
+  detail: { ...scope(ns, cluster), v: v(ms), observedAt: ms, pod: p as PodUpsert['pod'] },
 });
 
 export const podDelete = (ms: number, name: string, uid = `uid-${name}`, ns?: string): GnsEvent => ({
-  type: 'gns-sync.pod.delete.v1',
-  detail: { ...scope(ns), v: v(ms), name, uid },
+  type: 'gns-sync.pod.delete.v2',
+  detail: { ...scope(ns), v: v(ms), observedAt: ms, name, uid },
 });
 
 export const serviceUpsert = (ms: number, s: ServiceRecord, ns?: string): GnsEvent => ({
-  type: 'gns-sync.service.upsert.v1',
-  detail: { ...scope(ns), v: v(ms), service: s as ServiceUpsert['service'] },
+  type: 'gns-sync.service.upsert.v2',
+  detail: { ...scope(ns), v: v(ms), observedAt: ms, service: s as ServiceUpsert['service'] },
 });
 
 export const serviceDelete = (ms: number, name: string, ns?: string): GnsEvent => ({
-  type: 'gns-sync.service.delete.v1',
-  detail: { ...scope(ns), v: v(ms), name, uid: `uid-svc-${name}` },
+  type: 'gns-sync.service.delete.v2',
+  detail: { ...scope(ns), v: v(ms), observedAt: ms, name, uid: `uid-svc-${name}` },
 });
 
 export interface SnapshotSpec {
@@ -101,10 +103,11 @@ export interface SnapshotSpec {
 }
 
 export const snapshot = (s: SnapshotSpec): GnsEvent => ({
-  type: 'gns-sync.namespace.snapshot.v1',
+  type: 'gns-sync.namespace.snapshot.v2',
   detail: {
     ...scope(s.ns),
     v: v(s.ms),
+    observedAt: s.ms,
     snapshotId: `snap-${s.ms}`,
     part: s.part ?? 1,
     parts: s.parts ?? 1,

@@ -60,6 +60,7 @@ export function kafkaPod(i: number, overrides: Partial<PodRecord> = {}): PodReco
     terminating: false,
     ports: [{ name: 'tcp-client', containerPort: 9092, protocol: 'TCP' }],
     nodeName: 'clusterone-node',
+    controller: { kind: 'StatefulSet', name: 'kafka' },
     ...overrides,
   };
 }
@@ -80,18 +81,20 @@ export function targetService(name = 'kafka-headless', overrides: Partial<Servic
 
 let counter = 0;
 const v = () => formatHlc(1_764_363_600_000 + ++counter, 0);
+/** Contract v2's observation time: the version's own wall-clock milliseconds. */
+const observedAt = 1_764_363_600_000;
 
 export function podUpsert(cluster: string, namespace: string, pod: PodRecord): GnsEvent {
-  return { type: DETAIL_TYPES.podUpsert, detail: { cluster, namespace, v: v(), pod: pod as never } };
+  return { type: DETAIL_TYPES.podUpsert, detail: { cluster, namespace, v: v(), observedAt, pod: pod as never } };
 }
 export function podDelete(cluster: string, namespace: string, name: string, uid = `uid-${name}`): GnsEvent {
-  return { type: DETAIL_TYPES.podDelete, detail: { cluster, namespace, v: v(), name, uid } };
+  return { type: DETAIL_TYPES.podDelete, detail: { cluster, namespace, v: v(), observedAt, name, uid } };
 }
 export function serviceUpsert(cluster: string, namespace: string, service: ServiceRecord): GnsEvent {
-  return { type: DETAIL_TYPES.serviceUpsert, detail: { cluster, namespace, v: v(), service: service as never } };
+  return { type: DETAIL_TYPES.serviceUpsert, detail: { cluster, namespace, v: v(), observedAt, service: service as never } };
 }
 export function serviceDelete(cluster: string, namespace: string, name: string): GnsEvent {
-  return { type: DETAIL_TYPES.serviceDelete, detail: { cluster, namespace, v: v(), name, uid: `uid-svc-${name}` } };
+  return { type: DETAIL_TYPES.serviceDelete, detail: { cluster, namespace, v: v(), observedAt, name, uid: `uid-svc-${name}` } };
 }
 
 /** The SQS message body of an ingest-queue record: the EventBridge event, as JSON text. */

@@ -42,7 +42,7 @@ describe('ingest handler', () => {
   });
 
   it('reports a record whose merge failed retryably as a batch item failure', async () => {
-    store.failMerge = (e) => (e.type === 'gns-sync.pod.upsert.v1' ? new Error('ProvisionedThroughputExceededException') : undefined);
+    store.failMerge = (e) => (e.type === 'gns-sync.pod.upsert.v2' ? new Error('ProvisionedThroughputExceededException') : undefined);
     const handler = createIngest({ topology: topology(), store, queue, deadLetters: dlq, clock }, { logger: logger() });
     const response = await handler(fixture('sqs-ingest-event.json') as never, context);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }] });

@@ -55,7 +55,7 @@ describe('targets version', () => {
   it('a batch merges first, then reads the version once, then loads the index only if it changed', async () => {
     store.calls.length = 0;
     await ingestBatch(b, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(4)))), rec(busBody(podUpsert('clusterTwo', 'ns-one', kafkaPod(5))))]);
-    expect(store.calls).toEqual(['merge gns-sync.pod.upsert.v1', 'merge gns-sync.pod.upsert.v1', 'targetsVersions kafka-gns']);
+    expect(store.calls).toEqual(['merge gns-sync.pod.upsert.v2', 'merge gns-sync.pod.upsert.v2', 'targetsVersions kafka-gns']);
     store.versions.set('kafka-gns', 7); // another container merged a Service change
     store.calls.length = 0;
     await ingestBatch(b, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(6))))]);
