@@ -2,7 +2,7 @@
 // injected crashes, and event factories.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { formatHlc } from '../../../shared/core/hlc.ts';
+import { formatHlc, parseHlc } from '../../../shared/core/hlc.ts';
 import type { GnsEvent, PodUpsert, ServiceUpsert } from '../../../shared/schemas/events.ts';
 
 type Pod = PodUpsert['pod'];
@@ -135,6 +135,7 @@ export function pod(name: string, overrides: Partial<Pod> = {}): Pod {
     ready: true,
     terminating: false,
     ports: [{ name: 'kafka', containerPort: 9092, protocol: 'TCP' }],
+    controller: { kind: 'StatefulSet', name: 'kafka' },
     ...overrides,
   };
 }
@@ -152,11 +153,13 @@ export function service(name: string, overrides: Partial<Service> = {}): Service
 }
 
 const scope = { cluster: 'one', namespace: 'ns-one' };
+/** Contract v2's observation time: the version's wall-clock milliseconds. */
+const seen = (v: string): number => parseHlc(v).ms;
 
-export const podUpsert = (v: string, p: Pod, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v2', detail: { ...s, v, pod: p } });
-export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v2', detail: { ...s, v, name, uid } });
-export const serviceUpsert = (v: string, svc: Service, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v2', detail: { ...s, v, service: svc } });
-export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v2', detail: { ...s, v, name, uid: `uid-${name}` } });
+export const podUpsert = (v: string, p: Pod, s = scope): GnsEvent => ({ type: 'gns-sync.pod.upsert.v2', detail: { ...s, v, observedAt: seen(v), pod: p } });
+export const podDelete = (v: string, name: string, uid = `uid-${name}`, s = scope): GnsEvent => ({ type: 'gns-sync.pod.delete.v2', detail: { ...s, v, observedAt: seen(v), name, uid } });
+export const serviceUpsert = (v: string, svc: Service, s = scope): GnsEvent => ({ type: 'gns-sync.service.upsert.v2', detail: { ...s, v, observedAt: seen(v), service: svc } });
+export const serviceDelete = (v: string, name: string, s = scope): GnsEvent => ({ type: 'gns-sync.service.delete.v2', detail: { ...s, v, observedAt: seen(v), name, uid: `uid-${name}` } });
 
 export function snapshot(
   v: string,
@@ -170,6 +173,7 @@ export function snapshot(
     detail: {
       ...(options.s ?? scope),
       v,
+      observedAt: seen(v),
       snapshotId: options.id ?? `snap-${v}`,
       part: options.part ?? 1,
       parts: options.parts ?? 1,
