@@ -114,6 +114,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const ledgers = new Map<string, Ledger>(namespaces.map((ns) => [ns, new Ledger()]));
   const watches = new Map<string, NamespaceWatch>();
   const invalidLogged = new Set<string>();
+  /** Namespaces whose ledger holds what no published event or snapshot carried (all, until their first snapshot). */
+  const unpublished = new Set<string>(namespaces);
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
@@ -158,9 +160,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (!publishing() || watch === undefined || ledger === undefined || !watch.synced) return;
     const current = projectionsOf(watch.pods.objects(), watch.services.objects());
     for (const [key, projection] of current) if (publishable(projection) !== undefined) current.delete(key);
-    ledger.reconcile(current, () => hlc.now());
+    const changed = ledger.reconcile(current, () => hlc.now());
+    // A relist that found nothing the bus has not seen publishes nothing (docs/adr/0006).
+    if (reason === 'listed' && !changed && !unpublished.has(namespace)) {
+      metrics.snapshotsUnchanged.inc();
+      return;
+    }
     const detail = buildSnapshot({ cluster, namespace, observedAt: wall() }, hlc.now(), ledger);
     emit(snapshotEvent(detail));
+    unpublished.delete(namespace);
     metrics.snapshots.inc();
     logger.info('namespace snapshot', { namespace, reason, keys: detail.keys.length, v: detail.v });
   }
@@ -185,6 +193,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const pub = publishing();
     let v: string | undefined;
     const changed = ledger.observe(projection, () => (pub ? (v = hlc.now()) : undefined));
+    if (changed && (v === undefined || listing)) unpublished.add(namespace);
     if (!changed || v === undefined || listing) return;
     const scope = { cluster, namespace, v, observedAt: wall() };
     emit(projection.kind === 'pod'
@@ -197,7 +206,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     // A DELETE of an older incarnation must not remove the newer one we hold.
     if (held === undefined || (uid !== '' && held.projection.record.uid !== uid)) return;
     ledger.remove(key);
-    if (!publishing() || listing) return;
+    if (!publishing() || listing) {
+      unpublished.add(namespace);
+      return;
+    }
     const detail = { cluster, namespace, v: hlc.now(), observedAt: wall(), name: held.projection.record.name, uid: held.projection.record.uid };
     emit({ type: held.projection.kind === 'pod' ? DETAIL_TYPES.podDelete : DETAIL_TYPES.serviceDelete, detail });
   }

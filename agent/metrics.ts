@@ -10,6 +10,7 @@ export class AgentMetrics {
   readonly dropped: Counter;
   readonly watchRestarts: Counter;
   readonly snapshots: Counter;
+  readonly snapshotsUnchanged: Counter;
 
   constructor(cluster: string) {
     this.registry = new Registry();
@@ -21,6 +22,7 @@ export class AgentMetrics {
     this.dropped = new Counter({ name: 'gns_sync_agent_events_dropped_total', help: 'Bus entries dropped because the buffer was full (a resnapshot covers them)', registers });
     this.watchRestarts = new Counter({ name: 'gns_sync_agent_watch_restarts_total', help: 'Informers restarted after an error', registers });
     this.snapshots = new Counter({ name: 'gns_sync_agent_snapshots_total', help: 'Namespace snapshots published', registers });
+    this.snapshotsUnchanged = new Counter({ name: 'gns_sync_agent_snapshots_unchanged_total', help: 'Relists that found nothing new, so published no snapshot', registers });
   }
 
   /** The current value of a counter or gauge (tests, status). */

@@ -7,7 +7,7 @@ import type { RegistryHooks } from './api/registry.ts';
 import type { ResourceDef } from './api/resources.ts';
 import { RESOURCES, findResource } from './api/resources.ts';
 import { parseLabelSelector } from './api/selectors.ts';
-import type { Counters, Faults } from './api/server.ts';
+import type { Counters, Faults, WatchTiming } from './api/server.ts';
 import { ApiServer } from './api/server.ts';
 import { ApiError, fieldErr, invalid } from './api/status.ts';
 import { ObjectStore } from './api/store.ts';
@@ -31,6 +31,8 @@ export interface SimClusterOptions {
   readonly dnsPort: number;
   readonly readyDelayMs: number;
   readonly watchHistory: number;
+  readonly watchHistoryMs: number;
+  readonly watchTiming: WatchTiming;
   /** How long containers take to exit after SIGTERM (Infinity: the whole grace period of their pod). */
   readonly containerStopMs: number;
   readonly serverVersion: { readonly major: string; readonly minor: string };
@@ -65,7 +67,7 @@ export class SimCluster {
     this.opts = opts;
     this.name = opts.name;
     this.nodeName = nodeNameOf(opts.name);
-    this.store = new ObjectStore(opts.watchHistory);
+    this.store = new ObjectStore(opts.watchHistory, opts.watchHistoryMs);
     this.serviceIps = new Ipv4Allocator(opts.serviceCidr, 10);
     const podIps = new Ipv4Allocator(opts.podCidr, 2);
     const now = (): number => Date.now();
@@ -78,7 +80,7 @@ export class SimCluster {
       },
     };
     this.registry = new Registry(this.store, now, hooks);
-    this.server = new ApiServer(this.registry, now, opts.serverVersion);
+    this.server = new ApiServer(this.registry, now, opts.serverVersion, opts.watchTiming);
     this.faults = this.server.faults;
     this.counters = this.server.counters;
     const events = new EventRecorder(this.registry, now);

@@ -27,6 +27,15 @@ export interface SimOptions {
   /** Watch history per cluster, in changes (default 10_000); older resourceVersions get 410 Gone. */
   readonly watchHistory?: number;
   /**
+   * Changes older than this are forgotten too (default 75 s: what the watch cache is sure to
+   * keep, its eventFreshDuration); a watch resumed from before them gets 410 Gone.
+   */
+  readonly watchHistoryMs?: number;
+  /** Watches without timeoutSeconds end after a random time in [this, 2×this] (default 1800 s, kube-apiserver's --min-request-timeout). */
+  readonly minRequestTimeoutMs?: number;
+  /** BOOKMARK events to watches with allowWatchBookmarks, this often (default 60 s). */
+  readonly bookmarkIntervalMs?: number;
+  /**
    * Pods are deleted gracefully (their terminationGracePeriodSeconds, default 30): their
    * containers exit this long after SIGTERM, or are killed at the end of the grace when that is
    * shorter. Default: they take the whole grace (a process that ignores SIGTERM).
@@ -69,6 +78,9 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
       }
     }
   }
+  for (const [name, value] of [['watchHistoryMs', opts.watchHistoryMs], ['minRequestTimeoutMs', opts.minRequestTimeoutMs], ['bookmarkIntervalMs', opts.bookmarkIntervalMs]] as const) {
+    if (value !== undefined && !(value > 0)) throw new SimStartError(`${name} ${value} is not a duration: give a positive number of milliseconds`);
+  }
   if (opts.containerStopMs !== undefined && !(opts.containerStopMs >= 0)) throw new SimStartError(`containerStopMs ${opts.containerStopMs} is not a duration: give milliseconds (0 or more)`);
   const portBase = opts.portBase ?? 0;
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65000) throw new SimStartError(`port base ${portBase} is not a port number (0 for OS-assigned ports)`);
@@ -85,6 +97,8 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
         dnsPort: portBase ? portBase + 100 + i : 0,
         readyDelayMs: opts.readyDelayMs ?? 200,
         watchHistory: opts.watchHistory ?? 10_000,
+        watchHistoryMs: opts.watchHistoryMs ?? 75_000,
+        watchTiming: { minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 1_800_000, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000 },
         containerStopMs: opts.containerStopMs ?? Number.POSITIVE_INFINITY,
         serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
         events: opts.events ?? true,

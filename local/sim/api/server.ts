@@ -50,6 +50,16 @@ interface Target {
   readonly subresource?: 'status' | 'scale' | 'finalize';
 }
 
+/** How watches end and keep clients' resourceVersions fresh (docs/adr/0011-simulated-clusters.md). */
+export interface WatchTiming {
+  /** A watch without timeoutSeconds ends after a random time in [this, 2×this] (kube-apiserver --min-request-timeout, 1800 s). */
+  readonly minRequestTimeoutMs: number;
+  /** BOOKMARK events to watches that allow them, this often (the watch cache sends about one a minute). */
+  readonly bookmarkIntervalMs: number;
+}
+
+export const DEFAULT_WATCH_TIMING: WatchTiming = { minRequestTimeoutMs: 1_800_000, bookmarkIntervalMs: 60_000 };
+
 interface OpenWatch {
   end(): void;
   gone(): void;
@@ -111,21 +121,45 @@ export function paginate(items: readonly KubeObject[], rv: string, limitText: st
   return { items: pageItems, resourceVersion: listRv, continueToken, remaining: rest.length - limit };
 }
 
+/**
+ * `sendInitialEvents` (KEP-3157, beta since Kubernetes 1.32): only with
+ * resourceVersionMatch=NotOlderThan and allowWatchBookmarks=true; resourceVersionMatch on a
+ * watch only with it (ValidateListOptions: 422 otherwise). True: the watch starts with the current state.
+ */
+function watchInitialEvents(q: URLSearchParams, bookmarks: boolean): boolean {
+  const send = q.get('sendInitialEvents');
+  const match = q.get('resourceVersionMatch');
+  const problems: string[] = [];
+  if (send !== null) {
+    if (match !== 'NotOlderThan') problems.push('resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    if (!bookmarks) problems.push('allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true');
+  } else if (match !== null && match !== '') problems.push('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+  if (problems.length > 0) {
+    throw new ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${problems.join(', ')}`, {
+      group: 'meta.k8s.io', kind: 'ListOptions', name: '',
+      causes: problems.map((p) => ({ reason: 'FieldValueForbidden', message: p.slice(p.indexOf(': ') + 2), field: p.slice(0, p.indexOf(':')) })),
+    });
+  }
+  return send === 'true';
+}
+
 export class ApiServer {
   readonly faults: Faults;
   readonly counters: Counters = { requests: 0, writes: 0 };
   private readonly registry: Registry;
   private readonly now: () => number;
   private readonly version: ServerVersion;
+  private readonly timing: WatchTiming;
   private readonly server: Server;
   private readonly watches = new Set<OpenWatch>();
   private readonly sockets = new Set<Socket>();
   private address = '127.0.0.1:0';
 
-  constructor(registry: Registry, now: () => number, version: ServerVersion) {
+  constructor(registry: Registry, now: () => number, version: ServerVersion, timing: WatchTiming = DEFAULT_WATCH_TIMING) {
     this.registry = registry;
     this.now = now;
     this.version = version;
+    this.timing = timing;
     const watches = this.watches;
     const store = registry.store;
     const resetAll = (): void => this.resetAll();
@@ -406,7 +440,9 @@ export class ApiServer {
     const rvText = q.get('resourceVersion') ?? '';
     const rv = rvText === '' || rvText === '0' ? undefined : Number(rvText);
     if (rv !== undefined && !Number.isFinite(rv)) throw badRequest(`invalid resource version: ${rvText}`);
-    const replay = rv === undefined ? [] : store.since(rv);
+    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    const initial = watchInitialEvents(q, bookmarks);
+    const replay = rv === undefined || initial ? [] : store.since(rv);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     let first = true;
@@ -468,14 +504,15 @@ export class ApiServer {
       }
     };
     let unsubscribe = (): void => {};
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Clears the watch's timeout and bookmark timers. */
+    let clearTimers = (): void => {};
     const watch: OpenWatch = {
       end: () => {
         if (closed) return;
         flush();
         closed = true;
         unsubscribe();
-        if (timer) clearTimeout(timer);
+        clearTimers();
         this.watches.delete(watch);
         res.end();
       },
@@ -492,18 +529,29 @@ export class ApiServer {
       watch.end();
       return;
     }
-    if (rv === undefined) {
+    const bookmark = (annotations?: Record<string, string>): string =>
+      `${JSON.stringify({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) } } })}\n`;
+    if (rv === undefined || initial) {
       for (const obj of store.list(def.storage, def.namespaced ? t.namespace : undefined)) {
         if (matches(obj)) emit(line('ADDED', obj));
       }
+      // sendInitialEvents: the end of the initial state is a bookmark so annotated (KEP-3157).
+      if (initial) emit(bookmark({ 'k8s.io/initial-events-end': 'true' }));
     } else {
       for (const ev of replay) deliver(ev);
     }
     unsubscribe = store.subscribe(deliver);
+    // Without timeoutSeconds the server picks [min, 2×min) of --min-request-timeout (apiserver
+    // endpoints/handlers/get.go ListResource), so clients must expect watches to end.
     const timeout = Number(q.get('timeoutSeconds') ?? '0');
-    if (timeout > 0) {
-      timer = setTimeout(() => watch.end(), timeout * 1000);
-      timer.unref();
-    }
+    const ms = timeout > 0 ? timeout * 1000 : this.timing.minRequestTimeoutMs * (1 + Math.random());
+    const bookmarkTimer = bookmarks ? setInterval(() => emit(bookmark()), this.timing.bookmarkIntervalMs) : undefined;
+    const timer = setTimeout(() => watch.end(), Math.min(ms, 2 ** 31 - 1));
+    bookmarkTimer?.unref();
+    timer.unref();
+    clearTimers = () => {
+      clearTimeout(timer);
+      clearInterval(bookmarkTimer);
+    };
   }
 }

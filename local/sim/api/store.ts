@@ -1,5 +1,6 @@
 // One cluster's object storage: objects by storage and key, a resourceVersion counter that
-// increases per cluster, and a bounded history of changes that watches replay from.
+// increases per cluster, and a history of changes that watches replay from, bounded by count
+// and by age (a watch from a resourceVersion whose successors were forgotten gets 410 Gone).
 import type { KubeObject } from './objects.ts';
 import { objectKey } from './objects.ts';
 
@@ -23,14 +24,22 @@ export class ObjectStore {
   private rv = 0;
   private readonly buckets = new Map<string, Map<string, KubeObject>>();
   private readonly history: (StoreEvent | undefined)[];
+  /** When each history entry was stored (ms), parallel to `history`. */
+  private readonly times: number[];
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
   private head = 0;
   private count = 0;
   /** Watches from a resourceVersion below this get 410 Gone. */
   private compactedRv = 0;
   private readonly listeners = new Set<StoreListener>();
 
-  constructor(historySize: number) {
+  /** `maxAgeMs`: changes older than this are forgotten too (Infinity: by count only). */
+  constructor(historySize: number, maxAgeMs = Number.POSITIVE_INFINITY, now: () => number = Date.now) {
     this.history = new Array<StoreEvent | undefined>(Math.max(1, historySize));
+    this.times = new Array<number>(this.history.length).fill(0);
+    this.maxAgeMs = maxAgeMs;
+    this.now = now;
   }
 
   get resourceVersion(): number {
@@ -39,6 +48,7 @@ export class ObjectStore {
 
   /** The oldest resourceVersion a watch may start from. */
   get oldestWatchableRv(): number {
+    this.expire();
     return this.compactedRv;
   }
 
@@ -89,6 +99,7 @@ export class ObjectStore {
 
   /** Events newer than `rv` still in the history, oldest first; undefined when `rv` fell out of it. */
   since(rv: number): StoreEvent[] | undefined {
+    this.expire();
     if (rv < this.compactedRv) return undefined;
     const out: StoreEvent[] = [];
     const size = this.history.length;
@@ -106,6 +117,21 @@ export class ObjectStore {
     this.count = 0;
   }
 
+  /** Forgets the changes older than maxAgeMs (oldest first). */
+  private expire(): void {
+    if (this.maxAgeMs === Number.POSITIVE_INFINITY) return;
+    const size = this.history.length;
+    const cutoff = this.now() - this.maxAgeMs;
+    while (this.count > 0) {
+      const oldest = (this.head - this.count + size) % size;
+      if (this.times[oldest]! >= cutoff) break;
+      const ev = this.history[oldest];
+      if (ev) this.compactedRv = ev.rv;
+      this.history[oldest] = undefined;
+      this.count--;
+    }
+  }
+
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -118,6 +144,7 @@ export class ObjectStore {
       if (evicted) this.compactedRv = evicted.rv;
     } else this.count++;
     this.history[this.head] = event;
+    this.times[this.head] = this.now();
     this.head = (this.head + 1) % size;
     // The serialized lines serve the watchers of this turn; replays re-serialize (keeps the history small).
     setImmediate(() => event.lines.clear());

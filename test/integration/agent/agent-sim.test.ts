@@ -83,7 +83,7 @@ describe('agent on a simulated cluster', () => {
     }
   });
 
-  it('survives a dropped watch, a forced 410 (relist → snapshot) and an unreachable API server', async () => {
+  it('survives a dropped watch, a forced 410 (a relist with nothing new publishes nothing) and an unreachable API server', async () => {
     const ns = 'ns-b';
     const sim = fleet.cluster('clusterOne');
     const bus = new RecordingBus();
@@ -96,8 +96,12 @@ describe('agent on a simulated cluster', () => {
       await core.createNamespacedPod({ namespace: ns, body: podBody('p-1') });
       await until(() => bus.visible(ns).pods.includes('p-1'));
 
+      // The relist finds nothing new (p-1, Ready, was published): it publishes nothing, and says so.
+      await until(() => (podState(bus, ns, 'p-1')?.record as { ready?: boolean } | undefined)?.ready === true);
+      await agent.idle();
       sim.faults.forceGone();
-      await until(() => snapshots() >= 2);
+      await until(async () => (await AgentMetrics.value(agent.metrics.snapshotsUnchanged)) >= 1);
+      expect(snapshots()).toBe(1);
       await core.createNamespacedPod({ namespace: ns, body: podBody('p-2') });
       await until(() => bus.visible(ns).pods.includes('p-2'));
 

@@ -136,6 +136,26 @@ describe('agent', () => {
     expect(bus.state('ns-one').entries.get('pod/kafka-0')?.record).toMatchObject({ ips: ['10.1.0.8'] });
   });
 
+  it('a relist that finds nothing the bus has not seen publishes nothing (counted); one that finds a change publishes its snapshot', async () => {
+    const kube = new FakeKube();
+    kube.put(pod('kafka-0', { ip: '10.1.0.1' }));
+    const bus = new RecordingBus();
+    const agent = await start(kube, bus);
+    kube.put(pod('kafka-1', { ip: '10.1.0.2' })); // published as an upsert, before the relist
+    await settle(agent);
+    const published = bus.accepted.length;
+    const lists = kube.lists;
+    kube.forceGone();
+    await until(async () => kube.lists >= lists + 2 && (await AgentMetrics.value(agent.metrics.snapshotsUnchanged)) >= 1);
+    await settle(agent);
+    expect(bus.accepted.length).toBe(published);
+    kube.putSilently(pod('kafka-0', { ip: '10.1.0.9' }));
+    kube.forceGone();
+    await until(() => (bus.state('ns-one').entries.get('pod/kafka-0')?.record as { ips?: string[] } | undefined)?.ips?.[0] === '10.1.0.9');
+    await settle(agent);
+    expect(bus.types().slice(published)).toEqual([DETAIL_TYPES.snapshot]);
+  });
+
   it('restarts an informer stopped by an error, with backoff, counting restarts', async () => {
     const kube = new FakeKube();
     const bus = new RecordingBus();
