@@ -23,6 +23,7 @@ import { applySlices } from './apply.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
+import { foreignSliceWarnings } from './foreign-slices.ts';
 import { vipStep } from './vips.ts';
 
 export interface SyncDeps {
@@ -168,7 +169,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const applied = await applySlices(api, target.namespace, target.name, desired.slices, existing, deps.maxReplans ?? 3);
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, desired.slices, deps.topology.topology.vipPool, log);
 
-    const lines = desired.conflicts.map(conflictWarning);
+    const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
     if (vipResult.exhausted) {
       // A stable line (the allocator's message carries counts that move): warned once per change.
       const pool = vipResult.exhausted.pool;

@@ -83,6 +83,8 @@ export function applyDefaults(def: ResourceDef, o: KubeObject): void {
       spec.internalTrafficPolicy ??= 'Cluster';
       spec.ipFamilyPolicy ??= 'SingleStack';
       spec.ipFamilies ??= ['IPv4'];
+      // An empty map is not stored (protobuf omits it): `selector: {}` reads back as no selector.
+      if (isPlainObject(spec.selector) && Object.keys(spec.selector).length === 0) delete spec.selector;
       if (Array.isArray(spec.ports)) {
         for (const p of spec.ports) {
           if (!isPlainObject(p)) continue;

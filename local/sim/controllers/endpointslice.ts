@@ -1,7 +1,10 @@
 // The EndpointSlice controller for Services with a selector (managed-by
 // endpointslice-controller.k8s.io): one endpoint per pod with an IP, conditions from the pod,
 // hostname when the pod's subdomain is the Service, ports resolved against container ports.
-// Selectorless Services are left alone: their slices belong to whoever wrote them.
+// Selectorless Services (no selector, or `selector: {}`) are left alone: their slices belong to
+// whoever wrote them, and taking the selector off a Service leaves the controller's slices in
+// place, as Kubernetes' controller does (pkg/controller/endpointslice syncService, v1.33: a
+// Service without a selector is skipped, not cleaned up).
 import type { KubeObject } from '../api/objects.ts';
 import { isPlainObject, jsonEqual, objectKey } from '../api/objects.ts';
 import type { Registry } from '../api/registry.ts';
@@ -19,6 +22,12 @@ const MAX_ENDPOINTS = 100;
 function podReady(pod: KubeObject): boolean {
   const status = isPlainObject(pod.status) ? pod.status : {};
   return ((status.conditions as Obj[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** A selector with at least one label (an empty one selects nothing here, as in Kubernetes). */
+function hasSelector(svc: KubeObject): boolean {
+  const selector = isPlainObject(svc.spec) ? svc.spec.selector : undefined;
+  return isPlainObject(selector) && Object.keys(selector).length > 0;
 }
 
 interface SlicePort { name: string; port: number; protocol: string; appProtocol?: string }
@@ -67,7 +76,7 @@ export class EndpointSliceController {
     if (ev.storage === SERVICES.storage) this.queue.add(objectKey(ns, ev.object.metadata.name ?? ''));
     else if (ev.storage === PODS.storage) {
       for (const svc of this.registry.store.list(SERVICES.storage, ns)) {
-        if (isPlainObject((svc.spec as Obj).selector)) this.queue.add(objectKey(ns, svc.metadata.name ?? ''));
+        if (hasSelector(svc)) this.queue.add(objectKey(ns, svc.metadata.name ?? ''));
       }
     } else if (ev.storage === SLICES.storage && ev.object.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === CONTROLLER_NAME) {
       const svc = ev.object.metadata.labels['kubernetes.io/service-name'];
@@ -81,10 +90,11 @@ export class EndpointSliceController {
     const existing = this.registry.store.list(SLICES.storage, namespace).filter((s) =>
       s.metadata.labels?.['kubernetes.io/service-name'] === name && s.metadata.labels['endpointslice.kubernetes.io/managed-by'] === CONTROLLER_NAME);
     const spec = svc && isPlainObject(svc.spec) ? svc.spec : undefined;
-    if (!svc || !spec || !isPlainObject(spec.selector) || svc.metadata.deletionTimestamp) {
+    if (!svc || !spec || svc.metadata.deletionTimestamp) {
       for (const s of existing) this.registry.delete(SLICES, namespace, s.metadata.name ?? '');
       return;
     }
+    if (!hasSelector(svc)) return;
     const selector = spec.selector as Record<string, string>;
     const groups = new Map<string, { ports: SlicePort[]; endpoints: Obj[] }>();
     const pods = this.registry.store.list(PODS.storage, namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
