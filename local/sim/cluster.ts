@@ -11,7 +11,11 @@ import type { Counters, Faults, WatchTiming } from './api/server.ts';
 import { ApiServer } from './api/server.ts';
 import { ApiError, fieldErr, invalid } from './api/status.ts';
 import { ObjectStore } from './api/store.ts';
+import { customResourceByKind } from './api/crd.ts';
+import { CrdController } from './controllers/crd.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
+import { LoadBalancerController } from './controllers/loadbalancer.ts';
+import { installIstio } from './istio/install.ts';
 import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
 import { Kubelet } from './controllers/kubelet.ts';
@@ -37,6 +41,10 @@ export interface SimClusterOptions {
   readonly containerStopMs: number;
   readonly serverVersion: { readonly major: string; readonly minor: string };
   readonly events: boolean;
+  /** MetalLB-like addresses for LoadBalancer Services (none: they stay pending). */
+  readonly loadBalancerCidr?: string;
+  /** Install Istio's CRDs, istio-system and the east-west gateway, labelled with this network. */
+  readonly istioNetwork?: string;
 }
 
 export type ResourceName = 'namespaces' | 'nodes' | 'pods' | 'services' | 'configmaps' | 'events' | 'statefulsets' | 'endpointslices' | 'leases';
@@ -88,7 +96,8 @@ export class SimCluster {
     this.kubelet = new Kubelet(this.registry, events, {
       nodeName: this.nodeName, hostIP: opts.nodeIp, readyDelayMs: opts.readyDelayMs, podIps, now, containerStopMs: opts.containerStopMs,
     });
-    this.controllers = [new GarbageCollector(this.registry), new NamespaceController(this.registry, now), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet];
+    this.controllers = [new GarbageCollector(this.registry), new NamespaceController(this.registry, now), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet, new CrdController(this.registry)];
+    if (opts.loadBalancerCidr !== undefined) this.controllers.push(new LoadBalancerController(this.registry, opts.loadBalancerCidr));
     if (opts.dns) this.dnsServer = new DnsServer(this.store);
   }
 
@@ -111,6 +120,7 @@ export class SimCluster {
     const ns = findResource('', 'v1', 'namespaces')!;
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.registry.create(ns, undefined, { metadata: { name } });
     this.registry.create(findResource('', 'v1', 'nodes')!, undefined, this.nodeObject(), { internal: true });
+    if (this.opts.istioNetwork !== undefined) installIstio(this.registry, this.opts.istioNetwork);
     for (const c of this.controllers) c.start();
     const port = await this.server.listen(this.opts.apiPort);
     this.url = `http://127.0.0.1:${port}`;
@@ -169,7 +179,7 @@ export class SimCluster {
     if (!isPlainObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string' || !isPlainObject(obj.metadata)) {
       throw new Error('apply needs an object with apiVersion, kind and metadata');
     }
-    const def = RESOURCES.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === obj.apiVersion && r.kind === obj.kind);
+    const def = RESOURCES.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === obj.apiVersion && r.kind === obj.kind) ?? customResourceByKind(this.store, obj.apiVersion, obj.kind);
     if (!def) throw new Error(`the simulated cluster does not serve ${String(obj.kind)} in ${String(obj.apiVersion)}`);
     const meta = obj.metadata as Record<string, unknown>;
     const ns = def.namespaced ? String(meta.namespace ?? 'default') : undefined;

@@ -14,6 +14,8 @@ export interface SimClusterSpec {
   readonly name: string;
   /** Pod addresses; default `10.<i+1>.0.0/16` for the i-th cluster. */
   readonly podCidr?: string;
+  /** The cluster's network (`--istio`: istio-system's and the east-west gateway's label); default its name. */
+  readonly network?: string;
 }
 
 export interface SimOptions {
@@ -45,6 +47,8 @@ export interface SimOptions {
   readonly serverVersion?: { readonly major: string; readonly minor: string };
   /** Controllers and the kubelet record Events (default true). */
   readonly events?: boolean;
+  /** Install Istio's CRDs and an east-west gateway (with a load-balancer address) in every cluster. */
+  readonly istio?: boolean;
 }
 
 export interface SimFleet {
@@ -59,6 +63,11 @@ export interface SimFleet {
 /** Why a fleet could not start: bad options, or a port in use. */
 export class SimStartError extends Error {
   override readonly name = 'SimStartError';
+}
+
+/** The i-th cluster's MetalLB-like pool: 8 addresses from 172.18.255.200 (kind's usual MetalLB range), 6 clusters a /24. */
+export function loadBalancerCidr(i: number): string {
+  return `172.18.${255 - Math.floor(i / 6)}.${200 + 8 * (i % 6)}/29`;
 }
 
 const CLUSTER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -102,6 +111,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
         containerStopMs: opts.containerStopMs ?? Number.POSITIVE_INFINITY,
         serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
         events: opts.events ?? true,
+        ...(opts.istio ? { loadBalancerCidr: loadBalancerCidr(i), istioNetwork: spec.network ?? spec.name } : {}),
       });
       clusters.push(cluster);
       await cluster.start();

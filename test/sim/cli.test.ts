@@ -90,6 +90,11 @@ describe('gns-sync sim', () => {
     [['--clusters', 'a', '--kubeconfig', 'KC', '--container-stop-ms', '1s'], '--container-stop-ms must be a whole number'],
     [['--clusters', 'a', '--kubeconfig', 'DIR'], 'is a directory, not a file'],
     [['--clusters', 'a', '--kubeconfig', 'NODIR'], 'does not exist'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--network', 'a=west'], '--network needs --istio'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--istio', '--network', 'b=west'], 'no cluster "b" in --clusters'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--istio', '--network', 'a'], 'write CLUSTER=NETWORK'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--istio', '--network', 'a=we st'], 'is not a valid label value'],
+    [['--clusters', 'a', '--kubeconfig', 'KC', '--istio', '--network', 'a=x', '--network', 'a=y'], 'names cluster "a" twice'],
   ])('refuses %j with exit 2 and writes nothing', async (args, message) => {
     const kc = join(dir, `kc-${Math.random()}`);
     const errors: string[] = [];

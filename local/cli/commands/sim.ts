@@ -7,7 +7,7 @@ import { SimStartError, startSimClusters } from '../../sim/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
-const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--container-stop-ms MS]';
+const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--container-stop-ms MS] [--istio [--network CLUSTER=NETWORK ...]]';
 
 /** Why a file cannot be written at `path` (a directory there, or no directory to hold it), or undefined. */
 function writableFileProblem(path: string): string | undefined {
@@ -19,7 +19,25 @@ function writableFileProblem(path: string): string | undefined {
   return undefined;
 }
 
-function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number } {
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** `--network CLUSTER=NETWORK` flags: the network of each named cluster (others: their own name). */
+function networksOf(flags: readonly string[], clusters: readonly string[], istio: boolean): Map<string, string> {
+  if (flags.length > 0 && !istio) throw new UsageError('--network needs --istio (networks label the east-west gateways the sim installs)');
+  const out = new Map<string, string>();
+  for (const flag of flags) {
+    const m = /^([^=]+)=(.*)$/.exec(flag);
+    if (!m) throw new UsageError(`--network ${flag}: write CLUSTER=NETWORK`);
+    const [, cluster, network] = m as unknown as [string, string, string];
+    if (!clusters.includes(cluster)) throw new UsageError(`--network ${flag}: no cluster "${cluster}" in --clusters (${clusters.join(', ')})`);
+    if (!LABEL_VALUE.test(network)) throw new UsageError(`--network ${flag}: "${network}" is not a valid label value (letters, digits, '-', '_', '.', at most 63)`);
+    if (out.has(cluster)) throw new UsageError(`--network names cluster "${cluster}" twice`);
+    out.set(cluster, network);
+  }
+  return out;
+}
+
+function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number; istio: boolean; networks: Map<string, string> } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -31,6 +49,8 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
         'port-base': { type: 'string' },
         'ready-delay-ms': { type: 'string' },
         'container-stop-ms': { type: 'string' },
+        istio: { type: 'boolean', default: false },
+        network: { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -56,6 +76,8 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
     portBase: number('port-base', values['port-base'], 0, 65000),
     readyDelayMs: number('ready-delay-ms', values['ready-delay-ms'], 200, 600_000),
     ...(values['container-stop-ms'] !== undefined ? { containerStopMs: number('container-stop-ms', values['container-stop-ms'], 0, 600_000) } : {}),
+    istio: values.istio ?? false,
+    networks: networksOf(values.network ?? [], clusters, values.istio ?? false),
   };
 }
 
@@ -73,6 +95,11 @@ export const sim: Command = {
     '  --container-stop-ms MS  containers exit this long after SIGTERM: a deleted pod stays Terminating (not ready,',
     '                        terminating endpoints) this long, at most its terminationGracePeriodSeconds (default 30);',
     '                        without it containers take the whole grace. `kubectl delete --grace-period=0 --force` deletes at once',
+    '  --istio               serve, besides the CustomResourceDefinitions you apply, Istio 1.27.9\'s networking.istio.io',
+    '                        CRDs, and in each cluster istio-system (labelled topology.istio.io/network), the east-west gateway',
+    '                        Service istio-system/istio-eastwestgateway (LoadBalancer, port tls 15443, an address from a',
+    '                        MetalLB-like pool from 172.18.255.200) and the AUTO_PASSTHROUGH Gateway cross-network-gateway',
+    '  --network C=N         with --istio: cluster C is on Istio network N (repeatable; default: each cluster\'s own name)',
     '',
     'Prints one line per cluster (name, API URL, DNS port) and runs until SIGINT or SIGTERM.',
     'Try: KUBECONFIG=FILE kubectl --context A get pods -A -o wide',
@@ -81,7 +108,7 @@ export const sim: Command = {
     const opts = parse(args);
     let fleet;
     try {
-      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name })), dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
+      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name, ...(opts.networks.has(name) ? { network: opts.networks.get(name)! } : {}) })), istio: opts.istio, dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
     } catch (error) {
       if (error instanceof SimStartError) {
         console.error(`gns-sync sim: ${error.message}`);

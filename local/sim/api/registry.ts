@@ -2,6 +2,7 @@
 // delete, deletecollection, with defaulting, validation, preconditions and status/scale
 // subresources. The HTTP layer and the in-process controllers both go through here.
 import { randomUUID } from 'node:crypto';
+import { customErrors, customResources, isCustomDef, presentCustom } from './crd.ts';
 import { applyDefaults } from './defaults.ts';
 import { planDeletion } from './deletion.ts';
 import { eventFromCore, eventToCore } from './events-conversion.ts';
@@ -59,6 +60,7 @@ export class Registry {
   /** The stored object shown as `def`'s version (same object for a resource's own storage). */
   present(def: ResourceDef, stored: KubeObject): KubeObject {
     if (def.group === 'events.k8s.io') return eventFromCore(stored);
+    if (isCustomDef(def)) return presentCustom(def, stored);
     return stored;
   }
 
@@ -97,7 +99,7 @@ export class Registry {
   }
 
   private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-    const errors: FieldError[] = [...metadataErrors(def, obj), ...kindErrors(def, obj, old)];
+    const errors: FieldError[] = [...metadataErrors(def, obj), ...kindErrors(def, obj, old), ...customErrors(def, obj)];
     if (errors.length > 0) throw invalid(def, obj.metadata.name ?? '', errors);
   }
 
@@ -131,7 +133,7 @@ export class Registry {
     for (const key of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'managedFields']) delete meta[key];
     meta.uid = randomUUID();
     meta.creationTimestamp = timestamp(this.now());
-    if (WITH_GENERATION.has(def.plural)) meta.generation = 1;
+    if (WITH_GENERATION.has(def.plural) || isCustomDef(def)) meta.generation = 1;
     else delete meta.generation;
     // Status is not settable on create for resources with a status subresource.
     if (def.hasStatus && !opts.internal) delete obj.status;
@@ -295,7 +297,7 @@ export class Registry {
     const uid = owner.metadata.uid;
     const out: { def: ResourceDef; obj: KubeObject }[] = [];
     const seen = new Set<string>();
-    for (const def of RESOURCES) {
+    for (const def of [...RESOURCES, ...customResources(this.store)]) {
       if (seen.has(def.storage)) continue;
       seen.add(def.storage);
       for (const obj of this.store.bucket(def.storage).values()) {

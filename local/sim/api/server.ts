@@ -4,6 +4,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { findCustomResource } from './crd.ts';
+import { customDiscoveryDoc } from './crd-discovery.ts';
 import { coreVersionsDoc, groupListDoc, groupOneDoc, openApiV3GroupVersion, openApiV3Root, resourceListDoc, versionDoc } from './discovery.ts';
 import type { ServerVersion } from './discovery.ts';
 import type { KubeObject } from './objects.ts';
@@ -266,7 +268,11 @@ export class ApiServer {
   /** Discovery, version and OpenAPI documents; false when the path is not one of them. */
   private discovery(path: string, res: ServerResponse): boolean {
     const p = path.replace(/\/+$/, '') || '/';
-    let doc: unknown;
+    let doc: unknown = customDiscoveryDoc(this.registry.store, p);
+    if (doc !== undefined) {
+      this.send(res, 200, doc);
+      return true;
+    }
     if (p === '/version') doc = versionDoc(this.version);
     else if (p === '/api') doc = coreVersionsDoc(this.address);
     else if (p === '/apis') doc = groupListDoc();
@@ -309,7 +315,7 @@ export class ApiServer {
       namespace = rest[1];
       rest = rest.slice(2);
     }
-    const def = findResource(group, version, rest[0] ?? '');
+    const def = findResource(group, version, rest[0] ?? '') ?? findCustomResource(this.registry.store, group, version, rest[0] ?? '');
     if (!def || rest.length > 3) throw pathNotFound();
     if (namespace !== undefined && !def.namespaced) throw pathNotFound();
     const sub = rest[2];
@@ -464,7 +470,7 @@ export class ApiServer {
     };
     const cachedLine = (ev: StoreEvent, type: string, obj: KubeObject): string | Buffer => {
       if (accept.table) return line(type, obj);
-      const key = `${def.group}/${type}/${obj === ev.object ? 'o' : 'p'}`;
+      const key = `${def.group}/${def.version}/${type}/${obj === ev.object ? 'o' : 'p'}`;
       let bytes = ev.lines.get(key);
       if (bytes === undefined) {
         bytes = Buffer.from(line(type, obj));

@@ -1,5 +1,6 @@
 // Server-side printing: `meta.k8s.io/v1` Tables with the columns `kubectl get` shows for each
 // kind (the API server's printers in pkg/printers/internalversion), so kubectl output looks real.
+import { customPrinter } from './crd-table.ts';
 import type { KubeObject } from './objects.ts';
 import { isPlainObject } from './objects.ts';
 import type { ResourceDef } from './resources.ts';
@@ -107,7 +108,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
     columns: [NAME, { name: 'Type', type: 'string' }, { name: 'Cluster-IP', type: 'string' }, { name: 'External-IP', type: 'string' }, { name: 'Port(s)', type: 'string' }, AGE, { name: 'Selector', type: 'string', priority: 1 }],
     row: (s, now) => {
       const spec = o(s.spec);
-      return [s.metadata.name, spec.type ?? 'ClusterIP', spec.clusterIP ?? '<none>', arr(spec.externalIPs).join(',') || '<none>', servicePorts(spec), age(s.metadata.creationTimestamp, now), selectorText(spec.selector)];
+      return [s.metadata.name, spec.type ?? 'ClusterIP', spec.clusterIP ?? '<none>', externalIpText(spec, o(s.status)), servicePorts(spec), age(s.metadata.creationTimestamp, now), selectorText(spec.selector)];
     },
   },
   endpointslices: {
@@ -166,6 +167,14 @@ const DEFAULT: Printer = {
   row: (x) => [x.metadata.name, x.metadata.creationTimestamp],
 };
 
+/** EXTERNAL-IP as kubectl prints it: external IPs, then load-balancer ingress; `<pending>` for a LoadBalancer without one. */
+function externalIpText(spec: Obj, status: Obj): string {
+  const ingress = arr(o(status.loadBalancer).ingress).map(o).map((i) => String(i.ip ?? i.hostname ?? '')).filter((x) => x !== '');
+  const all = [...arr(spec.externalIPs).map(String), ...(spec.type === 'LoadBalancer' ? ingress : [])];
+  if (all.length > 0) return all.join(',');
+  return spec.type === 'LoadBalancer' ? '<pending>' : '<none>';
+}
+
 function partial(obj: KubeObject): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
@@ -177,7 +186,7 @@ export interface TableOptions {
 }
 
 export function toTable(def: ResourceDef, objects: readonly KubeObject[], resourceVersion: string, now: number, opts: TableOptions): unknown {
-  const printer = PRINTERS[def.plural] ?? DEFAULT;
+  const printer = customPrinter(def) ?? PRINTERS[def.plural] ?? DEFAULT;
   return {
     kind: 'Table',
     apiVersion: opts.apiVersion,

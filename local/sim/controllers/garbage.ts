@@ -14,7 +14,9 @@ import { clone, objectKey } from '../api/objects.ts';
 import { FOREGROUND, ORPHAN } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
 import type { ResourceDef } from '../api/resources.ts';
+import { customResources } from '../api/crd.ts';
 import { RESOURCES } from '../api/resources.ts';
+import type { ObjectStore } from '../api/store.ts';
 import { ApiError } from '../api/status.ts';
 import type { StoreEvent } from '../api/store.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -22,13 +24,13 @@ import { WorkQueue } from './work-queue.ts';
 /** How long the collector waits before looking at a new reference (the real one is asynchronous too). */
 const VERIFY_DELAY_MS = 50;
 
-function defOfStorage(storage: string): ResourceDef | undefined {
-  return RESOURCES.find((d) => d.storage === storage && d.group !== 'events.k8s.io');
+function defOfStorage(storage: string, store: ObjectStore): ResourceDef | undefined {
+  return RESOURCES.find((d) => d.storage === storage && d.group !== 'events.k8s.io') ?? customResources(store).find((d) => d.storage === storage);
 }
 
-function defOfReference(ref: OwnerReference): ResourceDef | undefined {
+function defOfReference(ref: OwnerReference, store: ObjectStore): ResourceDef | undefined {
   const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') as [string, string] : ['', ref.apiVersion];
-  return RESOURCES.find((d) => d.group === group && d.version === version && d.kind === ref.kind);
+  return RESOURCES.find((d) => d.group === group && d.version === version && d.kind === ref.kind) ?? customResources(store).find((d) => d.group === group && d.version === version && d.kind === ref.kind);
 }
 
 export class GarbageCollector {
@@ -61,7 +63,7 @@ export class GarbageCollector {
       // Its dependents lost an owner; an owner waiting for it (foreground) may now go.
       for (const { def, obj } of this.registry.dependentsOf(ev.object)) this.dependents.add(`${def.storage}|${objectKey(obj.metadata.namespace, obj.metadata.name ?? '')}`);
       for (const ref of meta.ownerReferences ?? []) {
-        const def = defOfReference(ref);
+        const def = defOfReference(ref, this.registry.store);
         if (def) this.owners.add(`${def.storage}|${objectKey(def.namespaced ? meta.namespace : undefined, ref.name)}`);
       }
       return;
@@ -74,7 +76,7 @@ export class GarbageCollector {
 
   private lookup(key: string): { def: ResourceDef; obj: KubeObject } | undefined {
     const [storage, nsName] = key.split('|') as [string, string];
-    const def = defOfStorage(storage);
+    const def = defOfStorage(storage, this.registry.store);
     if (!def) return undefined;
     const slash = nsName.indexOf('/');
     const namespace = slash >= 0 ? nsName.slice(0, slash) : undefined;
@@ -84,7 +86,7 @@ export class GarbageCollector {
 
   /** Whether the owner a reference names exists with that uid; unknown kinds count as present (nothing to verify). */
   private ownerPresent(dependent: KubeObject, ref: OwnerReference): boolean {
-    const def = defOfReference(ref);
+    const def = defOfReference(ref, this.registry.store);
     if (!def) return true;
     const owner = this.registry.store.get(def.storage, def.namespaced ? dependent.metadata.namespace : undefined, ref.name);
     return owner !== undefined && owner.metadata.uid === ref.uid;

@@ -7,6 +7,7 @@
 import type { KubeObject } from '../api/objects.ts';
 import { clone, isPlainObject, jsonEqual, timestamp } from '../api/objects.ts';
 import type { Registry } from '../api/registry.ts';
+import { customResources } from '../api/crd.ts';
 import { RESOURCES, findResource } from '../api/resources.ts';
 import { ApiError } from '../api/status.ts';
 import type { StoreEvent } from '../api/store.ts';
@@ -55,7 +56,7 @@ export class NamespaceController {
     if (!ns || !ns.metadata.deletionTimestamp) return;
     const remaining = new Map<string, number>();
     const finalizers = new Map<string, number>();
-    for (const def of NAMESPACED) {
+    for (const def of [...NAMESPACED, ...customResources(this.registry.store).filter((d, i, all) => d.namespaced && all.findIndex((o) => o.storage === d.storage) === i)]) {
       for (const obj of this.registry.store.list(def.storage, name)) {
         if (!obj.metadata.deletionTimestamp) {
           try {
