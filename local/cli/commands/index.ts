@@ -7,6 +7,7 @@ import { replay } from './replay.ts';
 import { demo } from './demo.ts';
 import { sim } from './sim.ts';
 import { manifests } from './manifests.ts';
+import { trace } from './trace.ts';
 
 export const commands: readonly Command[] = [
   validateConfig,
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   demo,
   sim,
   manifests,
+  trace,
 ];
