@@ -2,7 +2,7 @@
 // net-one; clusterTwo on net-two publishes VIPs; a client ServiceEntry per VIP in clusterTwo, a
 // gateway ServiceEntry per pod in clusterOne's istio-system), written as plain objects so each
 // test can break exactly one thing.
-import type { MeshObject, MeshTopology } from '../../../local/trace/mesh.ts';
+import type { MeshTopology } from '../../../local/trace/mesh.ts';
 
 export const HOST = (i: number): string => `kafka-${i}.ns-one.clusterone.gns-sync.local`;
 export const POD_IP = (i: number): string => `10.1.0.${10 + i}`;
@@ -10,8 +10,15 @@ export const VIP = (i: number): string => `241.0.0.${20 + i}`;
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-01T00:05:00Z';
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-export type Obj = Mutable<MeshObject> & Record<string, unknown>;
+/** A MeshObject the tests may change in place. */
+export interface Obj {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
+  spec?: unknown;
+  status?: unknown;
+  [key: string]: unknown;
+}
 
 const ns = (name: string, network?: string): Obj => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(network ? { labels: { 'topology.istio.io/network': network } } : {}) } });
 
