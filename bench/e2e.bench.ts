@@ -50,6 +50,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     globalNamespaces: layout.map((l) => ({ name: `gns-${l.i}`, members: [l.source, ...l.targets].map((c) => ({ cluster: names[c]!, namespace: l.ns })) })),
     vipPool: '240.240.0.0/16',
     vipReleaseAfterMs: 3_600_000,
+    routing: 'none',
   };
   const targetCount = layout.reduce((n, l) => n + l.targets.length, 0);
   log(`${CLUSTERS} clusters, ${STS} StatefulSets × ${REPLICAS} replicas, ${targetCount} targets`);

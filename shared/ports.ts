@@ -170,6 +170,8 @@ export interface Topology {
   readonly globalNamespaces: readonly GlobalNamespace[];
   readonly vipPool: string;
   readonly vipReleaseAfterMs: number;
+  /** How VIPs reach their pods (docs/adr/0013-routing-through-istio.md); absent: `none`. */
+  readonly routing?: 'none' | 'istio';
 }
 
 export type { Entry, Hlc, SourcePod };

@@ -1,5 +1,7 @@
 // What each target's per-pod names resolve to, as the simulated DNS answers: the demo's live
 // table and the facts `demo --once` verifies.
+import { DEFAULT_VIP_POOL } from '../../shared/config/schema.ts';
+import { isUsable } from '../../shared/core/cidr.ts';
 import { formatTable } from '../runner/status-table.ts';
 import { podHostname, TARGETS } from './scenario.ts';
 
@@ -17,7 +19,8 @@ export interface Resolution {
   readonly addresses: readonly string[];
 }
 
-export const isVip = (ip: string): boolean => ip.startsWith('240.240.');
+/** A VIP of the demo's pool (its config: examples/kafka-gns.yaml, the default pool). */
+export const isVip = (ip: string): boolean => isUsable(DEFAULT_VIP_POOL, ip);
 
 /** For each target, the names kafka-0 … kafka-(n-1) (n: the replicas, and a few more to show leftovers). */
 export function resolveTargets(clusters: (name: string) => Resolver, replicas: number): Resolution[] {

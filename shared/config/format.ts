@@ -5,9 +5,18 @@ import type { Config, ConfigFile } from './schema.ts';
 
 export function toConfigFile(config: Config): ConfigFile {
   return {
-    clusters: config.clusters.map((c) => ({ name: c.name, network: c.network, context: c.context })),
+    clusters: config.clusters.map((c) => ({
+      name: c.name,
+      network: c.network,
+      context: c.context,
+      ...(c.istioConfigCluster !== undefined ? { istioConfigCluster: c.istioConfigCluster } : {}),
+      ...(c.eastWestGateway ? { eastWestGateway: formatGateway(c.eastWestGateway) } : {}),
+    })),
     globalNamespaces: config.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
     vipPool: config.vipPool,
     vipReleaseAfter: formatDuration(config.vipReleaseAfterMs),
+    routing: config.routing,
   };
 }
+
+const formatGateway = (gw: { address: string; port: number }): string => (gw.address.includes(':') ? `[${gw.address}]:${gw.port}` : `${gw.address}:${gw.port}`);

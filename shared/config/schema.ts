@@ -7,8 +7,11 @@ import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
 import type { Topology } from '../ports.ts';
 import { ClusterNameSchema, LABEL_VALUE_RE, NamespaceNameSchema } from '../schemas/events.ts';
 import { parseDuration } from './duration.ts';
+import { ROUTING_MODES, parseGatewayAddress } from './routing.ts';
+import type { RoutingMode } from './routing.ts';
 
-export const DEFAULT_VIP_POOL = '240.240.0.0/16';
+/** Not Istio's auto-allocation range 240.240.0.0/16 (docs/adr/0013-routing-through-istio.md). */
+export const DEFAULT_VIP_POOL = '241.0.0.0/16';
 export const DEFAULT_VIP_RELEASE_AFTER = '1h';
 /** A pool must have room for a few pods (network and broadcast addresses excluded). */
 export const MIN_POOL_ADDRESSES = 4n;
@@ -16,6 +19,8 @@ export const MIN_POOL_ADDRESSES = 4n;
 /** A name that ends up in a label value (the GNS label, the network name). */
 const LabelValueName = (what: string) =>
   z.string().min(1, `${what} must not be empty`).max(63, `${what} must be at most 63 characters`).regex(LABEL_VALUE_RE, `${what} must be a Kubernetes label value (letters, digits, -, _, .; alphanumeric at both ends)`);
+
+const EAST_WEST_HINT = 'expected "ADDRESS:PORT", e.g. "203.0.113.10:15443" or "gw.example.com:15443"';
 
 const DURATION_HINT = 'expected a duration like 90s, 30m, 1h, 1h30m or 2d';
 
@@ -25,6 +30,10 @@ export const ClusterFileSchema = z.strictObject({
   context: z.string().min(1, 'a kubeconfig context name must not be empty').max(253).optional(),
   /** Cloud only: the AWS account the cluster's agent publishes from, when not the deployment's (infra/: bus policy). */
   awsAccountId: z.string({ error: 'expected a 12-digit AWS account id in quotes, like "123456789012"' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account id in quotes, like "123456789012"').optional(),
+  /** routing: istio — the network's east-west gateway, instead of discovering it (docs/adr/0013). */
+  eastWestGateway: z.string({ error: EAST_WEST_HINT }).optional(),
+  /** routing: istio — the cluster whose istiod reads this cluster's Istio config (default: itself). */
+  istioConfigCluster: ClusterNameSchema.optional(),
 });
 
 export const MemberFileSchema = z.strictObject({
@@ -43,6 +52,7 @@ export const ConfigFileSchema = z.strictObject({
   globalNamespaces: z.array(GlobalNamespaceFileSchema).default([]),
   vipPool: z.string({ error: 'expected a CIDR block like 240.240.0.0/16' }).default(DEFAULT_VIP_POOL),
   vipReleaseAfter: z.string({ error: DURATION_HINT }).default(DEFAULT_VIP_RELEASE_AFTER),
+  routing: z.enum(ROUTING_MODES, { error: 'expected none or istio' }).default('none'),
 });
 export type ConfigFile = z.input<typeof ConfigFileSchema>;
 
@@ -59,6 +69,7 @@ export interface Config extends Topology {
   readonly globalNamespaces: readonly GlobalNamespace[];
   readonly vipPool: string;
   readonly vipReleaseAfterMs: number;
+  readonly routing: RoutingMode;
 }
 
 type Issue = { readonly path: readonly (string | number)[]; readonly message: string };
@@ -93,6 +104,15 @@ function crossFieldIssues(file: z.output<typeof ConfigFileSchema>): Issue[] {
       }
     });
   });
+  file.clusters.forEach((c, i) => {
+    if (c.istioConfigCluster !== undefined && !clusterAt.has(c.istioConfigCluster)) {
+      issues.push({ path: ['clusters', i, 'istioConfigCluster'], message: `unknown cluster "${c.istioConfigCluster}" (not listed under clusters)` });
+    }
+    if (c.eastWestGateway !== undefined) {
+      const gw = parseGatewayAddress(c.eastWestGateway);
+      if (!gw.ok) issues.push({ path: ['clusters', i, 'eastWestGateway'], message: gw.reason });
+    }
+  });
   const pool = poolProblem(file.vipPool);
   if (pool) issues.push({ path: ['vipPool'], message: pool });
   const duration = parseDuration(file.vipReleaseAfter);
@@ -112,6 +132,12 @@ function poolProblem(pool: string): string | undefined {
   }
 }
 
+function gatewayOf(text: string): { address: string; port: number } {
+  const gw = parseGatewayAddress(text);
+  if (!gw.ok) throw new Error(`unreachable: eastWestGateway was validated (${gw.reason})`);
+  return { address: gw.address, port: gw.port };
+}
+
 /** Milliseconds of a duration the cross-field rules have already accepted. */
 function durationMs(text: string): number {
   const d = parseDuration(text);
@@ -123,8 +149,16 @@ function durationMs(text: string): number {
 export const ConfigSchema = ConfigFileSchema.superRefine((file, ctx) => {
   for (const issue of crossFieldIssues(file)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
 }).transform((file): Config => ({
-  clusters: file.clusters.map((c) => ({ name: c.name, network: c.network ?? c.name, context: c.context ?? c.name, ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}) })),
+  clusters: file.clusters.map((c) => ({
+    name: c.name,
+    network: c.network ?? c.name,
+    context: c.context ?? c.name,
+    ...(c.istioConfigCluster !== undefined ? { istioConfigCluster: c.istioConfigCluster } : {}),
+    ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}),
+    ...(c.eastWestGateway !== undefined ? { eastWestGateway: gatewayOf(c.eastWestGateway) } : {}),
+  })),
   globalNamespaces: file.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
   vipPool: file.vipPool.trim(),
   vipReleaseAfterMs: durationMs(file.vipReleaseAfter),
+  routing: file.routing,
 }));

@@ -22,9 +22,15 @@ export function membersOf(topology: Topology, gns: string): readonly MemberRef[]
 /** The topology of a config: what the use cases receive (no kubeconfig contexts). */
 export function topologyOf(config: Config): Topology {
   return {
-    clusters: config.clusters.map((c) => ({ name: c.name, network: c.network })),
+    clusters: config.clusters.map((c) => ({
+      name: c.name,
+      network: c.network,
+      ...(config.routing === 'istio' && c.istioConfigCluster !== undefined ? { istioConfigCluster: c.istioConfigCluster } : {}),
+      ...(config.routing === 'istio' && c.eastWestGateway ? { eastWestGateway: c.eastWestGateway } : {}),
+    })),
     globalNamespaces: config.globalNamespaces,
     vipPool: config.vipPool,
     vipReleaseAfterMs: config.vipReleaseAfterMs,
+    routing: config.routing,
   };
 }

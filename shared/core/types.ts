@@ -15,6 +15,10 @@ export interface ClusterInfo {
   readonly name: string;
   /** Pods of clusters on the same network reach each other's pod IPs. */
   readonly network: string;
+  /** routing: istio — the cluster whose istiod reads this cluster's Istio config (absent: itself). */
+  readonly istioConfigCluster?: string;
+  /** routing: istio — this cluster's east-west gateway as configured, instead of discovered. */
+  readonly eastWestGateway?: { readonly address: string; readonly port: number };
 }
 
 export interface MemberRef {

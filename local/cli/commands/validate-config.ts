@@ -1,6 +1,7 @@
 // `gns-sync validate-config FILE`: checks a config file and says what it describes.
 import { usableCount } from '../../../shared/core/cidr.ts';
 import { ConfigError, loadConfig } from '../../../shared/config/load.ts';
+import { explainRouting } from './explain-routing.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
@@ -16,6 +17,8 @@ export const validateConfig: Command = {
     '',
     'Checks FILE (YAML; see examples/kafka-gns.yaml) and prints what it describes.',
     'An invalid file gets one line naming the field at fault, and exit code 2.',
+    'It also says how VIPs are routed (routing: none | istio) and, with istio, where each',
+    "cluster's Istio config lives and how its network's east-west gateway is found.",
   ].join('\n'),
   async run(args) {
     const option = args.find((a) => a.startsWith('-') && a !== '-');
@@ -30,6 +33,7 @@ export const validateConfig: Command = {
         `${file}: valid (${plural(config.clusters.length, 'cluster')}, ${plural(config.globalNamespaces.length, 'global namespace')}, ` +
           `${plural(members, 'member')}, VIP pool ${config.vipPool}: ${plural(usableCount(config.vipPool), 'address', 'addresses')})`,
       );
+      for (const line of explainRouting(config)) console.log(line);
       return 0;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

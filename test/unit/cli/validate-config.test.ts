@@ -26,7 +26,8 @@ afterEach(() => {
 describe('gns-sync validate-config', () => {
   it('prints what a valid config describes, exit 0', async () => {
     expect(await main(['validate-config', EXAMPLE])).toBe(0);
-    expect(out).toEqual([`${EXAMPLE}: valid (2 clusters, 1 global namespace, 3 members, VIP pool 240.240.0.0/16: 65534 addresses)`]);
+    expect(out[0]).toBe(`${EXAMPLE}: valid (2 clusters, 1 global namespace, 3 members, VIP pool 241.0.0.0/16: 65534 addresses)`);
+    expect(out.slice(1)).toEqual([expect.stringMatching(/^routing: none — .*VIPs of other networks need a data plane you provide/)]);
     expect(err).toEqual([]);
   });
 
@@ -72,7 +73,7 @@ describe('npx gns-sync validate-config, as a user runs it', () => {
 
   it('validates the example (exit 0) and rejects a bad file (exit 2)', async () => {
     const ok = await run('npx', ['gns-sync', 'validate-config', 'examples/kafka-gns.yaml'], { cwd: ROOT });
-    expect(ok.stdout.trim()).toBe('examples/kafka-gns.yaml: valid (2 clusters, 1 global namespace, 3 members, VIP pool 240.240.0.0/16: 65534 addresses)');
+    expect(ok.stdout.trim().split('\n')[0]).toBe('examples/kafka-gns.yaml: valid (2 clusters, 1 global namespace, 3 members, VIP pool 241.0.0.0/16: 65534 addresses)');
 
     const bad = 'test/fixtures/config/unknown-member-cluster.yaml';
     const failure = await run('npx', ['gns-sync', 'validate-config', bad], { cwd: ROOT }).then(

@@ -35,17 +35,19 @@ describe('loadConfig', () => {
           ],
         },
       ],
-      vipPool: '240.240.0.0/16',
+      vipPool: '241.0.0.0/16',
       vipReleaseAfterMs: 3_600_000,
+      routing: 'none',
     });
   });
 
-  it('fills the defaults: network and context = cluster name, pool 240.240.0.0/16, release after 1h, no GNS', () => {
+  it('fills the defaults: network and context = cluster name, pool 241.0.0.0/16 (not Istio\'s 240.240.0.0/16), release after 1h, no GNS, routing none', () => {
     expect(parseConfig('clusters: [{ name: a.b_c-1 }]', 'inline')).toEqual({
       clusters: [{ name: 'a.b_c-1', network: 'a.b_c-1', context: 'a.b_c-1' }],
       globalNamespaces: [],
-      vipPool: '240.240.0.0/16',
+      vipPool: '241.0.0.0/16',
       vipReleaseAfterMs: 3_600_000,
+      routing: 'none',
     });
   });
 

@@ -30,7 +30,8 @@ describe('topology helpers', () => {
       { name: 'clusterTwo', network: 'net-two' },
     ]);
     expect(topology.globalNamespaces).toEqual(config.globalNamespaces);
-    expect(topology.vipPool).toBe('240.240.0.0/16');
+    expect(topology.vipPool).toBe('241.0.0.0/16');
+    expect(topology.routing).toBe('none');
     expect(topology.vipReleaseAfterMs).toBe(3_600_000);
   });
 });
