@@ -67,14 +67,14 @@ function allowedFamilies(service: ServiceRecord): ReadonlySet<AddressType> {
   return new Set<AddressType>(families !== undefined && families.length > 0 ? families : ['IPv4', 'IPv6']);
 }
 
-interface Source {
+export interface Source {
   readonly source: SourcePod;
   readonly id: string;
   readonly local: boolean;
 }
 
-/** Matching, IP-bearing sources, sorted by `cluster/namespace/pod`, each once. */
-function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
+/** Matching, IP-bearing sources, sorted by `cluster/namespace/pod`, each once (also routing/routed.ts). */
+export function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
   const targetNetwork = networkOf(input.networks, input.target.cluster);
   const matching: Source[] = [];
   for (const source of input.sources) {
@@ -102,7 +102,7 @@ export function vipIdentitiesNeeded(input: Omit<DesiredInput, 'vips'>): VipIdent
 }
 
 /** The resolved ports of a pod, in service order; a named targetPort the pod lacks is left out. */
-function resolvePorts(ports: readonly ServicePort[], containerPorts: readonly ContainerPort[]): EndpointPort[] {
+export function resolvePorts(ports: readonly ServicePort[], containerPorts: readonly ContainerPort[]): EndpointPort[] {
   const out: EndpointPort[] = [];
   for (const sp of ports) {
     let port: number | undefined;
