@@ -35,6 +35,11 @@ export class ConflictError extends GnsSyncError {
 }
 
 /** The VIP pool has no free address: final for the identities still without a VIP; allocated ones stay. */
+/** routing: istio — the cluster does not serve the Istio API gns-sync writes (networking.istio.io/v1 ServiceEntry). */
+export class IstioApiMissingError extends FinalError {
+  override readonly name: string = 'IstioApiMissingError';
+}
+
 export class PoolExhaustedError extends GnsSyncError {
   override readonly name: string = 'PoolExhaustedError';
   /** The pool (CIDR) that is full. */

@@ -4,6 +4,8 @@ import type {
   ClusterInfo, Entry, GlobalNamespace, Hlc, PodRecord, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
 } from './core/types.ts';
 import type { GnsEvent } from './schemas/events.ts';
+import type { ClusterIstioView } from './core/routing/gateways.ts';
+import type { RoutingKey, ServiceEntry } from './core/routing/types.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -116,6 +118,8 @@ export interface ClusterApis {
 
 export interface SyncQueue {
   enqueue(targets: readonly TargetRef[], cause: string): Promise<void>;
+  /** routing: istio — the gateway-entry writers of (GNS, source cluster) (docs/adr/0013); absent: not supported. */
+  enqueueRouting?(keys: readonly RoutingKey[], cause: string): Promise<void>;
 }
 
 /** A received sync-queue message whose sync failed, to be retried after a delay. */
@@ -175,3 +179,26 @@ export interface Topology {
 }
 
 export type { Entry, Hlc, SourcePod };
+
+/**
+ * One cluster's Istio config and what it tells about Istio (routing: istio;
+ * docs/adr/0013-routing-through-istio.md). Separate from ClusterApi: only routing uses it.
+ */
+export interface RoutingApi {
+  /**
+   * ServiceEntries carrying every label of `selector`, in `namespace` (absent: all namespaces).
+   * Throws IstioApiMissingError (shared/errors.ts) when the cluster does not serve them.
+   */
+  listServiceEntries(selector: Readonly<Record<string, string>>, namespace?: string): Promise<readonly ServiceEntry[]>;
+  createServiceEntry(entry: ServiceEntry): Promise<void>;
+  /** Against the entry's resourceVersion: a concurrent change or a deleted entry is a ConflictError. */
+  updateServiceEntry(entry: ServiceEntry): Promise<void>;
+  /** A missing entry is success. */
+  deleteServiceEntry(namespace: string, name: string): Promise<void>;
+  /** Services labelled `topology.istio.io/network`, and the `istio-system` namespace's network label. */
+  istioView(): Promise<ClusterIstioView>;
+}
+
+export interface RoutingApis {
+  get(cluster: string): Promise<RoutingApi>;
+}

@@ -5,10 +5,12 @@
 import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
-import type { DeadLetters, SyncRetryScheduler } from '../../shared/ports.ts';
+import type { DeadLetters, SyncQueue, SyncRetryScheduler } from '../../shared/ports.ts';
 import { silentLog } from '../log.ts';
 import type { Log } from '../log.ts';
 import { decodeSyncMessage } from './message.ts';
+import { runRoutingWriters } from './routing-batch.ts';
+import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import { syncRetryDelaySeconds } from './retry-backoff.ts';
 import { batchReads } from './sources.ts';
 import { memoOf, syncTarget } from './sync.ts';
@@ -34,6 +36,8 @@ export interface SyncBatchDeps extends SyncDeps {
   readonly retries?: SyncRetryScheduler;
   /** Called after each target's sync (the local runner logs one line per sync). */
   readonly onSynced?: (outcome: SyncOutcome) => void;
+  /** routing: istio — where the gateway-entry writers the syncs name are enqueued (docs/adr/0013). */
+  readonly queue?: SyncQueue;
 }
 
 export interface SyncBatchResult {
@@ -47,6 +51,7 @@ export interface SyncBatchResult {
 export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueRecord[], now: number): Promise<SyncBatchResult> {
   const log = deps.log ?? silentLog;
   const groups = new Map<string, { target: TargetRef; ids: string[] }>();
+  const routingGroups = new Map<string, { key: RoutingKey; ids: string[] }>();
   const failures: { itemIdentifier: string }[] = [];
   let invalid = 0;
 
@@ -63,10 +68,18 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       }
       continue;
     }
-    const key = targetKey(decoded.message.target);
+    const message = decoded.message;
+    if ('routing' in message) {
+      const key = `${message.routing.gns}/${message.routing.cluster}`;
+      const group = routingGroups.get(key);
+      if (group) group.ids.push(record.messageId);
+      else routingGroups.set(key, { key: message.routing, ids: [record.messageId] });
+      continue;
+    }
+    const key = targetKey(message.target);
     const group = groups.get(key);
     if (group) group.ids.push(record.messageId);
-    else groups.set(key, { target: decoded.message.target, ids: [record.messageId] });
+    else groups.set(key, { target: message.target, ids: [record.messageId] });
   }
 
   // Targets of one GNS read the same member namespaces: share those reads within the batch.
@@ -89,6 +102,7 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       }
     }),
   );
+  failures.push(...(await runRoutingWriters(batchDeps, deps.queue, [...routingGroups.values()], outcomes, records, now, log)));
   if (deps.retries && failures.length > 0) await scheduleRetries(deps.retries, records, failures, log);
   return { batchItemFailures: failures, outcomes, failed, invalid };
 }

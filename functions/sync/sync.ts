@@ -25,6 +25,9 @@ import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
 import { foreignSliceWarnings } from './foreign-slices.ts';
 import { vipStep } from './vips.ts';
+import { isIstio, routeTarget, unrouteTarget } from './routing-client.ts';
+import type { RoutingDeps } from './routing-client.ts';
+import type { RoutingKey } from '../../shared/core/routing/types.ts';
 
 export interface SyncDeps {
   readonly topology: TopologyIndex;
@@ -39,6 +42,8 @@ export interface SyncDeps {
   readonly maxReplans?: number;
   /** Per-container memory (see memo.ts); one per deps by default. */
   readonly memo?: SyncMemo;
+  /** routing: istio — the Istio config clusters (docs/adr/0013-routing-through-istio.md); absent: no routing objects. */
+  readonly routing?: RoutingDeps;
 }
 
 export type SyncAction = 'synced' | 'invalid' | 'deleted' | 'not-a-member';
@@ -58,6 +63,8 @@ export interface SyncOutcome {
   /** Remote pods still without a VIP (pool exhausted). */
   readonly missingVips: number;
   readonly ms: number;
+  /** routing: istio — the gateway-entry writers to run after this sync (batch.ts enqueues them). */
+  readonly routingKeys?: readonly RoutingKey[];
 }
 
 /**
@@ -136,27 +143,32 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
   try {
     const api = await deps.clusters.get(target.cluster);
 
+    const unroute = async () => (deps.routing && isIstio(deps.topology) ? unrouteTarget(deps.routing, deps.topology, target) : { writes: 0, keys: [] });
+
     if (!deps.topology.isMemberTarget(target)) {
-      const writes = await deleteOurSlices(api, target);
+      const unrouted = await unroute();
+      const writes = (await deleteOurSlices(api, target)) + unrouted.writes;
       log.info('target is no longer in a member of its GNS: removed our slices', { target: key, writes });
-      return { target, action: 'not-a-member', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed() };
+      return { target, action: 'not-a-member', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
 
     const service = await deps.store.service(target.cluster, target.namespace, target.name);
     if (!service) {
-      const writes = await deleteOurSlices(api, target);
+      const unrouted = await unroute();
+      const writes = (await deleteOurSlices(api, target)) + unrouted.writes;
       await record({ endpoints: 0, vips: 0, writes, lastError: 'the target Service is gone' });
-      return { target, action: 'deleted', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed() };
+      return { target, action: 'deleted', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
 
     const validation = validateTarget(service);
     if (!validation.ok) {
-      let writes = await deleteOurSlices(api, target);
+      const unrouted = await unroute();
+      let writes = (await deleteOurSlices(api, target)) + unrouted.writes;
       const line = `InvalidTarget: ${validation.message}`;
       const warned = await warn(api, target, service.uid, [line], await loadPrevious(), log);
       writes += warned.events;
       await record({ endpoints: 0, vips: 0, writes, lastError: validation.message, warnings: warned.recorded });
-      return { target, action: 'invalid', endpoints: 0, vips: 0, writes, replans: 0, warnings: [line], missingVips: 0, ms: elapsed() };
+      return { target, action: 'invalid', endpoints: 0, vips: 0, writes, replans: 0, warnings: [line], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
 
     const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));
@@ -168,6 +180,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     const applied = await applySlices(api, target.namespace, target.name, desired.slices, existing, deps.maxReplans ?? 3);
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, desired.slices, deps.topology.topology.vipPool, log);
+    const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
 
     const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
     if (vipResult.exhausted) {
@@ -177,12 +190,13 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
       const kept = outside > 0 ? `, ${outside} keep a VIP outside it (vipPool changed) until there is room to move them` : '';
       lines.push(`VipPoolExhausted: VIP pool ${pool} is exhausted: ${desired.missingVips.length} pod(s) are not published here until addresses are released${kept}; existing endpoints are kept. Widen vipPool in the config.`);
     }
+    if (routing) lines.push(...routing.warnings);
     const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
 
     const endpoints = desired.slices.reduce((n, s) => n + s.endpoints.length, 0);
     const allocated = new Set(vipResult.vips.values());
     const vipCount = desired.slices.reduce((n, s) => n + s.endpoints.filter((e) => e.addresses.some((a) => allocated.has(a))).length, 0);
-    const writes = applied.writes + warned.events + movedEvents;
+    const writes = applied.writes + warned.events + movedEvents + (routing?.writes ?? 0);
     await record({
       endpoints,
       vips: vipCount,
@@ -190,7 +204,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
       ...(vipResult.exhausted ? { lastError: vipResult.exhausted.message } : {}),
       warnings: warned.recorded,
     });
-    return { target, action: 'synced', endpoints, vips: vipCount, writes, replans: applied.replans, warnings: lines, missingVips: desired.missingVips.length, ms: elapsed() };
+    return { target, action: 'synced', endpoints, vips: vipCount, writes, replans: applied.replans, warnings: lines, missingVips: desired.missingVips.length, ms: elapsed(), ...(routing ? { routingKeys: routing.keys } : {}) };
   } catch (error) {
     await record({ endpoints: previous?.endpoints ?? 0, vips: previous?.vips ?? 0, writes: 0, lastError: describeError(error), ...(previous?.warnings ? { warnings: previous.warnings } : {}) });
     if (error instanceof FinalError) log.error('sync failed; not retried', { target: key, error: describeError(error) });

@@ -1,6 +1,7 @@
 // The SyncQueue port over a local FIFO queue, with the same message contract as the SQS
 // adapter (functions/sync/message.ts): group = target key, dedup = hash(cause, target key).
-import { encodeSyncMessage, syncDeduplicationId, syncMessageGroupId } from '../../functions/sync/message.ts';
+import { encodeRoutingMessage, encodeSyncMessage, routingDeduplicationId, routingMessageGroupId, syncDeduplicationId, syncMessageGroupId } from '../../functions/sync/message.ts';
+import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import type { SyncQueue } from '../../shared/ports.ts';
 import type { LocalQueue } from './local-queue.ts';
@@ -19,6 +20,16 @@ export class LocalSyncQueue implements SyncQueue {
         body: encodeSyncMessage(target, cause),
         groupId: syncMessageGroupId(target),
         dedupId: syncDeduplicationId(cause, target),
+      })));
+    }
+  }
+
+  async enqueueRouting(keys: readonly RoutingKey[], cause: string): Promise<void> {
+    for (let i = 0; i < keys.length; i += 10) {
+      await this.#queue.send(keys.slice(i, i + 10).map((key) => ({
+        body: encodeRoutingMessage(key, cause),
+        groupId: routingMessageGroupId(key),
+        dedupId: routingDeduplicationId(cause, key),
       })));
     }
   }

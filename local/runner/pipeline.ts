@@ -17,6 +17,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { parseTargetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
+import type { RoutingDeps } from '../../functions/sync/routing-client.ts';
 import type { LocalDynamo } from '../dynamo/start.ts';
 import type { SqsBatchResponse, SqsEvent, SqsHandler } from '../queue/sqs-shape.ts';
 import { lambdaContext, scheduledEvent } from './lambda-context.ts';
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   readonly config: Config;
   readonly dynamo: LocalDynamo;
   readonly clusters: ClusterApis;
+  /** routing: istio — the Istio config clusters (docs/adr/0013-routing-through-istio.md). */
+  readonly routing?: RoutingDeps;
   readonly syncQueue: SyncQueue;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
@@ -90,6 +93,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const ingest = createIngestHandler({ topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({
     topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, log: syncLog.log,
+    ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
   }, { logger: syncLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const reconcile = createReconcileHandler({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;

@@ -12,6 +12,7 @@ import { silentLogger } from '../../agent/logger.ts';
 import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
+import { kubeConfigRoutingApis } from '../../shared/adapters/kubernetes/routing-api.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { GnsSyncError } from '../../shared/errors.ts';
@@ -180,6 +181,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       config,
       dynamo,
       clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }),
+      ...(config.routing === 'istio' ? { routing: { apis: kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }) } } : {}),
       syncQueue: new LocalSyncQueue(syncQueue),
       deadLetters: deadLetters.ingest,
       syncDeadLetters: deadLetters.sync,

@@ -28,7 +28,7 @@ it('demo --once plays restart and scale to 5, verifies, prints the table, exits 
   const out = lines.join('\n');
   // It does not invite the user to try clusters it has stopped.
   expect(out).not.toMatch(/KUBECONFIG|kubectl --context|dig @/);
-  expect(out).toMatch(/ok {3}kafka-1 restarted: .* VIP 240\.240\.\d+\.\d+ unchanged/);
+  expect(out).toMatch(/ok {3}kafka-1 restarted: .* VIP 241\.0\.\d+\.\d+ unchanged/);
   expect(out).toMatch(/ok {3}scaled to 5/);
   for (let i = 0; i < 5; i += 1) {
     expect(out).toMatch(new RegExp(`clusterOne\\s+kafka-${i}\\.kafka-headless\\.ns-two\\.svc\\.cluster\\.local\\s+10\\.1\\.\\d+\\.\\d+\\s+pod IP`));

@@ -185,7 +185,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
     expect(local.map((e) => e.hostname).sort()).toEqual(['kafka-0', 'kafka-1', 'kafka-2']);
     const remote = slicesIn('clusterTwo', 'ns-one').flatMap((sl) => sl.endpoints);
     expect(remote).toHaveLength(3);
-    for (const e of remote) expect(e.addresses[0]).toMatch(/^240\.240\.\d+\.\d+$/);
+    for (const e of remote) expect(e.addresses[0]).toMatch(/^241\.0\.\d+\.\d+$/); // the default pool (ADR 13)
     expect(new Set(remote.map((e) => e.addresses[0])).size).toBe(3);
     expect(new Set(aws.secretReads)).toEqual(new Set([clusterSecretName('clusterOne'), clusterSecretName('clusterTwo')]));
   });

@@ -10,7 +10,8 @@ import { FinalError, RetryableError } from '../../errors.ts';
 import { targetKey } from '../../core/identity.ts';
 import type { TargetRef } from '../../core/types.ts';
 import type { SyncQueue } from '../../ports.ts';
-import { encodeSyncMessage, syncDeduplicationId, syncMessageGroupId } from '../../../functions/sync/message.ts';
+import { encodeRoutingMessage, encodeSyncMessage, routingDeduplicationId, routingKeyText, routingMessageGroupId, syncDeduplicationId, syncMessageGroupId } from '../../../functions/sync/message.ts';
+import type { RoutingKey } from '../../core/routing/types.ts';
 
 export interface SqsSyncQueueOptions {
   readonly client: Pick<SQSClient, 'send'>;
@@ -64,9 +65,24 @@ export function sqsSyncQueue(options: SqsSyncQueueOptions): SyncQueue {
         MessageGroupId: syncMessageGroupId(t),
         MessageDeduplicationId: syncDeduplicationId(cause, t),
       }));
-      const chunks: SendMessageBatchRequestEntry[][] = [];
-      for (let i = 0; i < entries.length; i += BATCH) chunks.push(entries.slice(i, i + BATCH));
-      await Promise.all(chunks.map(sendChunk));
+      await sendAll(entries);
+    },
+
+    async enqueueRouting(keys: readonly RoutingKey[], cause: string) {
+      const unique = new Map<string, RoutingKey>();
+      for (const k of keys) unique.set(routingKeyText(k), k);
+      await sendAll([...unique.values()].map((k, i) => ({
+        Id: String(i),
+        MessageBody: encodeRoutingMessage(k, cause),
+        MessageGroupId: routingMessageGroupId(k),
+        MessageDeduplicationId: routingDeduplicationId(cause, k),
+      })));
     },
   };
+
+  async function sendAll(entries: readonly SendMessageBatchRequestEntry[]): Promise<void> {
+    const chunks: SendMessageBatchRequestEntry[][] = [];
+    for (let i = 0; i < entries.length; i += BATCH) chunks.push(entries.slice(i, i + BATCH));
+    await Promise.all(chunks.map(sendChunk));
+  }
 }

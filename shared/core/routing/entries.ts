@@ -42,7 +42,7 @@ export function desiredClientEntries(input: ClientEntriesInput): ServiceEntry[] 
   const { target } = input;
   const owners: EntryOwner[] = input.configCluster === target.cluster ? [{ apiVersion: 'v1', kind: 'Service', name: target.name, uid: input.serviceUid }] : [];
   return input.routed
-    .filter((r) => r.ports.length > 0)
+    .filter((r): r is RoutedPod & { vip: string } => r.ports.length > 0 && r.vip !== undefined)
     .map((r): ServiceEntry => ({
       cluster: input.configCluster,
       namespace: target.namespace,

@@ -8,14 +8,20 @@ import type { RoutedPod } from './types.ts';
 
 const familyOf = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
 
-export function routedPods(input: DesiredInput): RoutedPod[] {
+/**
+ * With `requireVip` (default), only pods the target publishes now (a VIP is allocated); without
+ * it, every remote pod it will publish (the gateway-entry writer: its entries carry no VIP).
+ */
+export function routedPods(input: DesiredInput, options: { readonly requireVip?: boolean } = {}): RoutedPod[] {
+  const requireVip = options.requireVip ?? true;
   const out: RoutedPod[] = [];
   for (const { source, local } of matchingSources(input)) {
     if (local) continue;
     const identity = { gns: input.target.gns, cluster: source.cluster, namespace: source.namespace, pod: source.pod.name };
     const vip = input.vips.get(`${identity.gns}/${identity.cluster}/${identity.namespace}/${identity.pod}`);
-    if (vip === undefined) continue; // not published yet (no VIP): nothing to route
-    const podIp = source.pod.ips.find((ip) => familyOf(ip) === familyOf(vip)) ?? source.pod.ips[0];
+    if (vip === undefined && requireVip) continue; // not published yet (no VIP): nothing to route
+    const family = vip === undefined ? input.vipFamily : familyOf(vip);
+    const podIp = source.pod.ips.find((ip) => familyOf(ip) === family) ?? source.pod.ips[0];
     if (podIp === undefined) continue;
     const tcp = new Set<number>();
     const unsupported = new Set<string>();
@@ -25,7 +31,7 @@ export function routedPods(input: DesiredInput): RoutedPod[] {
     }
     out.push({
       identity,
-      vip,
+      ...(vip !== undefined ? { vip } : {}),
       podIp,
       network: input.networks.get(source.cluster) ?? source.cluster,
       ports: [...tcp].sort((a, b) => a - b),

@@ -72,7 +72,8 @@ export interface ServiceEntry {
 /** A remote source pod that a target publishes as a VIP, and what routing it needs. */
 export interface RoutedPod {
   readonly identity: VipIdentity;
-  readonly vip: string;
+  /** Absent only when asked for pods without a VIP yet (the gateway-entry writer). */
+  readonly vip?: string;
   /** The pod IP the gateway entry routes to. */
   readonly podIp: string;
   /** The pod's network (the config's `network` of its cluster). */

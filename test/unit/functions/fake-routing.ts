@@ -1,0 +1,94 @@
+// An in-memory RoutingApis for the routing tests: ServiceEntries per cluster with
+// resourceVersions (a conditional update against a stale one is a ConflictError), label
+// selection, a switch for "the Istio API is not served", gateway Services, counted writes.
+import type { ClusterIstioView, GatewayServiceRecord } from '../../../shared/core/routing/gateways.ts';
+import type { ServiceEntry } from '../../../shared/core/routing/types.ts';
+import { ConflictError, IstioApiMissingError } from '../../../shared/errors.ts';
+import type { RoutingApi, RoutingApis } from '../../../shared/ports.ts';
+
+export class FakeRoutingCluster implements RoutingApi {
+  readonly entries = new Map<string, ServiceEntry>();
+  readonly writes: string[] = [];
+  services: GatewayServiceRecord[] = [];
+  systemNetwork: string | undefined;
+  served = true;
+  #rv = 0;
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  #check(what: string): void {
+    if (!this.served) throw new IstioApiMissingError(`${this.name}: ${what}: not served`);
+  }
+
+  async listServiceEntries(selector: Readonly<Record<string, string>>, namespace?: string): Promise<readonly ServiceEntry[]> {
+    this.#check('list');
+    return [...this.entries.values()].filter((e) => (namespace === undefined || e.namespace === namespace) && Object.entries(selector).every(([k, v]) => e.labels[k] === v));
+  }
+
+  async createServiceEntry(entry: ServiceEntry): Promise<void> {
+    this.#check('create');
+    const key = `${entry.namespace}/${entry.name}`;
+    if (this.entries.has(key)) throw new ConflictError(`${key} exists`);
+    this.entries.set(key, { ...entry, cluster: this.name, resourceVersion: String(++this.#rv) });
+    this.writes.push(`create ${key}`);
+  }
+
+  async updateServiceEntry(entry: ServiceEntry): Promise<void> {
+    this.#check('update');
+    const key = `${entry.namespace}/${entry.name}`;
+    const found = this.entries.get(key);
+    if (!found || found.resourceVersion !== entry.resourceVersion) throw new ConflictError(`${key}: stale or gone`);
+    this.entries.set(key, { ...entry, cluster: this.name, resourceVersion: String(++this.#rv) });
+    this.writes.push(`update ${key}`);
+  }
+
+  async deleteServiceEntry(namespace: string, name: string): Promise<void> {
+    this.#check('delete');
+    this.entries.delete(`${namespace}/${name}`);
+    this.writes.push(`delete ${namespace}/${name}`);
+  }
+
+  async istioView(): Promise<ClusterIstioView> {
+    return { services: this.services, ...(this.systemNetwork !== undefined ? { systemNetwork: this.systemNetwork } : {}) };
+  }
+
+  /** What someone else does: change an entry behind our back (a new resourceVersion). */
+  tamper(namespace: string, name: string, change: (e: ServiceEntry) => ServiceEntry): void {
+    const key = `${namespace}/${name}`;
+    const found = this.entries.get(key);
+    if (found) this.entries.set(key, { ...change(found), resourceVersion: String(++this.#rv) });
+  }
+}
+
+export class FakeRoutingApis implements RoutingApis {
+  readonly clusters = new Map<string, FakeRoutingCluster>();
+  constructor(names: readonly string[] = ['clusterOne', 'clusterTwo']) {
+    for (const n of names) this.clusters.set(n, new FakeRoutingCluster(n));
+  }
+  cluster(name: string): FakeRoutingCluster {
+    const c = this.clusters.get(name);
+    if (!c) throw new Error(`no fake routing cluster ${name}`);
+    return c;
+  }
+  async get(cluster: string): Promise<RoutingApi> {
+    return this.cluster(cluster);
+  }
+  writes(): string[] {
+    return [...this.clusters.values()].flatMap((c) => c.writes.map((w) => `${c.name}: ${w}`));
+  }
+  clearWrites(): void {
+    for (const c of this.clusters.values()) c.writes.length = 0;
+  }
+}
+
+/** The istio-system/istio-eastwestgateway Service of a network, as the sim and Istio's sample have it. */
+export const eastWestGateway = (network: string, address = '172.18.255.10', labels: Record<string, string> = {}): GatewayServiceRecord => ({
+  namespace: 'istio-system',
+  name: 'istio-eastwestgateway',
+  labels: { 'topology.istio.io/network': network, ...labels },
+  type: 'LoadBalancer',
+  loadBalancerIngress: [{ ip: address }],
+  externalIPs: [],
+});
