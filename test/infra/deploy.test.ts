@@ -83,7 +83,8 @@ describe('manifests', () => {
  * ServiceAccount, or the functions' writer), where (the agent's own namespace, the member
  * namespaces, or cluster-wide) and the RBAC verb it needs. The RBAC below must grant exactly these.
  */
-type Call = { readonly who: 'agent' | 'writer'; readonly where: 'own' | 'member' | 'cluster'; readonly group: string; readonly resource: string; readonly verb: string };
+/** `routing`: granted only with routing: istio, by contributions/writer-routing.ts (test/unit/cli/manifests-routing.test.ts). */
+type Call = { readonly who: 'agent' | 'writer'; readonly where: 'own' | 'member' | 'cluster' | 'routing'; readonly group: string; readonly resource: string; readonly verb: string };
 const CALLS: Readonly<Record<string, readonly Call[]>> = {
   // agent/lease.ts: the Lease (leader election, HLC floor)
   readNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'get' }],
@@ -103,6 +104,13 @@ const CALLS: Readonly<Record<string, readonly Call[]>> = {
   replaceNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'update' }],
   deleteNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'delete' }],
   createNamespacedEvent: [{ who: 'writer', where: 'member', group: '', resource: 'events', verb: 'create' }],
+  // shared/adapters/kubernetes/routing-api.ts: routing: istio (ADR 13)
+  listNamespacedCustomObject: [{ who: 'writer', where: 'routing', group: 'networking.istio.io', resource: 'serviceentries', verb: 'list' }],
+  listClusterCustomObject: [{ who: 'writer', where: 'routing', group: 'networking.istio.io', resource: 'serviceentries', verb: 'list' }],
+  createNamespacedCustomObject: [{ who: 'writer', where: 'routing', group: 'networking.istio.io', resource: 'serviceentries', verb: 'create' }],
+  replaceNamespacedCustomObject: [{ who: 'writer', where: 'routing', group: 'networking.istio.io', resource: 'serviceentries', verb: 'update' }],
+  deleteNamespacedCustomObject: [{ who: 'writer', where: 'routing', group: 'networking.istio.io', resource: 'serviceentries', verb: 'delete' }],
+  listServiceForAllNamespaces: [{ who: 'writer', where: 'routing', group: '', resource: 'services', verb: 'list' }],
 };
 /**
  * Granted beyond the calls, on purpose: `get` of pods and services in member namespaces (issue 6

@@ -5,6 +5,7 @@ import { agentBus } from './agent-bus.ts';
 import { agentLease } from './agent-lease.ts';
 import { agentWatch } from './agent-watch.ts';
 import { writerEvents } from './writer-events.ts';
+import { writerRouting } from './writer-routing.ts';
 import { writerSlices } from './writer-slices.ts';
 
 export const contributions: readonly Contribution[] = [
@@ -13,4 +14,5 @@ export const contributions: readonly Contribution[] = [
   agentLease,
   writerSlices,
   writerEvents,
+  writerRouting,
 ];
