@@ -1,8 +1,9 @@
 // The sync function's dependencies from the Lambda environment (see ../env.ts).
 import { cloudDeps, deadLettersFromEnv, requireEnv, sqsClient } from '../env.ts';
-import { clusterApisFromEnv } from '../cluster-apis-env.ts';
+import { clusterApisFromEnv, routingApisFromEnv } from '../cluster-apis-env.ts';
 import { guardClusterApis } from '../../shared/adapters/kubernetes/guarded-cluster-apis.ts';
 import { sqsSyncRetries } from '../../shared/adapters/sqs/sync-retries.ts';
+import { sqsSyncQueue } from '../../shared/adapters/sqs/sync-queue.ts';
 import type { Env } from '../env.ts';
 import type { SyncBatchDeps } from './batch.ts';
 
@@ -22,5 +23,10 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     // Failed syncs come back after 5 s × 2^(n−1) (≤ 5 min), not the 6-minute visibility timeout:
     // ChangeMessageVisibility on the sync queue (SYNC_QUEUE_URL; ADR 5).
     retries: sqsSyncRetries({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }),
+    // routing: istio (ADR 13): Istio ServiceEntries, and the gateway-entry writers the syncs
+    // name go back onto the sync queue in their own FIFO groups (SendMessage on SYNC_QUEUE_URL).
+    ...(base.config.routing === 'istio'
+      ? { routing: { apis: routingApisFromEnv() }, queue: sqsSyncQueue({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }) }
+      : {}),
   };
 }

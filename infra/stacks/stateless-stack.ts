@@ -73,6 +73,8 @@ export class StatelessStack extends Stack {
     sendOnly(this.ingest.role, 'SendToIngestDlq', state.ingestDlq.queueArn);
     sendOnly(this.reconcile.role, 'SendToSyncQueue', state.syncQueue.queueArn);
     sendOnly(this.sync.role, 'SendToSyncDlq', state.syncDlq.queueArn);
+    // routing: istio (ADR 13): the syncs enqueue the gateway-entry writers on the sync queue.
+    if ((JSON.parse(props.configJson) as { routing?: string }).routing === 'istio') sendOnly(this.sync.role, 'SendRoutingWriters', state.syncQueue.queueArn);
     const secretArns = [...state.clusterSecrets.values()].map((s) => s.secretArn);
     for (const f of [this.sync, this.reconcile]) {
       if (secretArns.length === 0) continue;

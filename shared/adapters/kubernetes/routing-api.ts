@@ -4,7 +4,7 @@
 // ConflictError (gone: re-read), 404 on list = the Istio API is not served.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConflictError, IstioApiMissingError } from '../../errors.ts';
+import { ConflictError, IstioApiMissingError, RetryableError } from '../../errors.ts';
 import type { ClusterIstioView, GatewayServiceRecord } from '../../core/routing/gateways.ts';
 import { ISTIO_SYSTEM } from '../../core/routing/gateways.ts';
 import { LABEL_ISTIO_NETWORK, SERVICE_ENTRY_API_VERSION } from '../../core/routing/types.ts';
@@ -13,7 +13,9 @@ import type { RoutingApi, RoutingApis } from '../../ports.ts';
 import { DEFAULT_CALL_POLICY, kubeCall } from './call.ts';
 import type { CallPolicy } from './call.ts';
 import { FIELD_MANAGER } from './cluster-api.ts';
-import { kubeConfigForContext } from './cluster-apis.ts';
+import { clusterSecretName, kubeConfigForContext, kubeConfigFromSecret } from './cluster-apis.ts';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 const GROUP = 'networking.istio.io';
 const VERSION = 'v1';
@@ -150,6 +152,39 @@ export function kubeConfigRoutingApis(kc: KubeConfig, contexts: ReadonlyMap<stri
         api = kubeRoutingApi(kubeConfigForContext(kc, contexts.get(cluster) ?? cluster, cluster), { ...options, cluster });
         cache.set(cluster, api);
       }
+      return api;
+    },
+  };
+}
+
+/**
+ * RoutingApis whose credentials come from the cluster secrets the sync already reads
+ * (`gns-sync/clusters/<cluster>`, cluster-apis.ts), cached per container for `ttlMs`; a failed
+ * load is not cached.
+ */
+export function secretsManagerRoutingApis(options: { client: Pick<SecretsManagerClient, 'send'>; ttlMs?: number; clock?: () => number } & Omit<KubeRoutingApiOptions, 'cluster'>): RoutingApis {
+  const { client, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
+  const cache = new Map<string, { readonly api: Promise<RoutingApi>; readonly expiresAt: number }>();
+  async function load(cluster: string): Promise<RoutingApi> {
+    let text: string | undefined;
+    try {
+      text = (await client.send(new GetSecretValueCommand({ SecretId: clusterSecretName(cluster) }))).SecretString;
+    } catch (error) {
+      throw new RetryableError(`cluster ${cluster}: reading secret ${clusterSecretName(cluster)} failed (${error instanceof Error ? error.name : String(error)}); retried`, { cause: error });
+    }
+    if (!text) throw new RetryableError(`secret ${clusterSecretName(cluster)}: no SecretString`);
+    return kubeRoutingApi(kubeConfigFromSecret(text, cluster), { ...apiOptions, cluster });
+  }
+  return {
+    get(cluster) {
+      const now = clock();
+      const hit = cache.get(cluster);
+      if (hit && hit.expiresAt > now) return hit.api;
+      const api = load(cluster);
+      cache.set(cluster, { api, expiresAt: now + ttlMs });
+      api.catch(() => {
+        if (cache.get(cluster)?.api === api) cache.delete(cluster);
+      });
       return api;
     },
   };
