@@ -14,6 +14,7 @@ import type { BackoffPolicy } from './backoff.ts';
 import { HlcClock, MemoryFloorStore } from './clock.ts';
 import type { FloorStore } from './clock.ts';
 import { Elector } from './election.ts';
+import { HandbackListener } from './handback.ts';
 import type { Health, HealthServer } from './health.ts';
 import { assessHealth, startHealthServer } from './health.ts';
 import { leaseFloorStore } from './lease.ts';
@@ -142,7 +143,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       for (const ledger of ledgers.values()) ledger.clearVersions();
       snapshotAll('elected publisher');
     },
+    onRecord: (record) => handback.observe(record?.handback ?? {}),
   });
+  // What the functions hand back through the Lease: a new store incarnation or a version floor
+  // above this clock → resnapshot, after the round that adopted it wrote the new floor (so the
+  // agent still publishes), restamping every record when the clock jumped.
+  const handback = new HandbackListener(hlc, (reason, restamp) => {
+    void elector.runRound().then(() => {
+      if (restamp) for (const ledger of ledgers.values()) ledger.clearVersions();
+      snapshotAll(reason);
+    });
+  }, logger);
   const publishing = (): boolean => !stopped && elector.isPublishing();
 
   function emit(event: GnsEvent): void {

@@ -3,6 +3,7 @@
 // keeps them increasing across restarts and hand-overs: a new publisher starts after
 // max(wall, floor). The pure step is shared/core/hlc.ts's nextHlc.
 import { formatHlc, nextHlc, parseHlc } from '../shared/core/hlc.ts';
+import type { Handback } from '../shared/core/handback.ts';
 import type { Hlc } from '../shared/core/types.ts';
 
 export class HlcClock {
@@ -25,6 +26,17 @@ export class HlcClock {
     if (this.#last === undefined || this.#last < floor) this.#last = floor;
   }
 
+  /**
+   * Never issue a version at or below `version` (a floor handed back by the functions: the
+   * highest version stored for this cluster). Returns whether the clock moved: the version
+   * was ahead of both the wall clock and every version issued.
+   */
+  adoptVersion(version: Hlc): boolean {
+    if ((this.#last ?? formatHlc(this.#wall(), 0)) >= version) return false;
+    this.#last = version;
+    return true;
+  }
+
   /** Milliseconds of the newest version issued or adopted (the wall clock when none). */
   lastMs(): number {
     return this.#last === undefined ? this.#wall() : parseHlc(this.#last).ms;
@@ -43,6 +55,8 @@ export interface LeaseRecord {
   readonly durationMs: number;
   /** Every version issued so far has fewer milliseconds than this. */
   readonly floorMs: number;
+  /** What the functions handed back through the Lease (agent/handback.ts); read only, never written by the agent. */
+  readonly handback?: Handback;
 }
 
 /**

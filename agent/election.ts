@@ -21,11 +21,13 @@ export interface ElectorOptions {
   readonly windowMs?: number;
   /** Called when this agent starts publishing (after it adopted the floor). */
   readonly onElected: () => void;
+  /** Called with the Lease read at each round, before this round's floor is computed (the hand-back channel, agent/handback.ts). */
+  readonly onRecord?: (record: LeaseRecord | undefined) => void;
   readonly logger: AgentLogger;
 }
 
 export class Elector {
-  readonly #o: Required<Omit<ElectorOptions, 'onElected' | 'logger'>> & Pick<ElectorOptions, 'onElected' | 'logger'>;
+  readonly #o: Required<Omit<ElectorOptions, 'onElected' | 'logger' | 'onRecord'>> & Pick<ElectorOptions, 'onElected' | 'logger' | 'onRecord'>;
   #validUntil = 0;
   #reservedUntil = 0;
   #observed: { key: string; at: number } | undefined;
@@ -78,6 +80,7 @@ export class Elector {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const { record, token } = await store.read();
       if (generation !== this.#generation || this.#stopped) return;
+      this.#o.onRecord?.(record);
       const now = wall();
       if (!this.#mayTake(record, now)) {
         if (this.#leaderSince !== undefined) this.#o.logger.info('lost the publishing lease', { holder: record?.holder });

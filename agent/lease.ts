@@ -4,6 +4,7 @@
 // conditional on the resourceVersion read, so two agents never both win a round.
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import { HANDBACK_ANNOTATION, parseHandback } from '../shared/core/handback.ts';
 import { formatHlc, isHlc, parseHlc } from '../shared/core/hlc.ts';
 import { RetryableError } from '../shared/errors.ts';
 import type { FloorStore, LeaseRecord } from './clock.ts';
@@ -31,11 +32,13 @@ export function parseFloor(value: string | undefined): number {
 export function toLeaseRecord(lease: V1Lease): LeaseRecord {
   const spec = lease.spec ?? {};
   const renew = spec.renewTime === undefined ? 0 : new Date(spec.renewTime).getTime();
+  const handback = lease.metadata?.annotations?.[HANDBACK_ANNOTATION];
   return {
     holder: spec.holderIdentity ?? '',
     renewTimeMs: Number.isFinite(renew) ? renew : 0,
     durationMs: (spec.leaseDurationSeconds ?? 15) * 1000,
     floorMs: parseFloor(lease.metadata?.annotations?.[FLOOR_ANNOTATION]),
+    ...(handback === undefined ? {} : { handback: parseHandback(handback) }),
   };
 }
 

@@ -9,11 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig, parseConfig } from '../shared/config/index.ts';
 import type { Config } from '../shared/config/index.ts';
-import { DynamoStateStore, DynamoTargetStatusStore, DynamoVipAllocator } from '../shared/adapters/dynamodb/index.ts';
+import { DynamoIncarnationStore, DynamoPublishedVipsStore, DynamoStateStore, DynamoTargetStatusStore, DynamoVipAllocator } from '../shared/adapters/dynamodb/index.ts';
 import { sqsDeadLetters } from '../shared/adapters/sqs/dead-letters.ts';
 import { sqsSyncQueue } from '../shared/adapters/sqs/sync-queue.ts';
 import { FinalError } from '../shared/errors.ts';
-import type { Clock, DeadLetters, StateStore, SyncQueue, TargetStatusStore, VipAllocator } from '../shared/ports.ts';
+import type { Clock, DeadLetters, IncarnationStore, PublishedVipsStore, StateStore, SyncQueue, TargetStatusStore, VipAllocator } from '../shared/ports.ts';
 import { indexTopology } from './topology.ts';
 import type { TopologyIndex } from './topology.ts';
 
@@ -45,6 +45,10 @@ export interface CloudDeps {
   readonly vips: VipAllocator;
   readonly statuses: TargetStatusStore;
   readonly clock: Clock;
+  /** The store's incarnation (docs/adr/0014-store-completeness.md). */
+  readonly incarnation: IncarnationStore;
+  /** What each cluster was last seen publishing (the release holds those VIPs; ADR 4). */
+  readonly published: PublishedVipsStore;
 }
 
 /** What every function needs: the config and the DynamoDB-backed stores. */
@@ -59,6 +63,8 @@ export function cloudDeps(env: Env): CloudDeps {
     vips: new DynamoVipAllocator({ client, tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs }),
     statuses: new DynamoTargetStatusStore({ client, tableName }),
     clock: systemClock,
+    incarnation: new DynamoIncarnationStore({ client, tableName }),
+    published: new DynamoPublishedVipsStore({ client, tableName }),
   };
 }
 

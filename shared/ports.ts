@@ -1,8 +1,10 @@
 // Ports: what the use cases need from the outside world. Adapters implement them
 // (shared/adapters/*); tests pass fakes. Use cases import this file, never an adapter.
 import type {
-  ClusterInfo, Entry, GlobalNamespace, Hlc, PodRecord, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
+  ClusterInfo, Entry, GlobalNamespace, Hlc, MemberRef, PodRecord, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
 } from './core/types.ts';
+import type { IncarnationView } from './core/completeness.ts';
+import type { Handback } from './core/handback.ts';
 import type { GnsEvent } from './schemas/events.ts';
 import type { ClusterIstioView } from './core/routing/gateways.ts';
 import type { RoutingKey, ServiceEntry } from './core/routing/types.ts';
@@ -20,6 +22,26 @@ export interface MergeResult {
   readonly pods: readonly { readonly name: string; readonly labels: readonly Readonly<Record<string, string>>[] }[];
   /** Services whose visible state may have changed. */
   readonly services: readonly string[];
+  /**
+   * Set when this merge completed a namespace snapshot (its last part merged; every part
+   * counted once): the snapshot's version. The ingest then marks the member complete in the
+   * store's incarnation (docs/adr/0014-store-completeness.md).
+   */
+  readonly completedSnapshot?: Hlc;
+}
+
+/**
+ * The store's incarnation (docs/adr/0014-store-completeness.md): a new one begins whenever
+ * the table is found without one — emptied, recreated, or restored from a backup (a restored
+ * table is another table) — and records which members have merged a whole snapshot since.
+ */
+export interface IncarnationStore {
+  /** The current incarnation; creates one (beginning at `now`) when the table has none. */
+  current(now: number): Promise<IncarnationView>;
+  /** Records that a member merged a whole snapshot taken after incarnation `id` began (a no-op for another incarnation). */
+  markComplete(id: string, member: MemberRef): Promise<void>;
+  /** Raises the recorded highest version of each cluster in incarnation `id` (never lowers it). */
+  raiseFloors(id: string, floors: ReadonlyMap<string, Hlc>): Promise<void>;
 }
 
 export interface StateStore {
@@ -85,7 +107,25 @@ export interface VipAllocator {
   adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void>;
 }
 
+/**
+ * What each cluster was last seen publishing: the addresses in the slices gns-sync manages
+ * there, as the reconcile listed them (docs/adr/0004-vip-allocation.md). A VIP is released only
+ * when no cluster's record shows it.
+ */
+export interface PublishedVipsStore {
+  /** Cluster → addresses, for every cluster ever recorded (configured or not). */
+  read(): Promise<Map<string, ReadonlySet<string>>>;
+  /** Replaces a cluster's record. */
+  write(cluster: string, addresses: ReadonlySet<string>, now: number): Promise<void>;
+}
+
 export interface ReleaseOptions {
+  /**
+   * Addresses some target still publishes (or may: its cluster could not be listed, or left
+   * the config): their identities stay marked gone but keep the VIP, and an orphan claim of one
+   * is not quarantined, until no record shows them. Omitted: nothing is held.
+   */
+  readonly published?: ReadonlySet<string>;
   /** Every GNS of the config: identities of any other GNS are marked gone. Omitted: none is. */
   readonly configuredGns?: readonly string[];
   /** Called once with the identities of removed GNSs that this call marked gone (not those marked before). */
@@ -110,6 +150,12 @@ export interface ClusterApi {
   deleteSlice(namespace: string, name: string): Promise<void>;
   /** A Warning (or Normal) event on a Service. */
   recordEvent(target: { namespace: string; name: string; uid: string }, type: 'Warning' | 'Normal', reason: string, message: string): Promise<void>;
+  /**
+   * Hands the store's incarnation and the cluster's version floor back to the cluster's agent
+   * through its Lease (docs/adr/0014-store-completeness.md); returns whether it wrote. Absent
+   * in adapters that cannot (test fakes): nothing is handed back.
+   */
+  handBack?(lease: { readonly namespace: string; readonly name: string }, update: Handback): Promise<boolean>;
 }
 
 export interface ClusterApis {

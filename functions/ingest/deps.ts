@@ -9,6 +9,7 @@ export function ingestDepsFromEnv(env: Env): IngestDeps {
     topology: base.topology,
     store: base.store,
     clock: base.clock,
+    incarnation: base.incarnation,
     queue: syncQueueFromEnv(env),
     deadLetters: deadLettersFromEnv(env, 'INGEST_DLQ_URL'),
   };

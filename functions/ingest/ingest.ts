@@ -26,10 +26,12 @@ import { FinalError, describeError } from '../../shared/errors.ts';
 import { parseBusEvent } from '../../shared/schemas/parse.ts';
 import { DETAIL_TYPES } from '../../shared/schemas/events.ts';
 import type { GnsEvent } from '../../shared/schemas/events.ts';
-import type { Clock, DeadLetters, MergeResult, StateStore, SyncQueue } from '../../shared/ports.ts';
+import type { Clock, DeadLetters, IncarnationStore, MergeResult, StateStore, SyncQueue } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
+import { completeMember } from './complete-member.ts';
+import { FloorTracker, highestVersions } from './floors.ts';
 import { cachedTargetIndex, matchingTargets } from './targets.ts';
 import type { GnsTarget, TargetIndex } from './targets.ts';
 
@@ -44,6 +46,8 @@ export interface IngestDeps {
   readonly targetCacheMs?: number;
   /** Records merged concurrently (default 10). */
   readonly concurrency?: number;
+  /** The store's incarnation: a completed snapshot marks its member complete (docs/adr/0014-store-completeness.md). */
+  readonly incarnation?: IncarnationStore;
 }
 
 export interface IngestRecord {
@@ -64,6 +68,7 @@ export interface IngestResult {
   readonly enqueued: number;
 }
 
+const floors = new WeakMap<IngestDeps, FloorTracker>();
 const indexes = new WeakMap<IngestDeps, TargetIndex>();
 function indexOf(deps: IngestDeps): TargetIndex {
   let index = indexes.get(deps);
@@ -87,6 +92,8 @@ interface Merged {
   readonly gns: string;
   readonly merge: MergeResult;
   readonly redelivered: boolean;
+  /** This record made its member complete in the store's incarnation: every target of the GNS may now remove what it kept. */
+  readonly completedMember: boolean;
 }
 
 /**
@@ -109,7 +116,7 @@ function changedServices(m: Merged): string[] {
  * collection) and failed before enqueueing, and what it replaced — a pod's previous labels, a
  * collected entry — is no longer in the store to be reported now.
  */
-const concernsAllTargets = (m: Merged) => m.redelivered && !isServiceEvent(m.event);
+const concernsAllTargets = (m: Merged) => (m.redelivered && !isServiceEvent(m.event)) || m.completedMember;
 const needsIndex = (m: Merged) => concernsAllTargets(m) || m.merge.pods.length > 0;
 
 /** The targets a merged record affects. */
@@ -222,13 +229,22 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       const result = await deps.store.merge(event);
       if (result.changed) merged++;
       else unchanged++;
-      mergedRecords.push({ record, id, event, gns, merge: result, redelivered: (record.receiveCount ?? 1) > 1 });
+      const completedMember = result.completedSnapshot !== undefined && deps.incarnation !== undefined &&
+        (await completeMember(deps.incarnation, { cluster, namespace }, result.completedSnapshot, deps.clock.now(), log));
+      mergedRecords.push({ record, id, event, gns, merge: result, redelivered: (record.receiveCount ?? 1) > 1, completedMember });
     } catch (error) {
       if (error instanceof FinalError) return deadLetter(record, describeError(error));
       log.warn('merge failed; the record will be redelivered', { messageId: record.messageId, error: describeError(error) });
       failures.push({ itemIdentifier: record.messageId });
     }
   });
+
+  // The highest version stored per cluster: a floor for its agent's clock (floors.ts).
+  if (deps.incarnation !== undefined && mergedRecords.length > 0) {
+    let tracker = floors.get(deps);
+    if (!tracker) floors.set(deps, (tracker = new FloorTracker()));
+    await tracker.raise(deps.incarnation, highestVersions(mergedRecords.map((m) => m.event)), deps.clock.now(), log);
+  }
 
   // 2–3. The targets version of each GNS concerned, after every merge of the batch.
   const versions = await targetsVersions(deps, mergedRecords, log);

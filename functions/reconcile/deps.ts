@@ -12,6 +12,8 @@ export function reconcileDepsFromEnv(env: Env): ReconcileDeps & { readonly clock
     store: base.store,
     vips: base.vips,
     clock: base.clock,
+    incarnation: base.incarnation,
+    published: base.published,
     queue: syncQueueFromEnv(env),
     clusters: clusterApisFromEnv(),
   };

@@ -3,14 +3,19 @@
 //   2. mark as gone every allocated VIP identity that no valid target of its GNS needs any
 //      more (its pod vanished, stopped matching, moved onto the target's network, or the target
 //      changed selector, became invalid or was deleted): the complete pass — syncs only notice
-//      pods that disappear while they watch; then release the VIPs gone longer than the grace
-//      period (a needed identity's next `ensure` clears its mark, so flaps keep their VIP);
+//      pods that disappear while they watch (a needed identity's next `ensure` clears its
+//      mark, so flaps keep their VIP);
 //      The identities of a GNS removed from the config are marked gone too (found by the
 //      release's read of the pool), so its VIPs are released unless it comes back in time;
 //   3. delete our slices in namespaces that are no longer members of a GNS (a member removed
 //      from the config), and enqueue the Service of any other slice of ours that is no target
 //      any more (its annotation removed while the sync that would have cleaned up was lost):
-//      step 1 only sees visible targets, and that sync deletes our slices of a gone target.
+//      step 1 only sees visible targets, and that sync deletes our slices of a gone target;
+//   4. release what step 2 marked long enough ago — except a VIP some cluster still publishes
+//      (listed in step 3, or last recorded for a cluster that could not be listed or left the
+//      config: published.ts), which waits until no target publishes it.
+// While a GNS is not complete in the store's incarnation, step 2 skips it and step 3 deletes
+// nothing (docs/adr/0014-store-completeness.md).
 // One broken cluster or GNS is collected, not thrown over the others; when anything failed,
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
 import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
@@ -19,11 +24,15 @@ import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
 import type { ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { RetryableError, describeError } from '../../shared/errors.ts';
-import type { ClusterApis, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
+import type { ClusterApis, IncarnationStore, PublishedVipsStore, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { loadSources } from '../sync/sources.ts';
+import { DEFAULT_AGENT_LEASE, handBackAll } from '../handback.ts';
+import type { AgentLeaseRef } from '../handback.ts';
+import { handbacks, incompleteGns } from './completeness.ts';
+import { addressesOf, heldAddresses } from './published.ts';
 import { byIdentityKey } from '../sync/vips.ts';
 
 export interface ReconcileDeps {
@@ -33,6 +42,19 @@ export interface ReconcileDeps {
   readonly vips: VipAllocator;
   readonly clusters: ClusterApis;
   readonly log?: Log;
+  /**
+   * The store's incarnation (docs/adr/0014-store-completeness.md): a GNS not complete in it
+   * gets no VIP identity marked gone, and while any GNS is incomplete no orphan slice is
+   * deleted. Undefined: the store counts as complete.
+   */
+  readonly incarnation?: IncarnationStore;
+  /**
+   * What each cluster was last seen publishing: the release holds those VIPs (ADR 4). Undefined:
+   * only this run's listings count, and nothing is released when a cluster could not be listed.
+   */
+  readonly published?: PublishedVipsStore;
+  /** Where the agents keep their Lease (the hand-back channel, functions/handback.ts); false: none. */
+  readonly agentLease?: AgentLeaseRef | false;
 }
 
 export interface ReconcileResult {
@@ -92,6 +114,13 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
   let markedGone = 0;
   /** GNS → the keys of its targets, for each GNS whose targets were read. */
   const known = new Map<string, ReadonlySet<string>>();
+  // GNSs not complete in the store's incarnation (all of them when it cannot be read).
+  const { incomplete, view } = await incompleteGns(deps, now, errors, log);
+  // Every agent learns the incarnation (a new one: resnapshot) and its cluster's floor.
+  if (view !== undefined && deps.agentLease !== false) {
+    const clusters = deps.topology.topology.clusters.map((c) => c.name);
+    errors.push(...(await handBackAll(deps.clusters, handbacks(view, clusters), deps.agentLease ?? DEFAULT_AGENT_LEASE, log)));
+  }
 
   await Promise.all(
     deps.topology.gnsNames.map(async (gns) => {
@@ -104,6 +133,7 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
       } catch (error) {
         errors.push(`GNS ${gns}: enqueueing its targets failed: ${describeError(error)}`);
       }
+      if (incomplete.has(gns)) return;
       try {
         // Nothing is marked unless the targets, the pods and the VIPs were all read.
         const gone = await goneIdentities(deps, gns, loading);
@@ -115,30 +145,21 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
     }),
   );
 
-  let released = 0;
-  try {
-    // The release's pool read also finds the identities of GNSs removed from the config.
-    released = await deps.vips.releaseExpired(now, {
-      configuredGns: deps.topology.gnsNames,
-      onUnconfiguredMarked: (ids) => {
-        markedGone += ids.length;
-        log.info('marked gone the VIP identities of GNSs removed from the config', { gns: [...new Set(ids.map((id) => id.gns))].sort(), identities: ids.length });
-      },
-    });
-  } catch (error) {
-    errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
-  }
-
   let orphanSlicesDeleted = 0;
+  /** What each configured cluster publishes now (undefined: it could not be listed). */
+  const listed = new Map<string, ReadonlySet<string> | undefined>();
   await Promise.all(
     deps.topology.topology.clusters.map(async ({ name: cluster }) => {
+      listed.set(cluster, undefined);
       try {
         const api = await deps.clusters.get(cluster);
         const managed = await api.listManagedSlices();
         const isOrphan = (s: (typeof managed)[number]) => deps.topology.gnsOf(cluster, s.namespace) === undefined || !deps.topology.gnsNames.includes(s.labels[LABEL_GNS] ?? '');
-        const orphans = managed.filter(isOrphan);
+        // While the store is being rebuilt, nothing is an orphan (ADR 14).
+        const orphans = incomplete.size > 0 ? [] : managed.filter(isOrphan);
         await Promise.all(orphans.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
         orphanSlicesDeleted += orphans.length;
+        listed.set(cluster, addressesOf(managed.filter((s) => !orphans.includes(s))));
         if (orphans.length > 0) log.info('deleted slices of namespaces in no GNS', { cluster, slices: orphans.map((s) => `${s.namespace}/${s.name}`) });
         // Our slices of a Service that is no target (any more): its sync deletes them.
         const stale = new Map<string, TargetRef>();
@@ -160,6 +181,23 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
       }
     }),
   );
+
+  // Nothing is released while some target may still publish it (ADR 4, "Published VIPs").
+  const published = await heldAddresses(deps.published, listed, now, errors, log);
+  let released = 0;
+  if (published !== undefined) try {
+    // The release's pool read also finds the identities of GNSs removed from the config.
+    released = await deps.vips.releaseExpired(now, {
+      configuredGns: deps.topology.gnsNames,
+      published,
+      onUnconfiguredMarked: (ids) => {
+        markedGone += ids.length;
+        log.info('marked gone the VIP identities of GNSs removed from the config', { gns: [...new Set(ids.map((id) => id.gns))].sort(), identities: ids.length });
+      },
+    });
+  } catch (error) {
+    errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
+  }
 
   const result = { enqueued, markedGone, released, orphanSlicesDeleted, errors };
   log.info('reconciled', { enqueued, markedGone, released, orphanSlicesDeleted, errors: errors.length });

@@ -15,6 +15,7 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     vips: base.vips,
     statuses: base.statuses,
     clock: base.clock,
+    incarnation: base.incarnation,
     // A circuit breaker per cluster: a dead cluster fails its calls at once between probes (one
     // attempt each), so it does not hold the other targets of a batch (ADR 5).
     clusters: guardClusterApis((stopRetrying) => clusterApisFromEnv({ stopRetrying }), { clock: () => base.clock.now() }),

@@ -14,8 +14,12 @@ export interface SyncMemo {
   readonly lastStatus: Map<string, TargetStatus>;
   /** Identity keys of the VIP identities each target needed at its last sync (to notice pods that went away). */
   readonly lastNeeded: Map<string, ReadonlySet<string>>;
+  /** The store incarnation these entries belong to (docs/adr/0014-store-completeness.md): a new one clears them. */
+  readonly incarnation: { id?: string };
+  /** `cluster@incarnation` handed back to that cluster's agent (docs/adr/0014-store-completeness.md). */
+  readonly handedBack: Set<string>;
 }
 
 export function newSyncMemo(): SyncMemo {
-  return { markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map() };
+  return { markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set() };
 }

@@ -15,11 +15,14 @@ import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS } from '../../shared/core/types.ts';
 import type { Slice, TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
-import type { ClusterApi, ClusterApis, Clock, StateStore, TargetStatus, TargetStatusStore, VipAllocator, VipMove } from '../../shared/ports.ts';
+import { guardedSlices } from '../../shared/core/completeness.ts';
+import type { ClusterApi, ClusterApis, Clock, IncarnationStore, StateStore, TargetStatus, TargetStatusStore, VipAllocator, VipMove } from '../../shared/ports.ts';
+import type { AgentLeaseRef } from '../handback.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { applySlices } from './apply.ts';
+import { incompleteWarning, syncGuard } from './completeness.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
@@ -44,9 +47,17 @@ export interface SyncDeps {
   readonly memo?: SyncMemo;
   /** routing: istio — the Istio config clusters (docs/adr/0013-routing-through-istio.md); absent: no routing objects. */
   readonly routing?: RoutingDeps;
+  /**
+   * The store's incarnation: until every member of the GNS is complete in it, published
+   * endpoints are kept (docs/adr/0014-store-completeness.md). Undefined: the store counts as complete.
+   */
+  readonly incarnation?: IncarnationStore;
+  /** Where the agents keep their Lease, to ask them for snapshots (functions/handback.ts); false: never. */
+  readonly agentLease?: AgentLeaseRef | false;
 }
 
-export type SyncAction = 'synced' | 'invalid' | 'deleted' | 'not-a-member';
+/** `kept`: the target's Service is not in an incomplete store; its published slices were left as they are. */
+export type SyncAction = 'synced' | 'invalid' | 'deleted' | 'not-a-member' | 'kept';
 
 export interface SyncOutcome {
   readonly target: TargetRef;
@@ -106,10 +117,15 @@ export function conflictWarning(c: HostnameConflict): string {
   return `HostnameConflict: hostname ${c.hostname} is published by ${c.pods.length} pods (${c.pods.join(', ')}); DNS answers with all of them — rename one StatefulSet`;
 }
 
-/** Deletes our slices of a Service (those labelled with the target's GNS); returns the writes. */
-async function deleteOurSlices(api: ClusterApi, target: TargetRef): Promise<number> {
+/**
+ * Deletes our slices of a Service; returns the writes. `anyGns`: the target's namespace is a
+ * member of `target.gns`, so every slice we own there is the target's — also one labelled with
+ * a GNS the namespace left (it moved between GNSs). Otherwise only those labelled `target.gns`:
+ * the namespace's current GNS may publish there too.
+ */
+async function deleteOurSlices(api: ClusterApi, target: TargetRef, anyGns = true): Promise<number> {
   const existing = await api.listSlices(target.namespace, target.name);
-  const ours = existing.filter((s: Slice) => isOwned(s) && s.labels[LABEL_GNS] === target.gns);
+  const ours = existing.filter((s: Slice) => isOwned(s) && (anyGns || s.labels[LABEL_GNS] === target.gns));
   await Promise.all(ours.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
   return ours.length;
 }
@@ -147,12 +163,19 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     if (!deps.topology.isMemberTarget(target)) {
       const unrouted = await unroute();
-      const writes = (await deleteOurSlices(api, target)) + unrouted.writes;
+      const writes = (await deleteOurSlices(api, target, false)) + unrouted.writes;
       log.info('target is no longer in a member of its GNS: removed our slices', { target: key, writes });
       return { target, action: 'not-a-member', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
 
+    const guard = await syncGuard(deps, memo, deps.topology.membersOf(target.gns), now, log);
     const service = await deps.store.service(target.cluster, target.namespace, target.name);
+    if (!service && !guard.complete) {
+      // Missing from a store being rebuilt is no proof the Service is gone: keep its slices.
+      log.info('target not in the incomplete store: its slices are kept', { target: key, waitingFor: guard.missing.map((m) => `${m.cluster}/${m.namespace}`) });
+      await record({ endpoints: previous?.endpoints ?? 0, vips: previous?.vips ?? 0, writes: 0, lastError: incompleteWarning(target.gns) });
+      return { target, action: 'kept', endpoints: previous?.endpoints ?? 0, vips: previous?.vips ?? 0, writes: 0, replans: 0, warnings: [], missingVips: 0, ms: elapsed() };
+    }
     if (!service) {
       const unrouted = await unroute();
       const writes = (await deleteOurSlices(api, target)) + unrouted.writes;
@@ -175,14 +198,17 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const base = { target, service, selector: validation.selector, sources, networks: deps.topology.networks, vipFamily: deps.topology.vipFamily };
     const needed = vipIdentitiesNeeded(base);
     const existing = await api.listSlices(target.namespace, target.name);
-    const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now });
+    const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete });
     const desired = desiredSlices({ ...base, vips: vipResult.vips });
+    // An incomplete store may only add names: every published endpoint stays as it is (ADR 14).
+    const publish = guard.complete ? desired.slices : guardedSlices(desired.slices, existing);
 
-    const applied = await applySlices(api, target.namespace, target.name, desired.slices, existing, deps.maxReplans ?? 3);
-    const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, desired.slices, deps.topology.topology.vipPool, log);
+    const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3);
+    const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, publish, deps.topology.topology.vipPool, log);
     const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
 
     const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
+    if (!guard.complete) lines.push(incompleteWarning(target.gns));
     if (vipResult.exhausted) {
       // A stable line (the allocator's message carries counts that move): warned once per change.
       const pool = vipResult.exhausted.pool;
@@ -193,9 +219,9 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     if (routing) lines.push(...routing.warnings);
     const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
 
-    const endpoints = desired.slices.reduce((n, s) => n + s.endpoints.length, 0);
+    const endpoints = publish.reduce((n, s) => n + s.endpoints.length, 0);
     const allocated = new Set(vipResult.vips.values());
-    const vipCount = desired.slices.reduce((n, s) => n + s.endpoints.filter((e) => e.addresses.some((a) => allocated.has(a))).length, 0);
+    const vipCount = publish.reduce((n, s) => n + s.endpoints.filter((e) => e.addresses.some((a) => allocated.has(a))).length, 0);
     const writes = applied.writes + warned.events + movedEvents + (routing?.writes ?? 0);
     await record({
       endpoints,

@@ -80,6 +80,12 @@ export interface VipStepInput {
   readonly existing: readonly Slice[];
   readonly pool: string;
   readonly now: number;
+  /**
+   * The store is incomplete (docs/adr/0014-store-completeness.md): adopt from the target's
+   * slices on every sync, with a fresh read of the GNS's VIPs (a pod may just have become
+   * visible; its binding may just have been lost), and mark nothing gone.
+   */
+  readonly incomplete?: boolean;
 }
 
 export interface VipStepResult {
@@ -98,8 +104,10 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
   const tkey = `${target.gns}/${target.cluster}/${target.namespace}/${target.name}`;
   let adopted = 0;
 
-  // 1. Adoption, once per target per container, and only for identities the allocator lacks.
-  if (needed.length > 0 && !memo.adoptionChecked.has(tkey)) {
+  // 1. Adoption, once per target per container (every sync while the store is incomplete),
+  //    and only for identities the allocator lacks; always before anything is allocated.
+  if (input.incomplete) memo.knownVips.delete(target.gns);
+  if (needed.length > 0 && (input.incomplete || !memo.adoptionChecked.has(tkey))) {
     let knownP = memo.knownVips.get(target.gns);
     if (!knownP) {
       knownP = allocator.listGns(target.gns).then((m) => byIdentityKey(target.gns, m));
@@ -114,7 +122,8 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
       adopted = entries.length;
       log.info('adopted VIPs from the target slices', { target: tkey, adopted });
     }
-    memo.adoptionChecked.add(tkey);
+    if (input.incomplete) memo.knownVips.delete(target.gns);
+    else memo.adoptionChecked.add(tkey);
   }
 
   // 2. Get or allocate. An exhausted pool keeps what is allocated: new endpoints wait.
@@ -142,7 +151,8 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
   const neededKeys = new Set(needed.map(identityKey));
   for (const key of neededKeys) memo.markedGone.delete(key);
   const gone: VipIdentity[] = [];
-  for (const key of memo.lastNeeded.get(tkey) ?? []) {
+  // An incomplete store does not show every pod: nothing is marked gone from it.
+  for (const key of input.incomplete ? [] : memo.lastNeeded.get(tkey) ?? []) {
     if (present.has(key) || memo.markedGone.has(key)) continue;
     const [gns = '', cluster = '', namespace = '', pod = ''] = key.split('/');
     gone.push({ gns, cluster, namespace, pod });

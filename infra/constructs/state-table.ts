@@ -15,8 +15,9 @@ const attribute = (a: KeyAttribute): dynamodb.Attribute => ({ name: a.name, type
 
 /**
  * The DynamoDB actions the store adapters use (shared/adapters/dynamodb/): item reads and
- * conditional single-item writes, queries of the table and its indexes. No transactions
- * (DESIGN.md §6), no table-level actions. test/infra checks this list against the adapters' commands.
+ * conditional single-item writes, queries of the table and its indexes, and DescribeTable (its
+ * TableId tells a table restored from a backup from the original: docs/adr/0014-store-completeness.md).
+ * No transactions, no other table-level action. test/infra checks this list against the adapters' commands.
  */
 export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -26,6 +27,7 @@ export const TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  'dynamodb:DescribeTable',
 ] as const;
 
 export function stateTable(scope: Construct, id: string, definition: TableDefinition = TABLE): dynamodb.Table {

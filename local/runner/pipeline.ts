@@ -10,6 +10,8 @@ import { createHandler as createReconcileHandler } from '../../functions/reconci
 import { createHandler as createSyncHandler } from '../../functions/sync/handler.ts';
 import type { SyncOutcome } from '../../functions/sync/sync.ts';
 import { indexTopology } from '../../functions/topology.ts';
+import { DynamoIncarnationStore } from '../../shared/adapters/dynamodb/incarnation-store.ts';
+import { DynamoPublishedVipsStore } from '../../shared/adapters/dynamodb/published-vips-store.ts';
 import { DynamoStateStore } from '../../shared/adapters/dynamodb/state-store.ts';
 import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/target-status-store.ts';
 import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator.ts';
@@ -18,6 +20,7 @@ import { parseTargetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
 import type { RoutingDeps } from '../../functions/sync/routing-client.ts';
+import type { AgentLeaseRef } from '../../functions/handback.ts';
 import type { LocalDynamo } from '../dynamo/start.ts';
 import type { SqsBatchResponse, SqsEvent, SqsHandler } from '../queue/sqs-shape.ts';
 import { lambdaContext, scheduledEvent } from './lambda-context.ts';
@@ -42,12 +45,19 @@ export interface PipelineOptions {
   readonly syncDeadLetters?: DeadLetters;
   /** The functions' Powertools log level (failed syncs are sync lines whatever the level). */
   readonly logLevel: 'INFO' | 'ERROR' | 'SILENT';
+  /** The agents' Lease, where the functions hand back incarnation and floor (false: agents without a Lease). */
+  readonly agentLease?: AgentLeaseRef | false;
 }
 
 export interface Pipeline {
   readonly ingest: SqsHandler;
   readonly sync: SqsHandler;
   reconcile(): Promise<void>;
+  /**
+   * Reads the store's incarnation, beginning one if the table has none (docs/adr/0014-store-completeness.md):
+   * called before the agents start, so that their start snapshots already count.
+   */
+  beginIncarnation(): Promise<void>;
   readonly statuses: TargetStatusStore;
   onSync(listener: (line: SyncLine) => void): void;
 }
@@ -74,6 +84,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const store = new DynamoStateStore({ client: dynamo.client, tableName: dynamo.tableName });
   const vips = new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs });
   const statuses = new DynamoTargetStatusStore({ client: dynamo.client, tableName: dynamo.tableName });
+  const incarnation = new DynamoIncarnationStore({ client: dynamo.client, tableName: dynamo.tableName });
+  const published = new DynamoPublishedVipsStore({ client: dynamo.client, tableName: dynamo.tableName });
   const clock = { now: () => Date.now() };
   const listeners: ((line: SyncLine) => void)[] = [];
   const emit = (line: SyncLine) => { for (const l of listeners) l(line); };
@@ -90,18 +102,23 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const syncLog = runnerLog('gns-sync-sync', options.logLevel, onFailedSync);
   const reconcileLog = runnerLog('gns-sync-reconcile', options.logLevel, onFailedSync);
 
-  const ingest = createIngestHandler({ topology, store, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
+  const ingest = createIngestHandler({ topology, store, incarnation, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({
-    topology, store, vips, statuses, clusters: options.clusters, clock, onSynced, log: syncLog.log,
+    topology, store, vips, statuses, incarnation, clusters: options.clusters, clock, onSynced, log: syncLog.log,
     ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),
+    ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
   }, { logger: syncLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
-  const reconcile = createReconcileHandler({ topology, store, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;
+  const reconcile = createReconcileHandler({
+    topology, store, incarnation, published, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log,
+    ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
+  }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;
 
   return {
     ingest: (event) => ingest(event, lambdaContext('gns-sync-ingest')),
     sync: (event) => sync(event, lambdaContext('gns-sync-sync')),
     reconcile: async () => { await reconcile(scheduledEvent(new Date()), lambdaContext('gns-sync-reconcile')); },
+    beginIncarnation: async () => { await incarnation.current(clock.now()); },
     statuses,
     onSync: (listener) => void listeners.push(listener),
   };

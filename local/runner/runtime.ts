@@ -9,6 +9,7 @@ import type { Agent } from '../../agent/agent.ts';
 import { syncMessageGroupId } from '../../functions/sync/message.ts';
 import { startAgent } from '../../agent/agent.ts';
 import { silentLogger } from '../../agent/logger.ts';
+import { LEASE_NAME } from '../../agent/lease.ts';
 import type { OpCounter } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { countOps } from '../../shared/adapters/dynamodb/op-counter.ts';
 import { kubeConfigClusterApis, kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
@@ -177,8 +178,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     });
     cleanups.push(() => ingestQueue.stop(), () => syncQueue.stop());
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
+    const leaseNamespace = options.leaseNamespace ?? 'default';
     const pipeline: Pipeline = buildPipeline({
       config,
+      agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
       dynamo,
       clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }),
       ...(config.routing === 'istio' ? { routing: { apis: kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }) } } : {}),
@@ -266,7 +269,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     // A stable identity per machine and state directory: a restarted runner (even after
     // SIGKILL) takes its own Lease back at once instead of waiting for it to expire.
     const identity = `gns-sync-local-${hostname()}-${createHash('sha256').update(paths.dir).digest('hex').slice(0, 8)}`;
-    const leaseNamespace = options.leaseNamespace ?? 'default';
+    // A new store (first run, or its table deleted) begins its incarnation before the agents'
+    // start snapshots, so that those make the members complete (docs/adr/0014-store-completeness.md).
+    await pipeline.beginIncarnation().catch((error: unknown) => log(`reading the store incarnation failed (the first sync retries): ${(error as Error).message}`));
     if (options.agents ?? true) {
       for (const cluster of config.clusters) {
         const namespaces = config.globalNamespaces.flatMap((g) => g.members.filter((m) => m.cluster === cluster.name).map((m) => m.namespace));

@@ -87,9 +87,19 @@ describe('manifests', () => {
 type Call = { readonly who: 'agent' | 'writer'; readonly where: 'own' | 'member' | 'cluster' | 'routing'; readonly group: string; readonly resource: string; readonly verb: string };
 const CALLS: Readonly<Record<string, readonly Call[]>> = {
   // agent/lease.ts: the Lease (leader election, HLC floor)
-  readNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'get' }],
-  createNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'create' }],
-  replaceNamespacedLease: [{ who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'update' }],
+  // and shared/adapters/kubernetes/agent-handback.ts: the functions hand back through the same Lease
+  readNamespacedLease: [
+    { who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
+    { who: 'writer', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
+  ],
+  createNamespacedLease: [
+    { who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
+    { who: 'writer', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
+  ],
+  replaceNamespacedLease: [
+    { who: 'agent', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+    { who: 'writer', where: 'own', group: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+  ],
   // agent/watch.ts: informers list, then watch
   listNamespacedPod: [{ who: 'agent', where: 'member', group: '', resource: 'pods', verb: 'list' }],
   listNamespacedService: [{ who: 'agent', where: 'member', group: '', resource: 'services', verb: 'list' }],
@@ -152,12 +162,15 @@ describe('Kubernetes API calls and RBAC', () => {
         expect(grants(rulesOf(role)), `writer in ${role.metadata.namespace}`).toEqual(needed('writer', 'member'));
       }
       const ownRoles = rendered.filter((d) => d.kind === 'Role' && d.metadata.namespace === 'gns-sync');
-      expect(ownRoles.map((d) => d.metadata.name)).toEqual(['gns-sync-agent']);
-      const lease = ownRoles[0];
-      expect(grants(rulesOf(lease!))).toEqual([
-        `coordination.k8s.io/leases/create`, `coordination.k8s.io/leases/get@${LEASE_NAME}`, `coordination.k8s.io/leases/update@${LEASE_NAME}`,
-      ]);
-      expect(needed('agent', 'own')).toEqual(['coordination.k8s.io/leases/create', 'coordination.k8s.io/leases/get', 'coordination.k8s.io/leases/update']);
+      expect(ownRoles.map((d) => d.metadata.name).sort()).toEqual(['gns-sync-agent', 'gns-sync-writer']);
+      for (const lease of ownRoles) {
+        expect(grants(rulesOf(lease)), lease.metadata.name).toEqual([
+          `coordination.k8s.io/leases/create`, `coordination.k8s.io/leases/get@${LEASE_NAME}`, `coordination.k8s.io/leases/update@${LEASE_NAME}`,
+        ]);
+      }
+      for (const who of ['agent', 'writer'] as const) {
+        expect(needed(who, 'own')).toEqual(['coordination.k8s.io/leases/create', 'coordination.k8s.io/leases/get', 'coordination.k8s.io/leases/update']);
+      }
       const clusterRoles = rendered.filter((d) => d.kind === 'ClusterRole');
       expect(clusterRoles.flatMap((r) => grants(rulesOf(r)))).toEqual(needed('writer', 'cluster'));
       expect(needed('agent', 'cluster')).toEqual([]);
@@ -182,7 +195,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         const n = membersOf(cluster).length;
         expect(kinds).toEqual([
           'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'Secret', 'ServiceAccount', 'ServiceAccount',
-          ...Array(2 * n + 1).fill('Role'), ...Array(2 * n + 1).fill('RoleBinding'),
+          ...Array(2 * n + 2).fill('Role'), ...Array(2 * n + 2).fill('RoleBinding'),
         ].sort());
       });
 
@@ -196,13 +209,15 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         }
       });
 
-      it('its own namespace: get/update of the one Lease the agent uses, create of Leases', () => {
+      it("its own namespace: get/update of the one Lease the agent uses, create of Leases — for the agent, and for the functions' hand-back", () => {
         const lease = of('Role').filter((r) => r.metadata.namespace === 'gns-sync');
-        expect(lease).toHaveLength(1);
-        expect((lease[0] as unknown as { rules: Rule[] }).rules).toEqual([
-          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
-          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-        ]);
+        expect(lease.map((r) => r.metadata.name).sort()).toEqual(['gns-sync-agent', 'gns-sync-writer']);
+        for (const role of lease) {
+          expect((role as unknown as { rules: Rule[] }).rules).toEqual([
+            { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
+            { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+          ]);
+        }
       });
 
       it('no wildcard verb, resource or group anywhere; every binding is to one of our ServiceAccounts and a Role of its namespace', () => {
@@ -217,7 +232,7 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
       });
 
       it('functions\' writer, member namespaces: write EndpointSlices and create Events; cluster-wide only list slices', () => {
-        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-writer');
+        const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-writer' && r.metadata.namespace !== 'gns-sync');
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([

@@ -6,6 +6,7 @@ import { agentLease } from './agent-lease.ts';
 import { agentWatch } from './agent-watch.ts';
 import { writerEvents } from './writer-events.ts';
 import { writerRouting } from './writer-routing.ts';
+import { writerLease } from './writer-lease.ts';
 import { writerSlices } from './writer-slices.ts';
 
 export const contributions: readonly Contribution[] = [
@@ -15,4 +16,5 @@ export const contributions: readonly Contribution[] = [
   writerSlices,
   writerEvents,
   writerRouting,
+  writerLease,
 ];

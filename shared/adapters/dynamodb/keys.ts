@@ -11,6 +11,8 @@
 //   vips                      4/<8 hex> | 6/<32 hex>      VIP: owner, or quarantined until
 //   status                    <gns>/<cluster>/<ns>/<name> target status
 //   targets                   <gns>                       targets version: a counter bumped on Service changes
+//   meta                      incarnation                 the store's incarnation: table, begun at, complete members
+//   published                 <cluster>                   addresses last seen published in a cluster (the release holds them)
 //
 // No part of a key can contain `/` (cluster names are label values, the rest DNS names).
 import { ipToBigInt, ipFamily } from '../../core/cidr.ts';
@@ -23,6 +25,9 @@ export const VIPS_PK = 'vips';
 export const STATUS_PK = 'status';
 export const TARGETS_PK = 'targets';
 export const GONE_PARTITION = 'gone';
+/** The store's incarnation (docs/adr/0014-store-completeness.md). */
+export const PUBLISHED_PK = 'published';
+export const INCARNATION_KEY = { pk: 'meta', sk: 'incarnation' } as const;
 
 export function namespacePk(cluster: string, namespace: string): string {
   return `ns/${cluster}/${namespace}`;

@@ -44,6 +44,7 @@ export interface DynamoStateStoreOptions {
 /** Accumulates what may have changed, for MergeResult. */
 class Changes {
   changed = false;
+  completedSnapshot: string | undefined;
   private readonly pods = new Map<string, Map<string, Readonly<Record<string, string>>>>();
   private readonly services = new Set<string>();
 
@@ -70,6 +71,7 @@ class Changes {
       changed: this.changed,
       pods: [...this.pods].map(([name, labels]) => ({ name, labels: [...labels.values()] })),
       services: [...this.services],
+      ...(this.completedSnapshot === undefined ? {} : { completedSnapshot: this.completedSnapshot }),
     };
   }
 }
@@ -217,7 +219,7 @@ export class DynamoStateStore implements StateStore {
     const firstPart = old === undefined || String(old.v) < s.v || !Object.values((old.dn ?? {}) as Record<string, string>).includes(s.v);
     if (firstPart) await this.afterNewSnapshot(pk, s, old, changes);
     try {
-      await this.doc.send(
+      const res = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk: SNAPSHOT_SK },
@@ -225,8 +227,14 @@ export class DynamoStateStore implements StateStore {
           ConditionExpression: '#v = :v',
           ExpressionAttributeNames: { '#v': 'v', '#dn': 'dn', '#p': String(s.part) },
           ExpressionAttributeValues: { ':v': s.v },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      // Every part of this snapshot merged: the member's view is whole as of s.v (ADR 14).
+      const done = (res.Attributes?.dn ?? {}) as Record<string, unknown>;
+      let merged = 0;
+      for (let p = 1; p <= s.parts; p++) if (done[String(p)] === s.v) merged++;
+      if (merged === s.parts) changes.completedSnapshot = s.v;
     } catch (error) {
       if (!isConditionalFailure(error)) throw storeError(`write of snapshot ${s.v} part mark of ${pk}`, error);
     }

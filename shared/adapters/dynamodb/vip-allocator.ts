@@ -177,6 +177,8 @@ export class DynamoVipAllocator implements VipAllocator {
       const goneSince = item.goneSince as number;
       const vip = item.vip as string;
       if (!(goneSince <= cutoff) || typeof vip !== 'string') return 0;
+      // A target still publishes it (a failing one, a cluster out of the config): it waits (ADR 4).
+      if (options.published?.has(vip)) return 0;
       const id = identityOfItem(item);
       if (!(await unbindIdentity(this.t, id, vip, goneSince))) return 0; // back meanwhile, or released by another run
       await quarantineVip(this.t, vip, identityKey(id), now + this.quarantineMs, { claimedBy: goneSince });

@@ -45,6 +45,8 @@ export function uniqueIdentities(identities: readonly VipIdentity[]): VipIdentit
 /** `configuredGns`, when given, is an array of GNS names (label values): else nothing is written. */
 export function checkReleaseOptions(options: ReleaseOptions): void {
   if (typeof options !== 'object' || options === null) throw new VipInputError('release options must be an object; nothing was written');
+  const published: unknown = options.published;
+  if (published !== undefined && !(published instanceof Set)) throw new VipInputError('published must be a Set of addresses; nothing was written');
   const gns: unknown = options.configuredGns;
   if (gns === undefined) return;
   if (!Array.isArray(gns)) throw new VipInputError('configuredGns must be an array of GNS names; nothing was written');

@@ -58,6 +58,7 @@ export async function sweepPool(ctx: SweepContext, pool: readonly Item[], now: n
       return 0;
     }
     if (!orphanAge) return 0; // possibly an allocation still in flight
+    if (options.published?.has(item.addr as string)) return 0; // published by some target: adopted back, never reused
     const quarantined = await quarantineVip(ctx.t, item.addr as string, owner, now + ctx.quarantineMs, { claimedAt: item.claimedAt as number });
     return quarantined ? 1 : 0;
   });

@@ -3,7 +3,7 @@
 // Every call has a timeout and bounded retries (call.ts); 409 → ConflictError, 404 on
 // delete = done, 404 on update = ConflictError (the slice went away: re-read and re-plan).
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { ConfigurationOptions, CoreV1Event, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
 import { ConflictError } from '../../errors.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../core/types.ts';
@@ -11,6 +11,7 @@ import type { Slice } from '../../core/types.ts';
 import type { ClusterApi } from '../../ports.ts';
 import { DEFAULT_CALL_POLICY, UnauthorizedError, kubeCall } from './call.ts';
 import type { CallPolicy } from './call.ts';
+import { writeHandback } from './agent-handback.ts';
 import { fromKubeSlice, toKubeSlice } from './slice-mapping.ts';
 
 export const FIELD_MANAGER = 'gns-sync';
@@ -36,6 +37,7 @@ const LIST_PAGE = 500;
 export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): ClusterApi {
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
   const cluster = options.cluster;
   const stop = options.stopRetrying;
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, ...(stop ? { stopRetrying: () => stop(cluster) } : {}) };
@@ -52,6 +54,9 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     } while (cont);
     return out;
   }
+
+  // The hand-back channel to the cluster's agent (agent-handback.ts, docs/adr/0014-store-completeness.md).
+  const handBack: NonNullable<ClusterApi['handBack']> = (lease, update) => writeHandback(coordination, { cluster, ...lease }, update, policy);
 
   const api: ClusterApi = {
     listSlices: (namespace, serviceName) =>
@@ -126,6 +131,8 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
       );
       wrote('event');
     },
+
+    handBack,
   };
   const onUnauthorized = options.onUnauthorized;
   if (!onUnauthorized) return api;
@@ -144,5 +151,6 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     updateSlice: guard(api.updateSlice),
     deleteSlice: guard(api.deleteSlice),
     recordEvent: guard(api.recordEvent),
+    handBack: guard(handBack),
   };
 }

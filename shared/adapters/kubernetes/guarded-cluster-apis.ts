@@ -79,6 +79,7 @@ export function guardClusterApis(inner: ClusterApis | ((stopRetrying: StopRetryi
       updateSlice: g(api.updateSlice),
       deleteSlice: g(api.deleteSlice),
       recordEvent: g(api.recordEvent),
+      ...(api.handBack ? { handBack: g(api.handBack.bind(api)) } : {}),
     };
   }
 

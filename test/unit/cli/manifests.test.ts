@@ -48,16 +48,16 @@ describe('renderCluster', () => {
     const objects = rbacObjects(renderCluster(config, 'a', manifestSettings()));
     expect(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`)).toEqual([
       'gns-sync-agent@gns-sync', 'gns-sync-agent@cache', 'gns-sync-agent@ns-one', 'gns-sync-agent@ns-two',
-      'gns-sync-writer@cache', 'gns-sync-writer@ns-one', 'gns-sync-writer@ns-two',
+      'gns-sync-writer@gns-sync', 'gns-sync-writer@cache', 'gns-sync-writer@ns-one', 'gns-sync-writer@ns-two',
     ]);
     expect(objects.filter((o) => o.kind === 'RoleBinding').map((o) => `${o.metadata.name}@${o.metadata.namespace}`))
       .toEqual(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`));
     expect(roles(objects, 'ClusterRole').map((r) => r.metadata.name)).toEqual(['gns-sync-writer']);
   });
 
-  it('a cluster with no member namespaces gets no member Roles, only its Lease and the cluster-wide slice list', () => {
+  it("a cluster with no member namespaces gets no member Roles, only the agent's Lease (for it and the hand-back) and the cluster-wide slice list", () => {
     const objects = rbacObjects(renderCluster(config, 'idle', manifestSettings()));
-    expect(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`)).toEqual(['gns-sync-agent@gns-sync']);
+    expect(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`)).toEqual(['gns-sync-agent@gns-sync', 'gns-sync-writer@gns-sync']);
     expect(agentConfigMap(renderCluster(config, 'idle', manifestSettings())).data).toMatchObject({ GNS_SYNC_CLUSTER: 'idle', GNS_SYNC_NAMESPACES: '' });
   });
 
@@ -84,7 +84,7 @@ describe('renderCluster', () => {
       agentEnv: () => [{ name: 'GNS_SYNC_EXTRA', value: 'yes' }],
     };
     const rendered = renderCluster(config, 'b', manifestSettings(), [...contributions, extra]);
-    const writer = roles(rbacObjects(rendered)).filter((r) => r.metadata.name === 'gns-sync-writer');
+    const writer = roles(rbacObjects(rendered)).filter((r) => r.metadata.name === 'gns-sync-writer' && r.metadata.namespace !== 'gns-sync');
     expect(writer.map((r) => r.metadata.namespace)).toEqual(['istio-system', 'ns-one']);
     expect(writer[1]?.rules.map((r) => r.apiGroups[0])).toEqual(['discovery.k8s.io', '', 'networking.istio.io']);
     expect(writer[0]?.rules).toEqual([{ apiGroups: ['networking.istio.io'], resources: ['gateways'], verbs: ['get'] }]);
@@ -165,7 +165,7 @@ describe('gns-sync manifests (as a user runs it)', { timeout: 120_000 }, () => {
     const objects = parseAllDocuments(stdout).map((d) => d.toJS() as KubeObject);
     expect(objects.map((o) => o.kind)).toEqual([
       'Namespace', 'ServiceAccount', 'Deployment', 'ServiceAccount', 'Secret', 'ConfigMap',
-      'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
+      'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
     ]);
     const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(deployment.spec.template.spec.containers[0]?.image).toBe('registry.example:5000/gns-sync-agent:1.2.3');

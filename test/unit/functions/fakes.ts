@@ -238,7 +238,7 @@ export class FakeVips implements VipAllocator {
     const marked: VipIdentity[] = [];
     const configured = options.configuredGns === undefined ? undefined : new Set(options.configuredGns);
     for (const [key, since] of this.gone) {
-      if (now - since > TOPOLOGY.vipReleaseAfterMs) {
+      if (now - since > TOPOLOGY.vipReleaseAfterMs && !options.published?.has(this.byIdentity.get(key) ?? '')) {
         this.byIdentity.delete(key);
         this.gone.delete(key);
         n++;
