@@ -1,6 +1,7 @@
 // Just enough of the Kubernetes protobuf encoding to read what kubectl's typed clients send
-// (`kubectl create namespace|configmap` post protobuf bodies): the `k8s\0` envelope
-// (runtime.Unknown) and the messages of Namespace and ConfigMap. Anything else gets 415.
+// (`kubectl create namespace|configmap|service` post protobuf bodies): the `k8s\0` envelope
+// (runtime.Unknown) and the messages of Namespace, ConfigMap and Service (field numbers of
+// k8s.io/api/core/v1/generated.proto). Anything else gets 415.
 import { ApiError } from './status.ts';
 
 type Fields = Map<number, (Buffer | bigint)[]>;
@@ -87,6 +88,46 @@ function objectMeta(f: Fields | undefined): Record<string, unknown> {
   return out;
 }
 
+const int = (f: Fields, n: number): number | undefined => {
+  const v = f.get(n)?.[0];
+  return typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : undefined;
+};
+const bool = (f: Fields, n: number): boolean | undefined => {
+  const v = f.get(n)?.[0];
+  return typeof v === 'bigint' ? v === 1n : undefined;
+};
+
+/** intstr.IntOrString: type 0 = intVal (2), 1 = strVal (3). */
+function intOrString(f: Fields | undefined): number | string | undefined {
+  if (!f) return undefined;
+  return int(f, 1) === 1 ? (str(f, 3) ?? '') : (int(f, 2) ?? 0);
+}
+
+/** ServiceSpec: ports 1, selector 2, clusterIP 3, type 4, sessionAffinity 7, externalName 10, publishNotReadyAddresses 13, ipFamilyPolicy 17, clusterIPs 18, ipFamilies 19, internalTrafficPolicy 22. */
+function serviceSpec(f: Fields | undefined): Record<string, unknown> {
+  if (!f) return {};
+  const out: Record<string, unknown> = {};
+  const ports = (f.get(1) ?? []).filter(Buffer.isBuffer).map((b) => {
+    const p = fields(b);
+    const port: Record<string, unknown> = {};
+    for (const [key, n] of [['name', 1], ['protocol', 2], ['appProtocol', 6]] as const) if (str(p, n) !== undefined) port[key] = str(p, n);
+    if (int(p, 3) !== undefined) port.port = int(p, 3);
+    const target = intOrString(msg(p, 4));
+    if (target !== undefined) port.targetPort = target;
+    if (int(p, 5) !== undefined) port.nodePort = int(p, 5);
+    return port;
+  });
+  if (ports.length) out.ports = ports;
+  const selector = map(f, 2);
+  if (selector) out.selector = selector;
+  for (const [key, n] of [['clusterIP', 3], ['type', 4], ['sessionAffinity', 7], ['externalName', 10], ['ipFamilyPolicy', 17], ['internalTrafficPolicy', 22]] as const) {
+    if (str(f, n) !== undefined) out[key] = str(f, n);
+  }
+  for (const [key, n] of [['clusterIPs', 18], ['ipFamilies', 19]] as const) if (strs(f, n).length) out[key] = strs(f, n);
+  if (bool(f, 13) !== undefined) out.publishNotReadyAddresses = bool(f, 13);
+  return out;
+}
+
 /** Decodes a protobuf request body into the JSON object it stands for. */
 export function decodeProtobufObject(body: Buffer): unknown {
   if (body.length < 4 || body.subarray(0, 4).toString('latin1') !== 'k8s\0') {
@@ -115,5 +156,8 @@ export function decodeProtobufObject(body: Buffer): unknown {
     const immutable = o.get(4)?.[0];
     return { apiVersion, kind, metadata: objectMeta(msg(o, 1)), ...(data ? { data } : {}), ...(binaryData ? { binaryData } : {}), ...(immutable !== undefined ? { immutable: immutable === 1n } : {}) };
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `the simulated cluster reads protobuf bodies only for Namespaces and ConfigMaps (got ${String(kind)} in ${String(apiVersion)}); send application/json (kubectl apply -f does)`);
+  if (apiVersion === 'v1' && kind === 'Service') {
+    return { apiVersion, kind, metadata: objectMeta(msg(o, 1)), spec: serviceSpec(msg(o, 2)) };
+  }
+  throw new ApiError(415, 'UnsupportedMediaType', `the simulated cluster reads protobuf bodies only for Namespaces, ConfigMaps and Services (got ${String(kind)} in ${String(apiVersion)}); send application/json (kubectl apply -f does)`);
 }
