@@ -7,6 +7,7 @@ import { isPlainObject, membersEqual } from './objects.ts';
 import type { ResourceDef } from './resources.ts';
 import type { FieldError } from './status.ts';
 import { fieldErr } from './status.ts';
+import { endpointHintErrors, servicePortPairErrors, statefulSetUpdateErrors } from './validation-more.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -329,10 +330,10 @@ export function statefulSetErrors(obj: KubeObject): FieldError[] {
 /** Kind-specific validation of a create (old undefined) or an update. */
 export function kindErrors(def: ResourceDef, obj: KubeObject, old?: KubeObject): FieldError[] {
   switch (def.plural) {
-    case 'endpointslices': return endpointSliceErrors(obj, old);
-    case 'services': return serviceErrors(obj, old);
+    case 'endpointslices': return [...endpointSliceErrors(obj, old), ...endpointHintErrors(obj)];
+    case 'services': return [...serviceErrors(obj, old), ...servicePortPairErrors(obj)];
     case 'pods': return podErrors(obj, old);
-    case 'statefulsets': return statefulSetErrors(obj);
+    case 'statefulsets': return [...statefulSetErrors(obj), ...(old ? statefulSetUpdateErrors(obj, old) : [])];
     default: return [];
   }
 }
