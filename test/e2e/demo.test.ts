@@ -32,7 +32,7 @@ it('demo --once plays restart and scale to 5, verifies, prints the table, exits 
   expect(out).toMatch(/ok {3}scaled to 5/);
   for (let i = 0; i < 5; i += 1) {
     expect(out).toMatch(new RegExp(`clusterOne\\s+kafka-${i}\\.kafka-headless\\.ns-two\\.svc\\.cluster\\.local\\s+10\\.1\\.\\d+\\.\\d+\\s+pod IP`));
-    expect(out).toMatch(new RegExp(`clusterTwo\\s+kafka-${i}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+240\\.240\\.\\d+\\.\\d+\\s+VIP`));
+    expect(out).toMatch(new RegExp(`clusterTwo\\s+kafka-${i}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+241\\.0\\.\\d+\\.\\d+\\s+VIP`));
   }
   expect(out).toMatch(/every check passed/);
   expect(readFileSync(join(stateDir, 'kubeconfig'), 'utf8')).toMatch(/name: clusterTwo/);
@@ -49,7 +49,7 @@ it('demo (live) redraws the table when the user scales with kubectl, a bare `gns
   let stop!: () => void;
   const until = new Promise<void>((resolve) => { stop = resolve; });
   const exited = runDemo({ once: false, stateDir, out: (l) => void lines.push(l), until });
-  const vipRow = (n: number) => new RegExp(`clusterTwo\\s+kafka-${n}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+240\\.240\\.`);
+  const vipRow = (n: number) => new RegExp(`clusterTwo\\s+kafka-${n}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+241\\.0\\.`);
   await waitFor('the first table with 3 VIPs', () => (vipRow(2).test(lines.join('\n')) ? true : undefined));
   expect(lines.join('\n')).not.toMatch(vipRow(3));
   const kube = new Kube(readFileSync(join(stateDir, 'kubeconfig'), 'utf8'));

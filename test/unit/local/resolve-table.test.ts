@@ -9,7 +9,7 @@ const resolver = (name: string): Resolver => ({
   resolve: (host) => {
     const ordinal = Number(/^kafka-(\d+)\./.exec(host)?.[1]);
     if (ordinal >= 3) return [];
-    return [name === 'clusterOne' ? `10.1.0.${ordinal + 2}` : `240.240.${100 + ordinal}.${200 + ordinal}`];
+    return [name === 'clusterOne' ? `10.1.0.${ordinal + 2}` : `241.0.${100 + ordinal}.${200 + ordinal}`];
   },
 });
 const rows = resolveTargets(resolver, 3);
@@ -26,7 +26,7 @@ describe('formatResolutions', () => {
     const lines = text.split('\n');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     expect(lines[0]).toContain('NAME (+ .svc.cluster.local)');
-    expect(text).toMatch(/clusterTwo\s+kafka-0\.kafka-headless\.ns-one\s+240\.240\.100\.200\s+VIP/);
+    expect(text).toMatch(/clusterTwo\s+kafka-0\.kafka-headless\.ns-one\s+241\.0\.100\.200\s+VIP/);
     expect(text).toMatch(/clusterOne\s+kafka-2\.kafka-headless\.ns-two\s+10\.1\.0\.4\s+pod IP/);
     expect(text).not.toContain('.svc.cluster.local\u0020');
   });
