@@ -19,29 +19,28 @@ export interface AgentLeaseRef {
 export const DEFAULT_AGENT_LEASE: AgentLeaseRef = { namespace: 'gns-sync', name: 'gns-sync-agent' };
 
 /** Hands `update` to one cluster's agent; returns whether the Lease was written. Throws the adapter's errors. */
-export async function handBack(clusters: ClusterApis, cluster: string, lease: AgentLeaseRef, update: Handback): Promise<boolean> {
+export async function handBack(clusters: ClusterApis, cluster: string, lease: AgentLeaseRef, update: Handback, options: { readonly create?: boolean } = {}): Promise<boolean> {
   const api = await clusters.get(cluster);
   if (api.handBack === undefined) return false;
-  return api.handBack(lease, update);
+  return api.handBack(lease, update, options);
 }
 
 /**
- * Hands back to several clusters; failures are logged and returned as one line each (the
- * caller decides whether they fail it), never thrown over the other clusters.
+ * Hands back to several clusters (creating a lost Lease, so that its floor comes back with
+ * it). A failure (a cluster down, no agent namespace there) is logged as a warning, never
+ * thrown over the other clusters nor failing the caller: the next reconcile tries again.
  */
 export async function handBackAll(
   clusters: ClusterApis,
   updates: ReadonlyMap<string, Handback>,
   lease: AgentLeaseRef,
   log: Log,
-): Promise<string[]> {
-  const errors: string[] = [];
+): Promise<void> {
   await Promise.all([...updates].map(async ([cluster, update]) => {
     try {
       if (await handBack(clusters, cluster, lease, update)) log.info('handed back to the agent', { cluster, ...update });
     } catch (error) {
-      errors.push(`cluster ${cluster}: handing back to its agent failed: ${describeError(error)}`);
+      log.warn('could not hand back to the agent; the next reconcile tries again', { cluster, error: describeError(error) });
     }
   }));
-  return errors;
 }

@@ -155,7 +155,7 @@ export interface ClusterApi {
    * through its Lease (docs/adr/0014-store-completeness.md); returns whether it wrote. Absent
    * in adapters that cannot (test fakes): nothing is handed back.
    */
-  handBack?(lease: { readonly namespace: string; readonly name: string }, update: Handback): Promise<boolean>;
+  handBack?(lease: { readonly namespace: string; readonly name: string }, update: Handback, options?: { readonly create?: boolean }): Promise<boolean>;
 }
 
 export interface ClusterApis {

@@ -119,7 +119,7 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
   // Every agent learns the incarnation (a new one: resnapshot) and its cluster's floor.
   if (view !== undefined && deps.agentLease !== false) {
     const clusters = deps.topology.topology.clusters.map((c) => c.name);
-    errors.push(...(await handBackAll(deps.clusters, handbacks(view, clusters), deps.agentLease ?? DEFAULT_AGENT_LEASE, log)));
+    await handBackAll(deps.clusters, handbacks(view, clusters), deps.agentLease ?? DEFAULT_AGENT_LEASE, log);
   }
 
   await Promise.all(

@@ -55,7 +55,8 @@ async function askForSnapshots(deps: GuardDeps, lease: AgentLeaseRef, memo: Sync
   const clusters = [...new Set(missing.map((m) => m.cluster))].filter((c) => !memo.handedBack.has(`${c}@${incarnation}`));
   await Promise.all(clusters.map(async (cluster) => {
     try {
-      await handBack(deps.clusters, cluster, lease, { incarnation });
+      // Only agents that run are told (no Lease is created here): a sync with nothing to do writes nothing.
+      await handBack(deps.clusters, cluster, lease, { incarnation }, { create: false });
       memo.handedBack.add(`${cluster}@${incarnation}`);
     } catch (error) {
       log.warn('could not hand the store incarnation back to the agent; the next sync tries again', { cluster, incarnation, error: describeError(error) });

@@ -3,8 +3,9 @@
 // replace it against the resourceVersion read — the agent renews the same Lease every few
 // seconds and keeps every annotation it does not own, so a 409 only means "read again". A
 // missing Lease (lost, or the agent not started yet) is created with only the annotations and
-// no holder: the agent takes it at its next round and finds the floor there. Nothing is
-// written when the Lease already says it.
+// no holder (unless the caller asks not to create: a sync only tells agents that run): the
+// agent takes it at its next round and finds the floor there. Nothing is written when the
+// Lease already says it.
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { formatHandback, HANDBACK_ANNOTATION, mergeHandback, parseHandback } from '../../core/handback.ts';
 import type { Handback } from '../../core/handback.ts';
@@ -18,6 +19,7 @@ export async function writeHandback(
   where: { readonly cluster: string; readonly namespace: string; readonly name: string },
   update: Handback,
   policy: CallPolicy,
+  options: { readonly create?: boolean } = {},
 ): Promise<boolean> {
   const { cluster, namespace, name } = where;
   const what = `${cluster}: hand back to Lease ${namespace}/${name}`;
@@ -27,6 +29,7 @@ export async function writeHandback(
     const current = annotations[HANDBACK_ANNOTATION];
     const next = formatHandback(mergeHandback(parseHandback(current), update));
     if (current === next) return false;
+    if (lease === undefined && options.create === false) return false; // no agent (yet): nothing to tell
     try {
       if (lease === undefined) {
         const body: V1Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace, annotations: { [HANDBACK_ANNOTATION]: next } }, spec: {} };

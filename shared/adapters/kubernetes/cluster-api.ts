@@ -56,7 +56,7 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
   }
 
   // The hand-back channel to the cluster's agent (agent-handback.ts, docs/adr/0014-store-completeness.md).
-  const handBack: NonNullable<ClusterApi['handBack']> = (lease, update) => writeHandback(coordination, { cluster, ...lease }, update, policy);
+  const handBack: NonNullable<ClusterApi['handBack']> = (lease, update, options) => writeHandback(coordination, { cluster, ...lease }, update, policy, options);
 
   const api: ClusterApi = {
     listSlices: (namespace, serviceName) =>
