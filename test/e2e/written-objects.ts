@@ -1,5 +1,5 @@
-// The objects gns-sync wrote into simulated clusters, as a golden file shows them: every
-// EndpointSlice it manages and every Event it recorded (later: its Istio objects), with what the
+// The objects gns-sync wrote into simulated clusters: every EndpointSlice and Istio object it
+// manages and every Event it recorded; a golden file shows them (Events aside), with what the
 // server or the clock decides (uids, resourceVersions, timestamps, generated suffixes) replaced
 // by stable placeholders, sorted by cluster, kind, namespace and name.
 import { stringify } from 'yaml';
@@ -51,7 +51,9 @@ export function goldenText(fleet: SimFleet): string {
     for (const svc of cluster.store.bucket('services').values()) uidNames.set(svc.metadata.uid ?? '', `Service ${svc.metadata.namespace}/${svc.metadata.name} in ${cluster.name}`);
     for (const pod of cluster.store.bucket('pods').values()) uidNames.set(pod.metadata.uid ?? '', `Pod ${pod.metadata.namespace}/${pod.metadata.name} in ${cluster.name}`);
   }
-  const docs = writtenObjects(fleet).map(({ cluster, object }) => ({ cluster, object: normalize(object, uidNames) }));
+  // Events are left out: whether one is recorded (e.g. StoreIncomplete while the first snapshots
+  // arrive) depends on timing; the tests validate them upstream instead.
+  const docs = writtenObjects(fleet).filter((w) => w.object.kind !== 'Event').map(({ cluster, object }) => ({ cluster, object: normalize(object, uidNames) }));
   const key = (d: { cluster: string; object: Record<string, unknown> }): string => {
     const m = d.object.metadata as { namespace?: string; name?: string };
     return `${d.cluster}|${String(d.object.kind)}|${m.namespace ?? ''}|${m.name ?? ''}|${JSON.stringify(d.object)}`;
