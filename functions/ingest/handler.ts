@@ -4,23 +4,28 @@
 // the records to redeliver (`reportBatchItemFailures` on the event source mapping).
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { SqsSchema, type SqsEvent } from '../aws-events.ts';
 import { depsOnce } from '../env.ts';
 import { fromPowertools, withLog } from '../log.ts';
+import { lambdaMetrics, publishMetrics, ingestMetricPoints } from '../metrics.ts';
 import { ingestDepsFromEnv } from './deps.ts';
 import { ingestBatch } from './ingest.ts';
 import type { IngestDeps } from './ingest.ts';
 
 export interface HandlerOptions {
   readonly logger?: Logger;
+  /** CloudWatch metrics (EMF); default: in Lambda only (functions/metrics.ts). */
+  readonly metrics?: Metrics;
 }
 
 export function createHandler(deps: IngestDeps | (() => IngestDeps), options: HandlerOptions = {}) {
   const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-ingest' });
   const log = fromPowertools(logger);
+  const metrics = options.metrics ?? lambdaMetrics(`gns-sync-ingest`);
   const get = typeof deps === 'function' ? deps : () => deps;
   // One deps object for the life of the container: the use cases keep their per-container
   // caches (target index, sync memo) keyed by it.
@@ -39,6 +44,7 @@ export function createHandler(deps: IngestDeps | (() => IngestDeps), options: Ha
         records: event.Records.length, merged: result.merged, unchanged: result.unchanged, ignored: result.ignored,
         invalid: result.invalid, failed: result.failed, enqueued: result.enqueued,
       });
+      publishMetrics(metrics, ingestMetricPoints(result));
       return { batchItemFailures: result.batchItemFailures };
     });
 }

@@ -4,6 +4,7 @@
 // as batch item failures.
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
@@ -11,6 +12,7 @@ import { SqsSchema, type SqsEvent } from '../aws-events.ts';
 import { targetKey } from '../../shared/core/identity.ts';
 import { depsOnce } from '../env.ts';
 import { fromPowertools, withLog } from '../log.ts';
+import { lambdaMetrics, publishMetrics, syncMetricPoints } from '../metrics.ts';
 import { syncBatch } from './batch.ts';
 import { newSyncMemo } from './memo.ts';
 import type { SyncBatchDeps } from './batch.ts';
@@ -18,6 +20,8 @@ import { syncDepsFromEnv } from './deps.ts';
 
 export interface HandlerOptions {
   readonly logger?: Logger;
+  /** CloudWatch metrics (EMF); default: in Lambda only (functions/metrics.ts). */
+  readonly metrics?: Metrics;
 }
 
 const withMemo = (d: SyncBatchDeps): SyncBatchDeps => (d.memo ? d : { ...d, memo: newSyncMemo() });
@@ -25,6 +29,7 @@ const withMemo = (d: SyncBatchDeps): SyncBatchDeps => (d.memo ? d : { ...d, memo
 export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), options: HandlerOptions = {}) {
   const logger = options.logger ?? new Logger({ serviceName: 'gns-sync-sync' });
   const log = fromPowertools(logger);
+  const metrics = options.metrics ?? lambdaMetrics(`gns-sync-sync`);
   const get = typeof deps === 'function' ? deps : () => deps;
   // One deps object for the life of the container: the use cases keep their per-container
   // caches (target index, sync memo) keyed by it.
@@ -45,6 +50,7 @@ export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), optio
       for (const o of result.outcomes) {
         log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
       }
+      publishMetrics(metrics, syncMetricPoints(result));
       return { batchItemFailures: result.batchItemFailures };
     });
 }

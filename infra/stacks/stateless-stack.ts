@@ -9,6 +9,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { RULES } from '../../shared/rules.ts';
 import { Alarms } from '../constructs/alarms.ts';
+import { GnsDashboard } from '../constructs/dashboard.ts';
 import { GnsFunction } from '../constructs/gns-function.ts';
 import { Publishers, type PublisherCluster } from '../constructs/publishers.ts';
 import { QueueRuleTarget } from '../constructs/queue-rule-target.ts';
@@ -123,6 +124,8 @@ export class StatelessStack extends Stack {
       syncLagSeconds: settings.syncLagSeconds,
       ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
     });
+
+    new GnsDashboard(this, 'Metrics', { dashboardName: `${settings.busName.replace(/\./g, '-')}-metrics`, clusters: props.clusters.map((c) => c.name) });
 
   }
 }

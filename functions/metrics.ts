@@ -1,0 +1,61 @@
+// CloudWatch metrics of the functions, in Embedded Metric Format through Powertools Metrics:
+// one JSON line in the function's log per metric, which CloudWatch turns into a metric (no
+// PutMetricData calls, no extra permission). Few dimensions (each distinct set is a billed
+// metric): the cluster a sync wrote to; nothing else.
+//   Syncs, KubernetesWrites, SyncFailures   per Cluster   (sync function)
+//   EventsRejected                          (none)        (ingest function: dead-lettered events)
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from '../shared/metric-names.ts';
+import type { MetricName } from '../shared/metric-names.ts';
+import type { IngestResult } from './ingest/ingest.ts';
+import type { SyncBatchResult } from './sync/batch.ts';
+
+export { METRICS_NAMESPACE };
+
+export interface MetricPoint {
+  readonly name: MetricName;
+  readonly value: number;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** Per target cluster: syncs done, Kubernetes writes they made, syncs that failed. */
+export function syncMetricPoints(result: Pick<SyncBatchResult, 'outcomes' | 'failed'>): MetricPoint[] {
+  const byCluster = new Map<string, { syncs: number; writes: number; failures: number }>();
+  const of = (cluster: string) => {
+    let entry = byCluster.get(cluster);
+    if (!entry) byCluster.set(cluster, (entry = { syncs: 0, writes: 0, failures: 0 }));
+    return entry;
+  };
+  for (const o of result.outcomes) {
+    const e = of(o.target.cluster);
+    e.syncs += 1;
+    e.writes += o.writes;
+  }
+  for (const f of result.failed) of(f.target.cluster).failures += 1;
+  return [...byCluster.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([cluster, e]) => [
+    { name: 'Syncs' as const, value: e.syncs, dimensions: { Cluster: cluster } },
+    { name: 'KubernetesWrites' as const, value: e.writes, dimensions: { Cluster: cluster } },
+    { name: 'SyncFailures' as const, value: e.failures, dimensions: { Cluster: cluster } },
+  ]);
+}
+
+/** Events the ingest dead-lettered as invalid (none: no point, so a quiet batch costs nothing). */
+export function ingestMetricPoints(result: Pick<IngestResult, 'invalid'>): MetricPoint[] {
+  return result.invalid > 0 ? [{ name: 'EventsRejected', value: result.invalid, dimensions: {} }] : [];
+}
+
+/** One EMF line per point, with its dimensions only (Powertools' single metrics). */
+export function publishMetrics(metrics: Metrics | undefined, points: readonly MetricPoint[]): void {
+  if (metrics === undefined) return;
+  for (const p of points) {
+    const single = metrics.singleMetric();
+    for (const [name, value] of Object.entries(p.dimensions)) single.addDimension(name, value);
+    single.addMetric(p.name, MetricUnit.Count, p.value);
+  }
+}
+
+/** The functions' Metrics in Lambda; none elsewhere (the local runner and tests run the same handlers). */
+export function lambdaMetrics(serviceName: string, env: NodeJS.ProcessEnv = process.env): Metrics | undefined {
+  if (env.AWS_LAMBDA_FUNCTION_NAME === undefined) return undefined;
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+}

@@ -1,0 +1,51 @@
+// The stateless stack's CloudWatch dashboard (issue 14): the functions' EMF metrics, per cluster
+// of the config, and nothing the functions do not emit.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE } from '../../shared/metric-names.ts';
+import { ingestMetricPoints, syncMetricPoints } from '../../functions/metrics.ts';
+import { exampleCloud, resourcesOf, synth, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+let body: string;
+beforeAll(() => {
+  s = synth({ cloud: exampleCloud() });
+  const dashboards = Object.values(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  // The body is a Fn::Join of strings and region tokens: its string parts are the JSON.
+  const join = (dashboards[0]!.Properties as { DashboardBody: { 'Fn::Join': [string, unknown[]] } }).DashboardBody['Fn::Join'][1];
+  body = join.map((p) => (typeof p === 'string' ? p : '')).join('');
+}, 120_000);
+
+type Widget = { properties: { title: string; metrics: unknown[][] } };
+
+describe('dashboard', () => {
+  it('is named after the bus and graphs syncs, Kubernetes writes and failed syncs per cluster of the config, and rejected events', () => {
+    const dashboard = Object.values(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Dashboard'))[0]!;
+    expect((dashboard.Properties as { DashboardName: string }).DashboardName).toBe('gns-sync-metrics');
+    const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
+    expect(widgets.map((w) => w.properties.title)).toEqual([
+      'Syncs per target cluster', 'Kubernetes writes per target cluster', 'Failed syncs per target cluster (retried)', 'Events rejected (dead-lettered as invalid)',
+    ]);
+    for (const w of widgets.slice(0, 3)) {
+      const clusters = w.properties.metrics.map((m) => m[m.indexOf('Cluster') + 1]);
+      expect(clusters, w.properties.title).toEqual(['clusterOne', 'clusterTwo']);
+      for (const m of w.properties.metrics) expect(m.slice(0, 1)).toEqual([METRICS_NAMESPACE]);
+    }
+  });
+
+  it('every metric graphed is one the functions emit, with the dimensions they emit it with', () => {
+    const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
+    const graphed = widgets.flatMap((w) => w.properties.metrics.map((m) => {
+      const [namespace, name, ...rest] = m as [string, string, ...unknown[]];
+      const dims = rest.filter((x): x is string => typeof x === 'string');
+      const keys = dims.filter((_, i) => i % 2 === 0).sort();
+      return `${namespace} ${name} ${keys.join(',')}`;
+    }));
+    const target = { gns: 'g', cluster: 'clusterOne', namespace: 'n', name: 's' };
+    const emitted = [
+      ...syncMetricPoints({ outcomes: [{ target, writes: 1 } as never], failed: [] }),
+      ...ingestMetricPoints({ invalid: 1 }),
+    ].map((p) => `${METRICS_NAMESPACE} ${p.name} ${['service', ...Object.keys(p.dimensions)].sort().join(',')}`);
+    for (const g of graphed) expect(emitted).toContain(g);
+  });
+});

@@ -1,0 +1,101 @@
+// The functions' CloudWatch metrics (issue 14): Embedded Metric Format lines written by
+// Powertools Metrics (no PutMetricData), per target cluster for syncs, Kubernetes writes and
+// failures, and the count of rejected events; nothing outside Lambda.
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHandler as createIngest } from '../../../functions/ingest/handler.ts';
+import { createHandler as createSync } from '../../../functions/sync/handler.ts';
+import { newSyncMemo } from '../../../functions/sync/memo.ts';
+import { ingestMetricPoints, lambdaMetrics, METRICS_NAMESPACE, syncMetricPoints } from '../../../functions/metrics.ts';
+import {
+  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+} from './fakes.ts';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
+const context = fixture('lambda-context.json') as Context;
+const logger = () => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const target = (cluster: string, name = 'kafka-headless') => ({ gns: 'kafka-gns', cluster, namespace: 'ns-one', name });
+const outcome = (cluster: string, writes: number) => ({ target: target(cluster), action: 'synced', endpoints: 3, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: 5 }) as never;
+
+type Emf = { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }; [key: string]: unknown };
+/** The EMF lines Powertools writes to stdout while `fn` runs. */
+async function emfLines(fn: () => Promise<unknown>): Promise<Emf[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Emf);
+}
+const metrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'gns-sync-test' });
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('metric points', () => {
+  it('per target cluster: syncs, their Kubernetes writes, failed syncs', () => {
+    const points = syncMetricPoints({
+      outcomes: [outcome('clusterTwo', 2), outcome('clusterOne', 0), outcome('clusterTwo', 1)],
+      failed: [{ target: target('clusterThree'), error: 'ECONNREFUSED', retried: true }],
+    });
+    expect(points).toEqual([
+      { name: 'Syncs', value: 1, dimensions: { Cluster: 'clusterOne' } },
+      { name: 'KubernetesWrites', value: 0, dimensions: { Cluster: 'clusterOne' } },
+      { name: 'SyncFailures', value: 0, dimensions: { Cluster: 'clusterOne' } },
+      { name: 'Syncs', value: 0, dimensions: { Cluster: 'clusterThree' } },
+      { name: 'KubernetesWrites', value: 0, dimensions: { Cluster: 'clusterThree' } },
+      { name: 'SyncFailures', value: 1, dimensions: { Cluster: 'clusterThree' } },
+      { name: 'Syncs', value: 2, dimensions: { Cluster: 'clusterTwo' } },
+      { name: 'KubernetesWrites', value: 3, dimensions: { Cluster: 'clusterTwo' } },
+      { name: 'SyncFailures', value: 0, dimensions: { Cluster: 'clusterTwo' } },
+    ]);
+  });
+
+  it('rejected events: a count when there are some, nothing otherwise', () => {
+    expect(ingestMetricPoints({ invalid: 2 })).toEqual([{ name: 'EventsRejected', value: 2, dimensions: {} }]);
+    expect(ingestMetricPoints({ invalid: 0 })).toEqual([]);
+  });
+
+  it('only in Lambda: the local runner and tests run the same handlers without metrics', () => {
+    expect(lambdaMetrics('x', {})).toBeUndefined();
+    expect(lambdaMetrics('x', { AWS_LAMBDA_FUNCTION_NAME: 'gns-sync-sync' })).toBeInstanceOf(Metrics);
+  });
+});
+
+describe('EMF through the handlers', () => {
+  it('the sync handler writes one EMF line per metric and cluster, in the GnsSync namespace', async () => {
+    const store = new FakeStore();
+    await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterOne', 'ns-two', targetService()), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+    const handler = createSync(
+      { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: new FakeClusters(), clock: new FakeClock(), memo: newSyncMemo() },
+      { logger: logger(), metrics: metrics() },
+    );
+    const emf = await emfLines(() => handler(fixture('sqs-sync-fifo-event.json') as never, context));
+    const seen = emf.map((e) => {
+      const def = e._aws.CloudWatchMetrics[0]!;
+      const name = def.Metrics[0]!.Name;
+      return `${def.Namespace} ${name}=${String(e[name])} Cluster=${String(e.Cluster)} dims=${def.Dimensions[0]!.join(',')}`;
+    });
+    expect(seen).toEqual(expect.arrayContaining([
+      'GnsSync Syncs=1 Cluster=clusterOne dims=service,Cluster',
+      'GnsSync Syncs=1 Cluster=clusterTwo dims=service,Cluster',
+      'GnsSync SyncFailures=0 Cluster=clusterTwo dims=service,Cluster',
+    ]));
+    expect(seen.find((s) => s.startsWith('GnsSync KubernetesWrites=') && s.includes('Cluster=clusterTwo'))).toMatch(/KubernetesWrites=[1-9]/);
+  });
+
+  it('the ingest handler counts the event it dead-lettered', async () => {
+    const handler = createIngest({ topology: topology(), store: new FakeStore(), queue: new FakeQueue(), deadLetters: new FakeDeadLetters(), clock: new FakeClock() }, { logger: logger(), metrics: metrics() });
+    const emf = await emfLines(() => handler(fixture('sqs-ingest-event.json') as never, context));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ EventsRejected: 1, service: 'gns-sync-test' });
+    expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'GnsSync', Dimensions: [['service']], Metrics: [{ Name: 'EventsRejected', Unit: 'Count' }] });
+  });
+});
