@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { TargetStatus } from '../../shared/ports.ts';
 import { processAlive, statePaths } from './state-dir.ts';
 
+import type { ClusterReachability } from './preflight.ts';
+
 export interface StatusReport {
   readonly pid: number;
   readonly startedAt: number;
@@ -15,6 +17,8 @@ export interface StatusReport {
   readonly hiddenTargets?: number;
   readonly deadLetters: { readonly ingest: number; readonly sync: number };
   readonly queues: Readonly<Record<string, number>>;
+  /** Each cluster's API server, asked when the status was requested (a running process only). */
+  readonly clusters?: readonly ClusterReachability[];
 }
 
 export interface ReplayRequest {

@@ -1,7 +1,7 @@
 // At the start of `gns-sync local`: is every cluster of the config reachable, and does every
 // member namespace exist? One line per problem (cluster, context, URL, error); nothing stops —
 // the agents retry, and a cluster that comes up later converges.
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeConfigForContext } from '../../shared/adapters/kubernetes/cluster-apis.ts';
 import type { Config } from '../../shared/config/schema.ts';
@@ -60,4 +60,36 @@ export async function preflight(kc: KubeConfig, config: Config, timeoutMs = 5_00
       : `cannot check namespace ${cluster.name}/${r.namespace} ${where}: ${reasonOf(r.error)}`));
   }));
   return perCluster.flat();
+}
+
+/** A cluster's API server as `gns-sync status` reports it. */
+export interface ClusterReachability {
+  readonly cluster: string;
+  readonly context: string;
+  readonly server?: string;
+  readonly reachable: boolean;
+  /** Why it is not (one line). */
+  readonly error?: string;
+}
+
+/** Asks every cluster's API server for its version, in parallel, each within `timeoutMs`. */
+export async function reachability(kc: KubeConfig, config: Config, timeoutMs = 2_000): Promise<ClusterReachability[]> {
+  return Promise.all(config.clusters.map(async (cluster): Promise<ClusterReachability> => {
+    const server = serverOf(kc, cluster.context);
+    const base = { cluster: cluster.name, context: cluster.context, ...(server === undefined ? {} : { server }) };
+    try {
+      await withTimeout(kubeConfigForContext(kc, cluster.context, cluster.name).makeApiClient(VersionApi).getCode(), timeoutMs);
+      return { ...base, reachable: true };
+    } catch (error) {
+      return { ...base, reachable: false, error: reasonOf(error) };
+    }
+  }));
+}
+
+/** One line per cluster for `gns-sync status`. */
+export function formatReachability(clusters: readonly ClusterReachability[]): string[] {
+  return clusters.map((c) => {
+    const where = `(context ${c.context}${c.server === undefined ? '' : `, ${c.server}`})`;
+    return c.reachable ? `cluster ${c.cluster} ${where}: reachable` : `cluster ${c.cluster} ${where}: UNREACHABLE: ${c.error ?? 'no answer'}`;
+  });
 }

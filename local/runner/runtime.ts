@@ -33,7 +33,7 @@ import { memberStatuses } from './status-table.ts';
 import { lockStateDir, statePaths } from './state-dir.ts';
 import { agentLogLines, RepeatFolder } from './log-lines.ts';
 import type { LogFormat } from './log-lines.ts';
-import { preflight, serverOf } from './preflight.ts';
+import { preflight, reachability, serverOf } from './preflight.ts';
 
 export interface StartLocalOptions {
   readonly configPath?: string;
@@ -244,6 +244,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
         hiddenTargets: hidden,
         deadLetters: { ingest: deadLetters.ingest.list().length, sync: deadLetters.sync.list().length },
         queues: { ingest: ingestQueue.depth, sync: syncQueue.depth },
+        clusters: await reachability(kc, config),
       };
     };
     const replay = async (request: ReplayRequest): Promise<ReplayReport> => {

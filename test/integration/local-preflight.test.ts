@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kube } from '../../local/demo/kube.ts';
-import { preflight } from '../../local/runner/preflight.ts';
+import { formatReachability, preflight, reachability } from '../../local/runner/preflight.ts';
 import type { SimFleet } from '../../local/sim/index.ts';
 import { startSimClusters } from '../../local/sim/index.ts';
 import { parseConfig } from '../../shared/config/load.ts';
@@ -56,5 +56,12 @@ globalNamespaces:
   it('every cluster reachable and every namespace there: nothing', async () => {
     const config = parseConfig('clusters: [{ name: live }]\nglobalNamespaces: [{ name: g, members: [{ cluster: live, namespace: ns-one }] }]\n', 'test');
     expect(await preflight(kc, config)).toEqual([]);
+  });
+
+  it('reachability (gns-sync status): each cluster reachable or not, with its context, URL and error', async () => {
+    const config = parseConfig('clusters: [{ name: live }, { name: dead, context: dead-ctx }]\n', 'test');
+    const lines = formatReachability(await reachability(kc, config, 3_000));
+    expect(lines[0]).toBe(`cluster live (context live, ${kc.getCluster('live')?.server}): reachable`);
+    expect(lines[1]).toMatch(new RegExp(`^cluster dead \\(context dead-ctx, ${deadUrl.replace(/[.:/]/g, '\\$&')}\\): UNREACHABLE: .*ECONNREFUSED`));
   });
 });

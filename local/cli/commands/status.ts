@@ -6,6 +6,7 @@ import { parseFlags } from '../../runner/flags.ts';
 import { readStatusOffline } from '../../runner/offline.ts';
 import { DEFAULT_DEMO_STATE_DIR, DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
 import { formatStatusTable } from '../../runner/status-table.ts';
+import { formatReachability } from '../../runner/preflight.ts';
 import type { Command } from '../command.ts';
 import { checkStateDir } from '../command.ts';
 
@@ -66,6 +67,7 @@ export const status: Command = {
       }
     }
     console.log(formatStatusTable(report.targets, Date.now()));
+    if (report.clusters !== undefined) console.log(`\n${formatReachability(report.clusters).join('\n')}`);
     const hidden = report.hiddenTargets ?? 0;
     const removed = hidden > 0 ? ` (${hidden} more no longer in a member of their GNS: their slices were removed)` : '';
     console.log(`\n${report.targets.length} targets${removed} ${source}; dead letters: ${report.deadLetters.ingest} ingest, ${report.deadLetters.sync} sync.`);
