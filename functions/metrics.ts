@@ -3,8 +3,11 @@
 // PutMetricData calls, no extra permission). Few dimensions (each distinct set is a billed
 // metric): the cluster a sync wrote to; nothing else.
 //   Syncs, KubernetesWrites, SyncFailures   per Cluster   (sync function)
+//   PropagationLag (ms)                     per Cluster   (sync function: from the agent's observation of
+//                                                          the earliest change behind a sync to its writes)
 //   EventsRejected                          (none)        (ingest function: dead-lettered events)
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { targetKey } from '../shared/core/identity.ts';
 import { METRICS_NAMESPACE } from '../shared/metric-names.ts';
 import type { MetricName } from '../shared/metric-names.ts';
 import type { IngestResult } from './ingest/ingest.ts';
@@ -15,11 +18,13 @@ export { METRICS_NAMESPACE };
 export interface MetricPoint {
   readonly name: MetricName;
   readonly value: number;
+  /** Count unless said. */
+  readonly unit?: 'Milliseconds';
   readonly dimensions: Readonly<Record<string, string>>;
 }
 
 /** Per target cluster: syncs done, Kubernetes writes they made, syncs that failed. */
-export function syncMetricPoints(result: Pick<SyncBatchResult, 'outcomes' | 'failed'>): MetricPoint[] {
+export function syncMetricPoints(result: Pick<SyncBatchResult, 'outcomes' | 'failed'> & Partial<Pick<SyncBatchResult, 'observedAt'>>, now?: number): MetricPoint[] {
   const byCluster = new Map<string, { syncs: number; writes: number; failures: number }>();
   const of = (cluster: string) => {
     let entry = byCluster.get(cluster);
@@ -32,11 +37,18 @@ export function syncMetricPoints(result: Pick<SyncBatchResult, 'outcomes' | 'fai
     e.writes += o.writes;
   }
   for (const f of result.failed) of(f.target.cluster).failures += 1;
-  return [...byCluster.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([cluster, e]) => [
+  const counts = [...byCluster.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([cluster, e]) => [
     { name: 'Syncs' as const, value: e.syncs, dimensions: { Cluster: cluster } },
     { name: 'KubernetesWrites' as const, value: e.writes, dimensions: { Cluster: cluster } },
     { name: 'SyncFailures' as const, value: e.failures, dimensions: { Cluster: cluster } },
   ]);
+  // A sync that wrote something propagated its causes; one that wrote nothing had nothing to carry.
+  const lags = now === undefined ? [] : result.outcomes.flatMap((o): MetricPoint[] => {
+    const observed = result.observedAt?.get(targetKey(o.target));
+    if (observed === undefined || o.writes === 0) return [];
+    return [{ name: 'PropagationLag', unit: 'Milliseconds', value: Math.max(0, now - observed), dimensions: { Cluster: o.target.cluster } }];
+  });
+  return [...counts, ...lags];
 }
 
 /** Events the ingest dead-lettered as invalid (none: no point, so a quiet batch costs nothing). */
@@ -50,7 +62,7 @@ export function publishMetrics(metrics: Metrics | undefined, points: readonly Me
   for (const p of points) {
     const single = metrics.singleMetric();
     for (const [name, value] of Object.entries(p.dimensions)) single.addDimension(name, value);
-    single.addMetric(p.name, MetricUnit.Count, p.value);
+    single.addMetric(p.name, p.unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count, p.value);
   }
 }
 

@@ -22,6 +22,8 @@ export const CloudSettingsSchema = z.strictObject({
   reconcileMinutes: int(1, 1440).default(5),
   /** Sync lag alarm: the oldest ingest or sync message older than this. */
   syncLagSeconds: int(10, 86400).default(60),
+  /** Propagation alarm: p99 of agent observation → target written above this, for 3 minutes. */
+  propagationP99Ms: int(100, 3_600_000).default(5_000),
   /** Optional e-mail subscribed to the alarm topic. */
   alarmEmail: z.email().optional(),
   /** Optional fixed environment; without it the stacks are environment-agnostic (synth needs no credentials). */

@@ -163,7 +163,8 @@ export interface ClusterApis {
 }
 
 export interface SyncQueue {
-  enqueue(targets: readonly TargetRef[], cause: string): Promise<void>;
+  /** `observedAt`: the earliest agent observation behind the cause (propagation lag), when known. */
+  enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void>;
   /** routing: istio — the gateway-entry writers of (GNS, source cluster) (docs/adr/0013); absent: not supported. */
   enqueueRouting?(keys: readonly RoutingKey[], cause: string): Promise<void>;
 }

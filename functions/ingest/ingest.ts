@@ -140,6 +140,8 @@ interface Accepted {
   readonly record: IngestRecord;
   readonly id: string;
   readonly targets: readonly TargetRef[];
+  /** When the agent observed the change (v2 events). */
+  readonly observedAt?: number;
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -262,7 +264,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       return;
     }
     try {
-      accepted.push({ record: m.record, id: m.id, targets: await affectedTargets(m, targetsOf) });
+      const observedAt = m.event.detail.observedAt;
+      accepted.push({ record: m.record, id: m.id, targets: await affectedTargets(m, targetsOf), ...(observedAt === undefined ? {} : { observedAt }) });
     } catch (error) {
       log.warn('reading the targets failed; the record will be redelivered', { messageId: m.record.messageId, error: describeError(error) });
       failures.push({ itemIdentifier: m.record.messageId });
@@ -272,16 +275,18 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   // 5. Enqueue: one message per distinct target for the whole batch (a burst coalesces here already).
   const targets = new Map<string, TargetRef>();
   const ids: string[] = [];
+  let observedAt: number | undefined; // the earliest observation behind the batch (propagation lag)
   for (const a of accepted) {
     if (a.targets.length === 0) continue;
     ids.push(a.id);
+    if (a.observedAt !== undefined && (observedAt === undefined || a.observedAt < observedAt)) observedAt = a.observedAt;
     for (const t of a.targets) targets.set(targetKey(t), t);
   }
   let enqueued = 0;
   if (targets.size > 0) {
     const cause = ids.length === 1 ? (ids[0] as string) : `batch:${createHash('sha256').update(ids.sort().join('\n')).digest('hex')}`;
     try {
-      await deps.queue.enqueue([...targets.values()], cause);
+      await deps.queue.enqueue([...targets.values()], cause, observedAt);
       enqueued = targets.size;
     } catch (error) {
       // The merges are stored; the redelivered records (receive count > 1) will enqueue again.

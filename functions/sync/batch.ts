@@ -46,12 +46,15 @@ export interface SyncBatchResult {
   /** Targets whose sync failed, with the one-line error. */
   readonly failed: readonly { target: TargetRef; error: string; retried: boolean }[];
   readonly invalid: number;
+  /** Per synced target key: the earliest agent observation among its messages, when they carry one. */
+  readonly observedAt: ReadonlyMap<string, number>;
 }
 
 export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueRecord[], now: number): Promise<SyncBatchResult> {
   const log = deps.log ?? silentLog;
   const groups = new Map<string, { target: TargetRef; ids: string[] }>();
   const routingGroups = new Map<string, { key: RoutingKey; ids: string[] }>();
+  const observedAt = new Map<string, number>();
   const failures: { itemIdentifier: string }[] = [];
   let invalid = 0;
 
@@ -77,6 +80,8 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       continue;
     }
     const key = targetKey(message.target);
+    const observed = message.observedAt;
+    if (observed !== undefined && observed < (observedAt.get(key) ?? Infinity)) observedAt.set(key, observed);
     const group = groups.get(key);
     if (group) group.ids.push(record.messageId);
     else groups.set(key, { target: message.target, ids: [record.messageId] });
@@ -104,7 +109,7 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   );
   failures.push(...(await runRoutingWriters(batchDeps, deps.queue, [...routingGroups.values()], outcomes, records, now, log)));
   if (deps.retries && failures.length > 0) await scheduleRetries(deps.retries, records, failures, log);
-  return { batchItemFailures: failures, outcomes, failed, invalid };
+  return { batchItemFailures: failures, outcomes, failed, invalid, observedAt };
 }
 
 /**

@@ -50,7 +50,7 @@ export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), optio
       for (const o of result.outcomes) {
         log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
       }
-      publishMetrics(metrics, syncMetricPoints(result));
+      publishMetrics(metrics, syncMetricPoints(result, d.clock?.now() ?? Date.now()));
       return { batchItemFailures: result.batchItemFailures };
     });
 }

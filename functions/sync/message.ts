@@ -3,7 +3,8 @@
 // With routing: istio, a second kind names a gateway-entry writer (docs/adr/0013):
 //   body {"v":1,"routing":{gns,cluster},"cause":"…"}, group `routing:gns/cluster`.
 //
-//   body                    {"v":1,"target":{gns,cluster,namespace,name},"cause":"<event id>"}
+//   body                    {"v":1,"target":{gns,cluster,namespace,name},"cause":"<event id>","observedAt":<ms>}
+//                           observedAt: the earliest agent observation among the causes (v2 events), when known
 //   MessageGroupId          the target key (hashed when longer than SQS's 128 characters)
 //   MessageDeduplicationId  sha256(cause, target key): a redelivered event enqueues nothing new
 import { createHash } from 'node:crypto';
@@ -27,6 +28,8 @@ export const TargetSyncMessageSchema = z.strictObject({
   v: z.literal(1),
   target: TargetRefSchema,
   cause: z.string().min(1).max(1024),
+  /** When an agent observed the earliest change behind this message (ms since the epoch); absent for v1 causes. */
+  observedAt: z.number().int().nonnegative().optional(),
 });
 
 /** The gateway-entry writer of one GNS's pods in one source cluster (docs/adr/0013-routing-through-istio.md). */
@@ -41,11 +44,12 @@ export type SyncMessage = z.infer<typeof SyncMessageSchema>;
 export type TargetSyncMessage = z.infer<typeof TargetSyncMessageSchema>;
 export type RoutingSyncMessage = z.infer<typeof RoutingSyncMessageSchema>;
 
-export function encodeSyncMessage(target: TargetRef, cause: string): string {
+export function encodeSyncMessage(target: TargetRef, cause: string, observedAt?: number): string {
   const message: SyncMessage = {
     v: 1,
     target: { gns: target.gns, cluster: target.cluster, namespace: target.namespace, name: target.name },
     cause,
+    ...(observedAt === undefined ? {} : { observedAt }),
   };
   return JSON.stringify(message);
 }

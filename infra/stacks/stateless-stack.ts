@@ -117,7 +117,7 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${name}RoleArn`, { value: f.role.roleArn, description: `IAM role of the ${name.toLowerCase()} function (EKS access entry, docs/deploy.md)` });
     }
 
-    new Alarms(this, 'Alarms', {
+    const alarms = new Alarms(this, 'Alarms', {
       workQueues: { Ingest: state.ingestQueue, Sync: state.syncQueue },
       deadLetterQueues: { Ingest: state.ingestDlq, Sync: state.syncDlq },
       functions: { Ingest: this.ingest.fn, Sync: this.sync.fn, Reconcile: this.reconcile.fn },
@@ -125,7 +125,12 @@ export class StatelessStack extends Stack {
       ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
     });
 
-    new GnsDashboard(this, 'Metrics', { dashboardName: `${settings.busName.replace(/\./g, '-')}-metrics`, clusters: props.clusters.map((c) => c.name) });
+    new GnsDashboard(this, 'Metrics', {
+      dashboardName: `${settings.busName.replace(/\./g, '-')}-metrics`,
+      clusters: props.clusters.map((c) => c.name),
+      propagationP99Ms: settings.propagationP99Ms,
+      alarmTopic: alarms.topic,
+    });
 
   }
 }

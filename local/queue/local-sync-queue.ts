@@ -13,11 +13,11 @@ export class LocalSyncQueue implements SyncQueue {
     this.#queue = queue;
   }
 
-  async enqueue(targets: readonly TargetRef[], cause: string): Promise<void> {
+  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void> {
     // SendMessageBatch takes 10 messages a call; the local queue takes any number, but keep the shape.
     for (let i = 0; i < targets.length; i += 10) {
       await this.#queue.send(targets.slice(i, i + 10).map((target) => ({
-        body: encodeSyncMessage(target, cause),
+        body: encodeSyncMessage(target, cause, observedAt),
         groupId: syncMessageGroupId(target),
         dedupId: syncDeduplicationId(cause, target),
       })));

@@ -24,9 +24,12 @@ describe('dashboard', () => {
     expect((dashboard.Properties as { DashboardName: string }).DashboardName).toBe('gns-sync-metrics');
     const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
     expect(widgets.map((w) => w.properties.title)).toEqual([
+      'Propagation lag (ms): agent observation → target written, p50 and p99',
       'Syncs per target cluster', 'Kubernetes writes per target cluster', 'Failed syncs per target cluster (retried)', 'Events rejected (dead-lettered as invalid)',
     ]);
-    for (const w of widgets.slice(0, 3)) {
+    const lagClusters = widgets[0]!.properties.metrics.map((m) => `${String(m[m.indexOf('Cluster') + 1])} ${(m.at(-1) as { stat: string }).stat}`);
+    expect(lagClusters).toEqual(['clusterOne p50', 'clusterOne p99', 'clusterTwo p50', 'clusterTwo p99']);
+    for (const w of widgets.slice(1, 4)) {
       const clusters = w.properties.metrics.map((m) => m[m.indexOf('Cluster') + 1]);
       expect(clusters, w.properties.title).toEqual(['clusterOne', 'clusterTwo']);
       for (const m of w.properties.metrics) expect(m.slice(0, 1)).toEqual([METRICS_NAMESPACE]);
@@ -43,9 +46,20 @@ describe('dashboard', () => {
     }));
     const target = { gns: 'g', cluster: 'clusterOne', namespace: 'n', name: 's' };
     const emitted = [
-      ...syncMetricPoints({ outcomes: [{ target, writes: 1 } as never], failed: [] }),
+      ...syncMetricPoints({ outcomes: [{ target, writes: 1 } as never], failed: [], observedAt: new Map([['g/clusterOne/n/s', 0]]) }, 1),
       ...ingestMetricPoints({ invalid: 1 }),
     ].map((p) => `${METRICS_NAMESPACE} ${p.name} ${['service', ...Object.keys(p.dimensions)].sort().join(',')}`);
     for (const g of graphed) expect(emitted).toContain(g);
+  });
+
+  it('alarms per cluster when propagation p99 stays above the threshold (context gns-sync:propagationP99Ms, default 5000 ms) for 3 minutes, to the alarm topic', () => {
+    const alarms = Object.values(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Record<string, unknown>)
+      .filter((p) => p.MetricName === 'PropagationLag');
+    expect(alarms.map((a) => (a.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'Cluster')?.Value).sort()).toEqual(['clusterOne', 'clusterTwo']);
+    for (const a of alarms) {
+      expect(a).toMatchObject({ Namespace: METRICS_NAMESPACE, ExtendedStatistic: 'p99', Threshold: 5000, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+      expect(JSON.stringify(a.AlarmActions)).toContain('AlarmsTopic');
+    }
   });
 });

@@ -17,7 +17,7 @@ describe('readSettings', () => {
   it('fills defaults from an empty context', () => {
     expect(readSettings({})).toEqual({
       config: 'examples/kafka-gns.yaml', stackPrefix: 'GnsSync', busName: 'gns-sync', archiveRetentionDays: 30,
-      reconcileMinutes: 5, syncLagSeconds: 60, nag: true,
+      reconcileMinutes: 5, syncLagSeconds: 60, propagationP99Ms: 5000, nag: true,
     });
   });
 

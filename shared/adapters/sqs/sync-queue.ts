@@ -56,12 +56,12 @@ export function sqsSyncQueue(options: SqsSyncQueueOptions): SyncQueue {
   }
 
   return {
-    async enqueue(targets: readonly TargetRef[], cause: string) {
+    async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number) {
       const unique = new Map<string, TargetRef>();
       for (const t of targets) unique.set(targetKey(t), t);
       const entries: SendMessageBatchRequestEntry[] = [...unique.values()].map((t, i) => ({
         Id: String(i),
-        MessageBody: encodeSyncMessage(t, cause),
+        MessageBody: encodeSyncMessage(t, cause, observedAt),
         MessageGroupId: syncMessageGroupId(t),
         MessageDeduplicationId: syncDeduplicationId(cause, t),
       }));

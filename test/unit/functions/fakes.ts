@@ -387,11 +387,11 @@ export class FakeClusters implements ClusterApis {
 // ---- SyncQueue, DeadLetters, Clock --------------------------------------------------------------
 
 export class FakeQueue implements SyncQueue {
-  readonly sent: { target: TargetRef; cause: string }[] = [];
+  readonly sent: { target: TargetRef; cause: string; observedAt?: number }[] = [];
   fail: Error | undefined;
-  async enqueue(targets: readonly TargetRef[], cause: string): Promise<void> {
+  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void> {
     if (this.fail) throw this.fail;
-    for (const target of targets) this.sent.push({ target, cause });
+    for (const target of targets) this.sent.push({ target, cause, ...(observedAt === undefined ? {} : { observedAt }) });
   }
   keys(): string[] {
     return this.sent.map((s) => `${s.target.cluster}/${s.target.namespace}/${s.target.name}`).sort();

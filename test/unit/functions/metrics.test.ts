@@ -10,8 +10,13 @@ import { createHandler as createIngest } from '../../../functions/ingest/handler
 import { createHandler as createSync } from '../../../functions/sync/handler.ts';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { ingestMetricPoints, lambdaMetrics, METRICS_NAMESPACE, syncMetricPoints } from '../../../functions/metrics.ts';
+import { ingestBatch } from '../../../functions/ingest/ingest.ts';
+import { syncBatch } from '../../../functions/sync/batch.ts';
+import { decodeSyncMessage, encodeSyncMessage } from '../../../functions/sync/message.ts';
+import { targetKey } from '../../../shared/core/identity.ts';
+import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import {
-  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  busBody, FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
 } from './fakes.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
@@ -97,5 +102,42 @@ describe('EMF through the handlers', () => {
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ EventsRejected: 1, service: 'gns-sync-test' });
     expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'GnsSync', Dimensions: [['service']], Metrics: [{ Name: 'EventsRejected', Unit: 'Count' }] });
+  });
+});
+
+describe('propagation lag (agent observation → target written)', () => {
+  const at = (event: GnsEvent, observedAt: number): GnsEvent => ({ ...event, detail: { ...event.detail, observedAt } }) as GnsEvent;
+
+  it('the ingest enqueues with the earliest observation of the batch; the sync message carries it', async () => {
+    const store = new FakeStore();
+    await store.put(serviceUpsert('clusterTwo', 'ns-one', targetService()));
+    const queue = new FakeQueue();
+    const rec = (body: string, i: number) => ({ messageId: `m-${i}`, body, receiveCount: 1 });
+    await ingestBatch({ topology: topology(), store, queue, deadLetters: new FakeDeadLetters(), clock: new FakeClock() }, [
+      rec(busBody(at(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), 5_000)), 1),
+      rec(busBody(at(podUpsert('clusterOne', 'ns-one', kafkaPod(1)), 4_000)), 2),
+    ]);
+    expect(queue.sent.map((m) => m.observedAt)).toEqual([4_000]);
+    const t = { gns: 'kafka-gns', cluster: 'clusterTwo', namespace: 'ns-one', name: 'kafka-headless' };
+    const decoded = decodeSyncMessage(encodeSyncMessage(t, 'evt-1', 4_000));
+    expect(decoded).toEqual({ ok: true, message: { v: 1, target: t, cause: 'evt-1', observedAt: 4_000 } });
+    expect(decodeSyncMessage(encodeSyncMessage(t, 'evt-1'))).toEqual({ ok: true, message: { v: 1, target: t, cause: 'evt-1' } });
+  });
+
+  it('a sync batch keeps the earliest observation per target; a sync that wrote gives PropagationLag in ms for its cluster, one that wrote nothing none', async () => {
+    const store = new FakeStore();
+    await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+    const deps = { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: new FakeClusters(), clock: new FakeClock(), memo: newSyncMemo() };
+    const t = { gns: 'kafka-gns', cluster: 'clusterTwo', namespace: 'ns-one', name: 'kafka-headless' };
+    const first = await syncBatch(deps, [
+      { messageId: 'a', body: encodeSyncMessage(t, 'e1', 10_000) },
+      { messageId: 'b', body: encodeSyncMessage(t, 'e2', 9_000) },
+    ], 10_000);
+    expect(first.observedAt.get(targetKey(t))).toBe(9_000);
+    const lags = syncMetricPoints(first, 9_250).filter((p) => p.name === 'PropagationLag');
+    expect(lags).toEqual([{ name: 'PropagationLag', unit: 'Milliseconds', value: 250, dimensions: { Cluster: 'clusterTwo' } }]);
+    const again = await syncBatch(deps, [{ messageId: 'c', body: encodeSyncMessage(t, 'e3', 11_000) }], 11_000);
+    expect(again.outcomes[0]?.writes).toBe(0);
+    expect(syncMetricPoints(again, 11_500).filter((p) => p.name === 'PropagationLag')).toEqual([]);
   });
 });
