@@ -13,6 +13,7 @@ import { isPlainObject } from './objects.ts';
 import type { PatchType } from './patch.ts';
 import { patchTypeOf } from './patch.ts';
 import { decodeProtobufObject } from './protobuf.ts';
+import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
 import type { DeleteOptions, Registry } from './registry.ts';
 import { scaleOf } from './registry.ts';
 import type { ResourceDef } from './resources.ts';
@@ -346,7 +347,7 @@ export class ApiServer {
   private async serve(method: string, t: Target, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const q = url.searchParams;
     const accept = parseAccept(req.headers.accept);
-    const dryRun = q.get('dryRun') === 'All';
+    const dryRun = dryRunOf(method, q);
     const reg = this.registry;
     const { def } = t;
     if (t.subresource === 'finalize') throw methodNotAllowed();
@@ -361,6 +362,7 @@ export class ApiServer {
       }
       if (method === 'POST') {
         const body = await this.readBody(req);
+        refuseResourceVersionOnCreate(body);
         const created = reg.create(def, t.namespace, body, { dryRun });
         return this.send(res, 201, created);
       }
