@@ -208,7 +208,6 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
 
     const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
-    if (!guard.complete) lines.push(incompleteWarning(target.gns));
     if (vipResult.exhausted) {
       // A stable line (the allocator's message carries counts that move): warned once per change.
       const pool = vipResult.exhausted.pool;
@@ -227,7 +226,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
       endpoints,
       vips: vipCount,
       writes,
-      ...(vipResult.exhausted ? { lastError: vipResult.exhausted.message } : {}),
+      // An incomplete store is said in the status, not as a Warning event: a first start is one too.
+      ...(vipResult.exhausted ? { lastError: vipResult.exhausted.message } : !guard.complete ? { lastError: incompleteWarning(target.gns) } : {}),
       warnings: warned.recorded,
     });
     return { target, action: 'synced', endpoints, vips: vipCount, writes, replans: applied.replans, warnings: lines, missingVips: desired.missingVips.length, ms: elapsed(), ...(routing ? { routingKeys: routing.keys } : {}) };
