@@ -42,6 +42,8 @@ export interface AgentOptions {
   readonly snapshotIntervalMs?: number;
   /** Namespace of the Lease `gns-sync-agent` (election + HLC floor). Undefined: no Lease, this agent always publishes and its floor lives in memory. */
   readonly leaseNamespace?: string;
+  /** The installation (shared/core/installation.ts): names and labels its Lease (`gns-sync-agent-<installation>`). Default `default`. */
+  readonly installation?: string;
   /** Port of /healthz and /metrics (0: any free port). Undefined: no server. */
   readonly healthPort?: number;
   readonly healthHost?: string;
@@ -133,7 +135,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
 
   const store = options.floorStore
-    ?? (options.leaseNamespace === undefined ? new MemoryFloorStore() : leaseFloorStore(kubeConfig.makeApiClient(CoordinationV1Api), options.leaseNamespace));
+    ?? (options.leaseNamespace === undefined ? new MemoryFloorStore() : leaseFloorStore(kubeConfig.makeApiClient(CoordinationV1Api), options.leaseNamespace, options.installation));
   const elector = new Elector({
     store, clock: hlc, wall, logger,
     identity: options.identity ?? `${hostname()}-${randomUUID().slice(0, 8)}`,

@@ -6,10 +6,14 @@ import { V1MicroTime } from '@kubernetes/client-node';
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { HANDBACK_ANNOTATION, parseHandback } from '../shared/core/handback.ts';
 import { formatHlc, isHlc, parseHlc } from '../shared/core/hlc.ts';
+import { DEFAULT_INSTALLATION, LABEL_INSTALLATION, installationOf, perInstallationName } from '../shared/core/installation.ts';
 import { RetryableError } from '../shared/errors.ts';
 import type { FloorStore, LeaseRecord } from './clock.ts';
 
 export const LEASE_NAME = 'gns-sync-agent';
+
+/** The Lease of an installation's agents: `gns-sync-agent` (default installation), `gns-sync-agent-<installation>`. */
+export const leaseNameOf = (installation: string = DEFAULT_INSTALLATION): string => perInstallationName(LEASE_NAME, installation);
 export const FLOOR_ANNOTATION = 'gns-sync.io/hlc-floor';
 
 /** The Lease could not be read or written; the elector retries next round. */
@@ -42,7 +46,7 @@ export function toLeaseRecord(lease: V1Lease): LeaseRecord {
   };
 }
 
-function leaseBody(record: LeaseRecord, namespace: string, name: string, previous: V1Lease | undefined): V1Lease {
+function leaseBody(record: LeaseRecord, namespace: string, name: string, installation: string, previous: V1Lease | undefined): V1Lease {
   const before = previous?.spec ?? {};
   const takeover = before.holderIdentity !== record.holder && record.holder !== '';
   return {
@@ -53,6 +57,7 @@ function leaseBody(record: LeaseRecord, namespace: string, name: string, previou
       name,
       namespace,
       annotations: { ...previous?.metadata?.annotations, [FLOOR_ANNOTATION]: formatHlc(record.floorMs, 0) },
+      labels: { ...previous?.metadata?.labels, [LABEL_INSTALLATION]: installation },
     },
     spec: {
       ...before,
@@ -64,20 +69,31 @@ function leaseBody(record: LeaseRecord, namespace: string, name: string, previou
   };
 }
 
-export function leaseFloorStore(api: CoordinationV1Api, namespace: string, name: string = LEASE_NAME): FloorStore {
+/**
+ * The floor store over the Lease of an installation (`installation`, default the default one):
+ * its name is per installation, and it is labelled with the installation. A Lease of that name
+ * labelled as another installation's is never taken over (LeaseError, retried each round).
+ */
+export function leaseFloorStore(api: CoordinationV1Api, namespace: string, installation: string = DEFAULT_INSTALLATION): FloorStore {
+  const name = leaseNameOf(installation);
   return {
     async read() {
+      let lease: V1Lease;
       try {
-        const lease = await api.readNamespacedLease({ name, namespace });
-        return { record: toLeaseRecord(lease), token: lease };
+        lease = await api.readNamespacedLease({ name, namespace });
       } catch (error) {
         if (statusOf(error) === 404) return { token: undefined };
         throw new LeaseError(`could not read Lease ${namespace}/${name}: ${String(error)}; the agent retries next round`, { cause: error });
       }
+      const owner = installationOf(lease.metadata?.labels);
+      if (owner !== installation) {
+        throw new LeaseError(`Lease ${namespace}/${name} belongs to installation "${owner}", not "${installation}"; this agent does not take it (rename the installation or delete the Lease)`);
+      }
+      return { record: toLeaseRecord(lease), token: lease };
     },
     async write(record, token) {
       const previous = token as V1Lease | undefined;
-      const body = leaseBody(record, namespace, name, previous);
+      const body = leaseBody(record, namespace, name, installation, previous);
       try {
         if (previous === undefined) await api.createNamespacedLease({ namespace, body });
         else await api.replaceNamespacedLease({ name, namespace, body });

@@ -13,6 +13,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KubeConfig } from '@kubernetes/client-node';
 import { eventBridgeBus } from '../shared/adapters/eventbridge/bus.ts';
 import { ClusterNameSchema, NamespaceNameSchema } from '../shared/schemas/events.ts';
+import { DEFAULT_INSTALLATION, isInstallationName } from '../shared/core/installation.ts';
 import { startAgent } from './agent.ts';
 import { jsonLogger } from './logger.ts';
 
@@ -25,6 +26,8 @@ export interface AgentEnv {
   readonly healthPort: number;
   readonly leaseNamespace: string;
   readonly snapshotIntervalMs: number;
+  /** GNS_SYNC_INSTALLATION (default `default`): names the agents' Lease. */
+  readonly installation: string;
 }
 
 /** Validates the environment; throws an Error with one line naming the variable. */
@@ -55,7 +58,9 @@ export function parseAgentEnv(env: NodeJS.ProcessEnv, readServiceAccountNamespac
   const leaseNamespace = env.POD_NAMESPACE?.trim() || readServiceAccountNamespace()?.trim();
   if (leaseNamespace === undefined || leaseNamespace === '') throw new Error(`POD_NAMESPACE is not set and ${SA_NAMESPACE} is unreadable: set POD_NAMESPACE (the Lease's namespace)`);
   if (!NamespaceNameSchema.safeParse(leaseNamespace).success) throw new Error(`POD_NAMESPACE=${JSON.stringify(leaseNamespace)} is not a namespace name`);
-  return { cluster, namespaces, eventBus, healthPort, leaseNamespace, snapshotIntervalMs };
+  const installation = env.GNS_SYNC_INSTALLATION?.trim() || DEFAULT_INSTALLATION;
+  if (!isInstallationName(installation)) throw new Error(`GNS_SYNC_INSTALLATION=${JSON.stringify(installation)} is not an installation name (a DNS-1123 label of at most 40 characters)`);
+  return { cluster, namespaces, eventBus, healthPort, leaseNamespace, snapshotIntervalMs, installation };
 }
 
 async function main(): Promise<void> {
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     kubeConfig,
     bus: eventBridgeBus({ client: new EventBridgeClient({}), eventBusName: env.eventBus }),
     leaseNamespace: env.leaseNamespace,
+    installation: env.installation,
     healthPort: env.healthPort,
     snapshotIntervalMs: env.snapshotIntervalMs,
     logger,

@@ -2,12 +2,15 @@
 // member namespace belongs to, the members of a GNS, each cluster's network. Built once per
 // container from the config; pure lookups after that.
 import { parseCidr } from '../shared/core/cidr.ts';
+import { DEFAULT_INSTALLATION } from '../shared/core/installation.ts';
 import type { IpFamily } from '../shared/core/cidr.ts';
 import type { MemberRef, TargetRef } from '../shared/core/types.ts';
 import type { Topology } from '../shared/ports.ts';
 
 export interface TopologyIndex {
   readonly topology: Topology;
+  /** The installation's identity (the topology's, else the default): it touches only objects labelled so. */
+  readonly installation: string;
   /** The GNS a member namespace belongs to, or undefined (not a member: its events are ignored). */
   gnsOf(cluster: string, namespace: string): string | undefined;
   /** The members of a GNS (empty for an unknown GNS). */
@@ -32,6 +35,7 @@ export function indexTopology(topology: Topology): TopologyIndex {
   const vipFamily = parseCidr(topology.vipPool).family;
   return {
     topology,
+    installation: topology.installation ?? DEFAULT_INSTALLATION,
     gnsOf: (cluster, namespace) => gnsByMember.get(`${cluster}/${namespace}`),
     membersOf: (gns) => members.get(gns) ?? [],
     networks,

@@ -139,6 +139,9 @@ export interface VipMove {
   readonly to: string;
 }
 
+/** A listed slice, as a delete names it: where, and the two preconditions. */
+export type SliceRef = Pick<Slice, 'namespace' | 'name' | 'uid' | 'resourceVersion'>;
+
 /** One target cluster's EndpointSlices and events. */
 export interface ClusterApi {
   /** Every slice of one Service (owned by us or not: the plan ignores those it does not own). */
@@ -147,7 +150,12 @@ export interface ClusterApi {
   listManagedSlices(): Promise<readonly Slice[]>;
   createSlice(slice: Slice): Promise<Slice>;
   updateSlice(slice: Slice): Promise<Slice>;
-  deleteSlice(namespace: string, name: string): Promise<void>;
+  /**
+   * Deletes a listed slice with both preconditions, its uid and resourceVersion: a slice that
+   * changed or was recreated since it was listed is not deleted (ConflictError: re-list); a
+   * slice already gone is success.
+   */
+  deleteSlice(slice: SliceRef): Promise<void>;
   /** A Warning (or Normal) event on a Service. */
   recordEvent(target: { namespace: string; name: string; uid: string }, type: 'Warning' | 'Normal', reason: string, message: string): Promise<void>;
   /**
@@ -217,6 +225,8 @@ export interface BusEntry {
 
 /** The registry of clusters and global namespaces (from the config file). */
 export interface Topology {
+  /** The installation's identity (shared/core/installation.ts); absent: the default installation. */
+  readonly installation?: string;
   readonly clusters: readonly ClusterInfo[];
   readonly globalNamespaces: readonly GlobalNamespace[];
   readonly vipPool: string;

@@ -20,6 +20,7 @@
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
 import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
 import { identityKey, parseIdentityKey, targetKey } from '../../shared/core/identity.ts';
+import { ownedBy } from '../../shared/core/plan.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
 import type { ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
@@ -153,11 +154,12 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
       listed.set(cluster, undefined);
       try {
         const api = await deps.clusters.get(cluster);
-        const managed = await api.listManagedSlices();
+        // Only this installation's slices: another installation's are none of its business.
+        const managed = (await api.listManagedSlices()).filter(ownedBy(deps.topology.installation));
         const isOrphan = (s: (typeof managed)[number]) => deps.topology.gnsOf(cluster, s.namespace) === undefined || !deps.topology.gnsNames.includes(s.labels[LABEL_GNS] ?? '');
         // While the store is being rebuilt, nothing is an orphan (ADR 14).
         const orphans = incomplete.size > 0 ? [] : managed.filter(isOrphan);
-        await Promise.all(orphans.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
+        await Promise.all(orphans.map((s) => (s.name ? api.deleteSlice(s) : Promise.resolve())));
         orphanSlicesDeleted += orphans.length;
         listed.set(cluster, addressesOf(managed.filter((s) => !orphans.includes(s))));
         if (orphans.length > 0) log.info('deleted slices of namespaces in no GNS', { cluster, slices: orphans.map((s) => `${s.namespace}/${s.name}`) });

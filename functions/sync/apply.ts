@@ -32,13 +32,14 @@ export async function applySlices(
   desired: readonly Slice[],
   existing: readonly Slice[],
   maxReplans: number,
+  installation?: string,
 ): Promise<ApplyResult> {
   let current = existing;
   let creates = 0;
   let updates = 0;
   let deletes = 0;
   for (let replans = 0; ; replans++) {
-    const plan = planSlices(desired, current);
+    const plan = planSlices(desired, current, installation);
     if (nothing(plan)) return { writes: creates + updates + deletes, creates, updates, deletes, replans };
     try {
       // allSettled: every write of a phase has finished before a conflict re-lists.
@@ -54,7 +55,7 @@ export async function applySlices(
       ]);
       await settle(
         plan.delete.map(async (s) => {
-          if (s.name) await api.deleteSlice(s.namespace, s.name);
+          if (s.name) await api.deleteSlice(s);
           deletes++;
         }),
       );

@@ -10,7 +10,7 @@ import { vipIdentitiesNeeded, desiredSlices } from '../../shared/core/desired.ts
 import type { HostnameConflict } from '../../shared/core/desired.ts';
 import { isUsable } from '../../shared/core/cidr.ts';
 import { identityKey, targetKey } from '../../shared/core/identity.ts';
-import { isOwned } from '../../shared/core/plan.ts';
+import { ownedBy } from '../../shared/core/plan.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS } from '../../shared/core/types.ts';
 import type { Slice, TargetRef } from '../../shared/core/types.ts';
@@ -118,15 +118,16 @@ export function conflictWarning(c: HostnameConflict): string {
 }
 
 /**
- * Deletes our slices of a Service; returns the writes. `anyGns`: the target's namespace is a
- * member of `target.gns`, so every slice we own there is the target's — also one labelled with
- * a GNS the namespace left (it moved between GNSs). Otherwise only those labelled `target.gns`:
- * the namespace's current GNS may publish there too.
+ * Deletes this installation's slices of a Service; returns the writes. `anyGns`: the target's
+ * namespace is a member of `target.gns`, so every slice we own there is the target's — also one
+ * labelled with a GNS the namespace left (it moved between GNSs). Otherwise only those labelled
+ * `target.gns`: the namespace's current GNS may publish there too.
  */
-async function deleteOurSlices(api: ClusterApi, target: TargetRef, anyGns = true): Promise<number> {
+async function deleteOurSlices(api: ClusterApi, target: TargetRef, installation: string, anyGns = true): Promise<number> {
   const existing = await api.listSlices(target.namespace, target.name);
-  const ours = existing.filter((s: Slice) => isOwned(s) && (anyGns || s.labels[LABEL_GNS] === target.gns));
-  await Promise.all(ours.map((s) => (s.name ? api.deleteSlice(s.namespace, s.name) : Promise.resolve())));
+  const owned = ownedBy(installation);
+  const ours = existing.filter((s: Slice) => owned(s) && (anyGns || s.labels[LABEL_GNS] === target.gns));
+  await Promise.all(ours.map((s) => (s.name ? api.deleteSlice(s) : Promise.resolve())));
   return ours.length;
 }
 
@@ -163,7 +164,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     if (!deps.topology.isMemberTarget(target)) {
       const unrouted = await unroute();
-      const writes = (await deleteOurSlices(api, target, false)) + unrouted.writes;
+      const writes = (await deleteOurSlices(api, target, deps.topology.installation, false)) + unrouted.writes;
       log.info('target is no longer in a member of its GNS: removed our slices', { target: key, writes });
       return { target, action: 'not-a-member', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
@@ -178,7 +179,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     }
     if (!service) {
       const unrouted = await unroute();
-      const writes = (await deleteOurSlices(api, target)) + unrouted.writes;
+      const writes = (await deleteOurSlices(api, target, deps.topology.installation)) + unrouted.writes;
       await record({ endpoints: 0, vips: 0, writes, lastError: 'the target Service is gone' });
       return { target, action: 'deleted', endpoints: 0, vips: 0, writes, replans: 0, warnings: [], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
     }
@@ -186,7 +187,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const validation = validateTarget(service);
     if (!validation.ok) {
       const unrouted = await unroute();
-      let writes = (await deleteOurSlices(api, target)) + unrouted.writes;
+      let writes = (await deleteOurSlices(api, target, deps.topology.installation)) + unrouted.writes;
       const line = `InvalidTarget: ${validation.message}`;
       const warned = await warn(api, target, service.uid, [line], await loadPrevious(), log);
       writes += warned.events;
@@ -195,16 +196,16 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     }
 
     const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));
-    const base = { target, service, selector: validation.selector, sources, networks: deps.topology.networks, vipFamily: deps.topology.vipFamily };
+    const base = { target, service, selector: validation.selector, sources, networks: deps.topology.networks, vipFamily: deps.topology.vipFamily, installation: deps.topology.installation };
     const needed = vipIdentitiesNeeded(base);
     const existing = await api.listSlices(target.namespace, target.name);
-    const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete });
+    const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete, installation: deps.topology.installation });
     const desired = desiredSlices({ ...base, vips: vipResult.vips });
     // An incomplete store may only add names: every published endpoint stays as it is (ADR 14).
-    const publish = guard.complete ? desired.slices : guardedSlices(desired.slices, existing);
+    const publish = guard.complete ? desired.slices : guardedSlices(desired.slices, existing, deps.topology.installation);
 
-    const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3);
-    const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing, publish, deps.topology.topology.vipPool, log);
+    const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3, deps.topology.installation);
+    const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing.filter(ownedBy(deps.topology.installation)), publish, deps.topology.topology.vipPool, log);
     const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
 
     const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
@@ -260,7 +261,7 @@ async function announceMoves(
   log: Log,
 ): Promise<number> {
   if (moves.length === 0) return 0;
-  const before = addressesOf(existing.filter((s) => isOwned(s) && s.labels[LABEL_GNS] === target.gns));
+  const before = addressesOf(existing.filter((s) => s.labels[LABEL_GNS] === target.gns));
   const after = addressesOf(desired);
   const moved = moves.filter((m) => before.has(m.from) && !after.has(m.from) && after.has(m.to));
   if (moved.length === 0) return 0;

@@ -5,7 +5,8 @@
 import { isUsable } from '../../shared/core/cidr.ts';
 import { isDns1123Label } from '../../shared/core/desired.ts';
 import { identityKey } from '../../shared/core/identity.ts';
-import { isOwned } from '../../shared/core/plan.ts';
+import { ownedBy } from '../../shared/core/plan.ts';
+import { DEFAULT_INSTALLATION } from '../../shared/core/installation.ts';
 import type { Slice, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { PoolExhaustedError } from '../../shared/errors.ts';
 import type { VipAllocator, VipMove } from '../../shared/ports.ts';
@@ -45,7 +46,9 @@ export function adoptable(
   known: ReadonlyMap<string, string>,
   pool: string,
   hostnames: ReadonlyMap<string, string>,
+  installation: string = DEFAULT_INSTALLATION,
 ): { identity: VipIdentity; vip: string }[] {
+  const owned = ownedBy(installation);
   const count = new Map<string, number>();
   for (const id of needed) {
     const hostname = hostnames.get(identityKey(id));
@@ -59,7 +62,7 @@ export function adoptable(
   const taken = new Set(known.values());
   const out: { identity: VipIdentity; vip: string }[] = [];
   for (const slice of existing) {
-    if (!isOwned(slice)) continue;
+    if (!owned(slice)) continue;
     for (const e of slice.endpoints) {
       if (e.hostname === undefined || e.targetRef !== undefined) continue;
       const identity = missingByHostname.get(e.hostname);
@@ -86,6 +89,8 @@ export interface VipStepInput {
    * visible; its binding may just have been lost), and mark nothing gone.
    */
   readonly incomplete?: boolean;
+  /** Only this installation's slices are adopted from (default: the default installation). */
+  readonly installation?: string;
 }
 
 export interface VipStepResult {
@@ -116,7 +121,7 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
     }
     const known = await knownP;
     const missing = needed.filter((id) => !known.has(identityKey(id)));
-    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool, publishedHostnames(target.gns, input.sources));
+    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool, publishedHostnames(target.gns, input.sources), input.installation);
     if (entries.length > 0) {
       await allocator.adopt(entries, now);
       adopted = entries.length;

@@ -183,7 +183,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
       dynamo,
-      clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }),
+      clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, ...(config.installation ? { installation: config.installation } : {}) }),
       ...(config.routing === 'istio' ? { routing: { apis: kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }) } } : {}),
       syncQueue: new LocalSyncQueue(syncQueue),
       deadLetters: deadLetters.ingest,
@@ -284,6 +284,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
           bus,
           identity,
           ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),
+          ...(config.installation ? { installation: config.installation } : {}),
           ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
           logger: options.quiet
             ? silentLogger

@@ -1,10 +1,12 @@
 // A Config back to the file format, e.g. to hand it to a Lambda as JSON (GNS_SYNC_CONFIG) that
 // `parseConfig` reads back to the same Config.
+import { DEFAULT_INSTALLATION } from '../core/installation.ts';
 import { formatDuration } from './duration.ts';
 import type { Config, ConfigFile } from './schema.ts';
 
 export function toConfigFile(config: Config): ConfigFile {
   return {
+    ...(config.installation !== undefined && config.installation !== DEFAULT_INSTALLATION ? { installation: config.installation } : {}),
     clusters: config.clusters.map((c) => ({
       name: c.name,
       network: c.network,

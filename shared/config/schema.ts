@@ -3,6 +3,7 @@
 // usable pool), each reported as an issue on the field it is about.
 import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 import { parseCidr, usableCount } from '../core/cidr.ts';
+import { DEFAULT_INSTALLATION, INSTALLATION_RE, MAX_INSTALLATION_LENGTH } from '../core/installation.ts';
 import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
 import type { Topology } from '../ports.ts';
 import { ClusterNameSchema, LABEL_VALUE_RE, NamespaceNameSchema } from '../schemas/events.ts';
@@ -48,6 +49,17 @@ export const GlobalNamespaceFileSchema = z.strictObject({
 
 /** The file as written (YAML or JSON), before defaults and cross-field rules. */
 export const ConfigFileSchema = z.strictObject({
+  /**
+   * The installation's identity (docs/adr/0014-installation-identity.md): every object this
+   * installation writes carries it, and it changes or deletes only objects carrying it.
+   * Default `default` (which also owns the unlabelled slices of earlier versions).
+   */
+  installation: z
+    .string({ error: 'expected an installation name like "default" or "team-a"' })
+    .min(1, 'an installation name must not be empty')
+    .max(MAX_INSTALLATION_LENGTH, `an installation name must be at most ${MAX_INSTALLATION_LENGTH} characters`)
+    .regex(INSTALLATION_RE, 'an installation name must be a DNS-1123 label (lower case letters, digits, -)')
+    .default(DEFAULT_INSTALLATION),
   clusters: z.array(ClusterFileSchema).min(1, 'list at least one cluster'),
   globalNamespaces: z.array(GlobalNamespaceFileSchema).default([]),
   vipPool: z.string({ error: 'expected a CIDR block like 240.240.0.0/16' }).default(DEFAULT_VIP_POOL),
@@ -149,6 +161,7 @@ function durationMs(text: string): number {
 export const ConfigSchema = ConfigFileSchema.superRefine((file, ctx) => {
   for (const issue of crossFieldIssues(file)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
 }).transform((file): Config => ({
+  installation: file.installation,
   clusters: file.clusters.map((c) => ({
     name: c.name,
     network: c.network ?? c.name,

@@ -22,6 +22,7 @@ export function membersOf(topology: Topology, gns: string): readonly MemberRef[]
 /** The topology of a config: what the use cases receive (no kubeconfig contexts). */
 export function topologyOf(config: Config): Topology {
   return {
+    ...(config.installation !== undefined ? { installation: config.installation } : {}),
     clusters: config.clusters.map((c) => ({
       name: c.name,
       network: c.network,

@@ -4,7 +4,8 @@
 // taken after the incarnation began. Until every member of a GNS is complete, the syncs of that
 // GNS may add names that are not published yet but leave every published endpoint as it is: no
 // removal, no address or condition change. Pure: no I/O, no clock.
-import { isOwned } from './plan.ts';
+import { DEFAULT_INSTALLATION } from './installation.ts';
+import { ownedBy } from './plan.ts';
 import type { Endpoint, Hlc, MemberRef, Slice } from './types.ts';
 
 /** The incarnation of the store: when it began, and the members complete in it. */
@@ -52,8 +53,8 @@ function endpointKey(addressType: string, e: Endpoint): string {
  * desired order, grouped as `desired` groups them). Planning this against `existing` writes
  * only creates for the new names: nothing published is removed or changed.
  */
-export function guardedSlices(desired: readonly Slice[], existing: readonly Slice[]): Slice[] {
-  const kept = existing.filter(isOwned);
+export function guardedSlices(desired: readonly Slice[], existing: readonly Slice[], installation: string = DEFAULT_INSTALLATION): Slice[] {
+  const kept = existing.filter(ownedBy(installation));
   const published = new Set(kept.flatMap((s) => s.endpoints.map((e) => endpointKey(s.addressType, e))));
   const added: Slice[] = [];
   for (const slice of desired) {

@@ -1,5 +1,6 @@
 // The desired EndpointSlices of one target (DESIGN.md §3): a pure function of stored state.
 // Same input, byte-identical output; the plan (plan.ts) turns it into the minimum of writes.
+import { DEFAULT_INSTALLATION, LABEL_INSTALLATION } from './installation.ts';
 import type { Selector } from './selector.ts';
 import { matchesSelector } from './target.ts';
 import type {
@@ -23,6 +24,8 @@ export interface DesiredInput {
    * pool has no room: docs/adr/0004-vip-allocation.md) keeps working.
    */
   readonly vipFamily: 4 | 6;
+  /** The installation writing the slices (its label goes on each); default `default`. */
+  readonly installation?: string;
 }
 
 export interface HostnameConflict {
@@ -193,7 +196,10 @@ export function desiredSlices(input: DesiredInput): Desired {
     }
   }
 
-  const labels = { [LABEL_SERVICE_NAME]: service.name, [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_GNS]: target.gns };
+  const labels = {
+    [LABEL_SERVICE_NAME]: service.name, [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_GNS]: target.gns,
+    [LABEL_INSTALLATION]: input.installation ?? DEFAULT_INSTALLATION,
+  };
   const ownerReferences = [
     { apiVersion: 'v1', kind: 'Service', name: service.name, uid: service.uid, controller: true, blockOwnerDeletion: true },
   ] as const;

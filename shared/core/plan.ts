@@ -3,8 +3,9 @@
 // matter are compared; an existing slice is reused before anything is created; creates get
 // deterministic names, so a retried create meets 409 AlreadyExists instead of duplicating.
 import { sha256Hex } from './hash.ts';
+import { DEFAULT_INSTALLATION, LABEL_INSTALLATION, ownsSlice } from './installation.ts';
 import type { AddressType, Endpoint, EndpointPort, OwnerReference, Slice } from './types.ts';
-import { LABEL_GNS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from './types.ts';
+import { LABEL_GNS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './types.ts';
 
 export interface SlicePlan {
   /** New slices, each with a deterministic `name`. */
@@ -16,11 +17,19 @@ export interface SlicePlan {
 }
 
 /** The labels gns-sync sets and compares; labels others add to our slices are left alone. */
-const OUR_LABELS = [LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_GNS] as const;
+const OUR_LABELS = [LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_GNS, LABEL_INSTALLATION] as const;
 
-/** Whether gns-sync owns a slice (its managed-by label): the only slices it ever changes. */
+/**
+ * Whether the default installation of gns-sync owns a slice (managed-by gns-sync and no other
+ * installation's label): the only slices it ever changes. `ownedBy` for any installation.
+ */
 export function isOwned(slice: Slice): boolean {
-  return slice.labels[LABEL_MANAGED_BY] === MANAGED_BY;
+  return ownsSlice(slice.labels, DEFAULT_INSTALLATION);
+}
+
+/** The slices an installation owns: managed-by gns-sync and labelled as its own (unlabelled: the default one's). */
+export function ownedBy(installation: string): (slice: Slice) => boolean {
+  return (slice) => ownsSlice(slice.labels, installation);
 }
 
 /** Append the fields of a port that matter to a flat list of primitives. */
@@ -114,8 +123,10 @@ const MAX_NAME = 253;
  * of a Service: `<service>-gns-<10 hex>`, a DNS-1123 subdomain of at most 253 characters.
  * `attempt` > 0 gives alternatives when a name is taken.
  */
-export function sliceName(service: string, addressType: AddressType, ports: string, index: number, attempt = 0): string {
-  const hash = sha256Hex(`${service}|${addressType}|${ports}|${index}${attempt > 0 ? `|${attempt}` : ''}`).slice(0, 10);
+export function sliceName(service: string, addressType: AddressType, ports: string, index: number, attempt = 0, installation: string = DEFAULT_INSTALLATION): string {
+  // Another installation's slots hash differently, so two installations never race for one name.
+  const of = installation === DEFAULT_INSTALLATION ? '' : `|${installation}`;
+  const hash = sha256Hex(`${service}|${addressType}|${ports}|${index}${attempt > 0 ? `|${attempt}` : ''}${of}`).slice(0, 10);
   const prefix = service.slice(0, MAX_NAME - 15).replace(/[-.]+$/, '');
   return `${prefix}-gns-${hash}`;
 }
@@ -128,6 +139,8 @@ function asUpdate(desired: Slice, existing: Slice): Slice {
     labels: { ...existing.labels, ...desired.labels },
   };
   if (existing.name !== undefined) update.name = existing.name;
+  // Both preconditions: the update fails (409) if the slice changed or was deleted and recreated.
+  if (existing.uid !== undefined) update.uid = existing.uid;
   if (existing.resourceVersion !== undefined) update.resourceVersion = existing.resourceVersion;
   if (existing.annotations !== undefined) update.annotations = existing.annotations;
   return update;
@@ -135,10 +148,11 @@ function asUpdate(desired: Slice, existing: Slice): Slice {
 
 /**
  * The writes that turn `existing` (the slices listed for the target Service) into `desired`
- * (desiredSlices' output, in its order). Identical content → no operation.
+ * (desiredSlices' output, in its order). Identical content → no operation. Only slices of
+ * `installation` are candidates for updates and deletes.
  */
-export function planSlices(desired: readonly Slice[], existing: readonly Slice[]): SlicePlan {
-  const owned = existing.filter(isOwned).sort(byName);
+export function planSlices(desired: readonly Slice[], existing: readonly Slice[], installation: string = DEFAULT_INSTALLATION): SlicePlan {
+  const owned = existing.filter(ownedBy(installation)).sort(byName);
   const free = new Set(owned);
   const match = new Array<Slice | undefined>(desired.length);
 
@@ -175,7 +189,7 @@ export function planSlices(desired: readonly Slice[], existing: readonly Slice[]
   desired.forEach((d, i) => {
     if (match[i] !== undefined) return;
     const slot = slots[i];
-    const e = slot === undefined ? undefined : ownedByName.get(sliceName(slot.service, d.addressType, slot.pk, slot.index));
+    const e = slot === undefined ? undefined : ownedByName.get(sliceName(slot.service, d.addressType, slot.pk, slot.index, 0, installation));
     if (e !== undefined && free.has(e) && e.addressType === d.addressType) {
       match[i] = e;
       free.delete(e);
@@ -204,8 +218,8 @@ export function planSlices(desired: readonly Slice[], existing: readonly Slice[]
     }
     const slot = slots[i] ?? { service: 'endpoints', pk: '[]', index: i };
     let attempt = 0;
-    let name = sliceName(slot.service, d.addressType, slot.pk, slot.index);
-    while (taken.has(name)) name = sliceName(slot.service, d.addressType, slot.pk, slot.index, ++attempt);
+    let name = sliceName(slot.service, d.addressType, slot.pk, slot.index, 0, installation);
+    while (taken.has(name)) name = sliceName(slot.service, d.addressType, slot.pk, slot.index, ++attempt, installation);
     taken.add(name);
     create.push({ ...d, name });
   });

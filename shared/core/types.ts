@@ -188,8 +188,10 @@ export interface Slice {
   readonly addressType: AddressType;
   readonly endpoints: readonly Endpoint[];
   readonly ports: readonly EndpointPort[];
-  /** Existing slices only: the resourceVersion to update against. */
+  /** Existing slices only: the resourceVersion to update or delete against. */
   readonly resourceVersion?: string;
+  /** Existing slices only: metadata.uid, the other precondition of an update or delete. */
+  readonly uid?: string;
 }
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

@@ -159,6 +159,11 @@ export class Registry {
     if (def.namespaced && obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    // The API server takes an update's metadata.uid as a precondition (rest.DefaultUpdatedObjectInfo).
+    const uid = obj.metadata.uid;
+    if (uid !== undefined && uid !== '' && uid !== old.metadata.uid) {
+      throw conflict(def, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
+    }
     const wanted = obj.metadata.resourceVersion;
     if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw conflict(def, name);
     return this.commitUpdate(def, old, obj, opts);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { ConfigurationOptions, CoreV1Event, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
 import { ConflictError } from '../../errors.ts';
+import { DEFAULT_INSTALLATION, installationLabels } from '../../core/installation.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../core/types.ts';
 import type { Slice } from '../../core/types.ts';
 import type { ClusterApi } from '../../ports.ts';
@@ -27,6 +28,8 @@ export interface KubeClusterApiOptions {
   readonly onWrite?: (verb: 'create' | 'update' | 'delete' | 'event') => void;
   /** Called when the cluster answers 401 (credentials to reload), before the error is thrown. */
   readonly onUnauthorized?: () => void;
+  /** The installation writing (its label goes on every event written); default `default`. */
+  readonly installation?: string;
   /** Asked with the cluster's name before each retry of a failed call: true stops retrying (its circuit breaker is not closed). */
   readonly stopRetrying?: (cluster: string) => boolean;
 }
@@ -104,9 +107,13 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
       return fromKubeSlice(updated, slice.namespace);
     },
 
-    async deleteSlice(namespace, name) {
+    async deleteSlice(slice) {
+      const { namespace, name } = slice;
+      if (!name) throw new TypeError('deleteSlice needs the name of an existing slice');
+      // Both preconditions: a slice changed or recreated since it was listed is not deleted (409).
+      const preconditions = { ...(slice.uid ? { uid: slice.uid } : {}), ...(slice.resourceVersion ? { resourceVersion: slice.resourceVersion } : {}) };
       await kubeCall(`${cluster}: delete slice ${namespace}/${name}`, policy, async (o) => {
-        await discovery.deleteNamespacedEndpointSlice({ name, namespace }, o);
+        await discovery.deleteNamespacedEndpointSlice({ name, namespace, body: { preconditions } }, o);
       }, (status) => (status === 404 ? { value: undefined } : undefined));
       wrote('delete');
     },
@@ -114,7 +121,11 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     async recordEvent(target, type, reason, message) {
       const at = new Date(now());
       const body: CoreV1Event = {
-        metadata: { name: `${target.name}.${at.getTime().toString(16)}${randomBytes(4).toString('hex')}`, namespace: target.namespace },
+        metadata: {
+          name: `${target.name}.${at.getTime().toString(16)}${randomBytes(4).toString('hex')}`,
+          namespace: target.namespace,
+          labels: { ...installationLabels(options.installation ?? DEFAULT_INSTALLATION) },
+        },
         involvedObject: { apiVersion: 'v1', kind: 'Service', namespace: target.namespace, name: target.name, uid: target.uid },
         type,
         reason,

@@ -43,6 +43,7 @@ export function fromKubeSlice(k: V1EndpointSlice, fallbackNamespace: string): Sl
     endpoints,
     ports,
     ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+    ...(meta.uid ? { uid: meta.uid } : {}),
   };
 }
 
@@ -61,7 +62,10 @@ export function toKubeSlice(s: Slice): V1EndpointSlice {
       labels: { ...s.labels },
       ...(s.annotations ? { annotations: { ...s.annotations } } : {}),
       ownerReferences: s.ownerReferences.map((o) => ({ ...o })),
+      // An update carries both preconditions: the API server refuses it (409) when the slice
+      // changed (resourceVersion) or was deleted and recreated under its name (uid).
       ...(s.resourceVersion ? { resourceVersion: s.resourceVersion } : {}),
+      ...(s.uid ? { uid: s.uid } : {}),
     },
     addressType: s.addressType,
     endpoints: s.endpoints.map((e) => ({

@@ -73,8 +73,14 @@ describe('ClusterApi against a simulated cluster', () => {
     await expect(api.updateSlice(listed[0] as Slice)).rejects.toBeInstanceOf(ConflictError); // stale resourceVersion
 
     expect((await api.listManagedSlices()).map((s) => `${s.namespace}/${s.name}`)).toContain('ns-one/kafka-headless-gns-test000001');
-    await api.deleteSlice('ns-one', 'kafka-headless-gns-test000001');
-    await api.deleteSlice('ns-one', 'kafka-headless-gns-test000001'); // 404: done
+    // Deletes carry uid and resourceVersion preconditions: a slice changed since it was listed stays.
+    await expect(api.deleteSlice(listed[0] as Slice)).rejects.toBeInstanceOf(ConflictError);
+    const [current] = await api.listSlices('ns-one', 'kafka-headless');
+    expect(current?.uid).toBe(created.uid);
+    await expect(api.deleteSlice({ ...(current as Slice), uid: 'another-incarnation' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(api.updateSlice({ ...(current as Slice), uid: 'another-incarnation' })).rejects.toBeInstanceOf(ConflictError);
+    await api.deleteSlice(current as Slice);
+    await api.deleteSlice(current as Slice); // 404: done
     expect(await api.listSlices('ns-one', 'kafka-headless')).toEqual([]);
   });
 

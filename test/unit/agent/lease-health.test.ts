@@ -2,7 +2,7 @@ import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { AgentMetrics } from '../../../agent/metrics.ts';
 import { assessHealth, startHealthServer } from '../../../agent/health.ts';
-import { FLOOR_ANNOTATION, leaseFloorStore, parseFloor, toLeaseRecord } from '../../../agent/lease.ts';
+import { FLOOR_ANNOTATION, leaseFloorStore, leaseNameOf, parseFloor, toLeaseRecord } from '../../../agent/lease.ts';
 
 /** A Lease API in memory with resourceVersion checks, like the API server. */
 function fakeLeaseApi() {
@@ -59,6 +59,37 @@ describe('leaseFloorStore', () => {
     expect(error).toMatchObject({ name: 'LeaseError' });
     expect((error as Error).message).toMatch(/could not read Lease gns-sync\/gns-sync-agent: .*retries next round/);
     expect((error as Error).cause).toBeDefined();
+  });
+
+  it('each installation has its own Lease, labelled with it: two installations in one namespace never compete', async () => {
+    const leases = new Map<string, V1Lease>();
+    const fail = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
+    const api = {
+      async readNamespacedLease({ name }: { name: string }) {
+        const lease = leases.get(name);
+        if (!lease) throw fail(404);
+        return structuredClone(lease);
+      },
+      async createNamespacedLease({ body }: { body: V1Lease }) {
+        const name = body.metadata?.name ?? '';
+        if (leases.has(name)) throw fail(409);
+        leases.set(name, { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: '1' } });
+        return leases.get(name);
+      },
+    };
+    const first = leaseFloorStore(api as unknown as CoordinationV1Api, 'default');
+    const second = leaseFloorStore(api as unknown as CoordinationV1Api, 'default', 'team-b');
+    expect(await first.write({ holder: 'a', renewTimeMs: 1_000, durationMs: 15_000, floorMs: 61_000 }, (await first.read()).token)).toBe(true);
+    const seen = await second.read();
+    expect(seen.record).toBeUndefined(); // not the first installation's Lease
+    expect(await second.write({ holder: 'b', renewTimeMs: 1_000, durationMs: 15_000, floorMs: 61_000 }, seen.token)).toBe(true);
+    expect([...leases.keys()].sort()).toEqual(['gns-sync-agent', 'gns-sync-agent-team-b']);
+    expect(leases.get('gns-sync-agent')?.metadata?.labels).toEqual({ 'gns-sync.io/installation': 'default' });
+    expect(leases.get('gns-sync-agent-team-b')?.metadata?.labels).toEqual({ 'gns-sync.io/installation': 'team-b' });
+    expect(leaseNameOf('team-b')).toBe('gns-sync-agent-team-b');
+    // A Lease of this name labelled as another installation's is not taken.
+    leases.set('gns-sync-agent', { ...leases.get('gns-sync-agent'), metadata: { name: 'gns-sync-agent', labels: { 'gns-sync.io/installation': 'team-c' } } });
+    await expect(first.read()).rejects.toThrow(/belongs to installation "team-c", not "default"/);
   });
 
   it('parses the floor annotation leniently and a Lease without one as floor 0', () => {

@@ -8,8 +8,13 @@ const noSa = (): undefined => undefined;
 describe('parseAgentEnv', () => {
   it('reads the environment with defaults', () => {
     expect(parseAgentEnv(good, noSa)).toEqual({
-      cluster: 'clusterOne', namespaces: ['ns-one', 'ns-two'], eventBus: 'gns-sync', healthPort: 8080, leaseNamespace: 'gns-sync', snapshotIntervalMs: 600_000,
+      cluster: 'clusterOne', namespaces: ['ns-one', 'ns-two'], eventBus: 'gns-sync', healthPort: 8080, leaseNamespace: 'gns-sync', snapshotIntervalMs: 600_000, installation: 'default',
     });
+  });
+
+  it('names the installation from GNS_SYNC_INSTALLATION, and refuses a bad name', () => {
+    expect(parseAgentEnv({ ...good, GNS_SYNC_INSTALLATION: 'team-a' }, noSa).installation).toBe('team-a');
+    expect(() => parseAgentEnv({ ...good, GNS_SYNC_INSTALLATION: 'Team_A' }, noSa)).toThrow(/GNS_SYNC_INSTALLATION="Team_A" is not an installation name/);
   });
 
   it('falls back to the service account namespace for the Lease', () => {

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
   it('loads the example: the seed scenario', () => {
     const config = loadConfig(EXAMPLE);
     expect(config).toEqual({
+      installation: 'default',
       clusters: [
         { name: 'clusterOne', network: 'net-one', context: 'clusterOne' },
         { name: 'clusterTwo', network: 'net-two', context: 'clusterTwo' },
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
 
   it('fills the defaults: network and context = cluster name, pool 241.0.0.0/16 (not Istio\'s 240.240.0.0/16), release after 1h, no GNS, routing none', () => {
     expect(parseConfig('clusters: [{ name: a.b_c-1 }]', 'inline')).toEqual({
+      installation: 'default',
       clusters: [{ name: 'a.b_c-1', network: 'a.b_c-1', context: 'a.b_c-1' }],
       globalNamespaces: [],
       vipPool: '241.0.0.0/16',
@@ -71,6 +73,16 @@ describe('loadConfig', () => {
     expect(config.vipReleaseAfterMs).toBe(5_400_000);
     expect(config.clusters.map((c) => c.network)).toEqual(['shared', 'shared']);
     expect(config.clusters[0]?.context).toBe('arn:aws:eks:eu-west-1:111122223333:cluster/east');
+  });
+
+  it('names the installation (default "default"), refuses a name that cannot be a label and an object name suffix, and round-trips it', () => {
+    expect(parseConfig('clusters: [{ name: a }]', 'inline').installation).toBe('default');
+    const teamB = parseConfig('installation: team-b\nclusters: [{ name: a }]', 'inline');
+    expect(teamB.installation).toBe('team-b');
+    expect(parseConfig(JSON.stringify(toConfigFile(teamB)), 'GNS_SYNC_CONFIG')).toEqual(teamB);
+    expect(toConfigFile(parseConfig('clusters: [{ name: a }]', 'inline'))).not.toHaveProperty('installation');
+    expect(() => parseConfig('installation: Team_B\nclusters: [{ name: a }]', 'inline')).toThrow(/inline:1: installation: an installation name must be a DNS-1123 label/);
+    expect(() => parseConfig(`installation: ${'a'.repeat(41)}\nclusters: [{ name: a }]`, 'inline')).toThrow(/at most 40 characters/);
   });
 
   it('accepts a pool of exactly 4 usable addresses', () => {

@@ -7,7 +7,7 @@ import { emptyNamespaceState, mergeEvent, visiblePods, visibleServices } from '.
 import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIdentity } from '../../../shared/core/types.ts';
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
-  ClusterApi, ClusterApis, Clock, DeadLetter, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
+  ClusterApi, ClusterApis, Clock, DeadLetter, SliceRef, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
 } from '../../../shared/ports.ts';
 import { toBusEntries } from '../../../shared/schemas/serialize.ts';
 import { toEnvelope } from '../../../shared/schemas/envelope.ts';
@@ -305,7 +305,7 @@ export class FakeCluster implements ClusterApi {
 
   /** Test setup: a slice as if someone else had created it. */
   seed(slice: Slice): Slice {
-    const stored = { ...slice, name: slice.name ?? `seeded-${this.rv}`, resourceVersion: String(++this.rv) };
+    const stored = { ...slice, name: slice.name ?? `seeded-${this.rv}`, resourceVersion: String(++this.rv), uid: slice.uid ?? `uid-slice-${this.rv}` };
     this.slices.set(`${stored.namespace}/${stored.name}`, stored);
     return stored;
   }
@@ -329,7 +329,7 @@ export class FakeCluster implements ClusterApi {
     const key = `${slice.namespace}/${name}`;
     if (this.slices.has(key)) throw new ConflictError(`create ${key}: already exists`);
     this.writes.push(`create ${key}`);
-    const stored = { ...slice, name, resourceVersion: String(++this.rv) };
+    const stored = { ...slice, name, resourceVersion: String(++this.rv), uid: `uid-slice-${this.rv}` };
     this.slices.set(key, stored);
     return stored;
   }
@@ -339,18 +339,24 @@ export class FakeCluster implements ClusterApi {
     this.beforeWrite?.('update', slice);
     const key = `${slice.namespace}/${slice.name}`;
     const current = this.slices.get(key);
-    if (!current || current.resourceVersion !== slice.resourceVersion) throw new ConflictError(`update ${key}: conflict`);
+    if (!current || current.resourceVersion !== slice.resourceVersion || (slice.uid !== undefined && current.uid !== slice.uid)) throw new ConflictError(`update ${key}: conflict`);
     this.writes.push(`update ${key}`);
-    const stored = { ...slice, resourceVersion: String(++this.rv) };
+    const stored = { ...slice, resourceVersion: String(++this.rv), uid: current.uid };
     this.slices.set(key, stored);
     return stored;
   }
 
-  async deleteSlice(namespace: string, name: string): Promise<void> {
+  async deleteSlice(slice: SliceRef): Promise<void> {
     this.beforeCall?.();
     this.beforeWrite?.('delete');
-    this.writes.push(`delete ${namespace}/${name}`);
-    this.slices.delete(`${namespace}/${name}`); // a 404 is success: nothing to do
+    const key = `${slice.namespace}/${slice.name}`;
+    const current = this.slices.get(key);
+    // Preconditions, as the API server checks them: a slice that changed or was recreated is kept.
+    if (current && ((slice.uid !== undefined && current.uid !== slice.uid) || (slice.resourceVersion !== undefined && current.resourceVersion !== slice.resourceVersion))) {
+      throw new ConflictError(`delete ${key}: precondition failed`);
+    }
+    this.writes.push(`delete ${key}`);
+    this.slices.delete(key); // a 404 is success: nothing to do
   }
 
   async recordEvent(target: { namespace: string; name: string; uid: string }, type: 'Warning' | 'Normal', reason: string, message: string): Promise<void> {

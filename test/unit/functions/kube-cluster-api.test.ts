@@ -70,6 +70,7 @@ const slice: Slice = {
   endpoints: [{ addresses: ['10.0.0.1'], hostname: 'p-0', conditions: { ready: true, serving: true, terminating: false } }],
   ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
   resourceVersion: '7',
+  uid: 'slice-uid-1',
 };
 const kubeSlice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: slice.name, namespace: 'ns-two', labels: slice.labels, resourceVersion: '8' }, addressType: 'IPv4', endpoints: [], ports: [] };
 
@@ -101,7 +102,7 @@ describe('kubeClusterApi: transient failures', () => {
     script = () => {
       /* hang */
     };
-    const error = await api.deleteSlice('ns-two', 'x').catch((e: unknown) => e);
+    const error = await api.deleteSlice({ namespace: 'ns-two', name: 'x', uid: 'u', resourceVersion: '1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as Error).message).toMatch(/timed out after 3 attempt/);
   });
@@ -131,7 +132,7 @@ describe('kubeClusterApi: status mapping', () => {
 
   it('404 on delete is success', async () => {
     script = (_req, res) => status(res, 404, 'not found');
-    await expect(api.deleteSlice('ns-two', 'gone')).resolves.toBeUndefined();
+    await expect(api.deleteSlice({ namespace: 'ns-two', name: 'gone', uid: 'u', resourceVersion: '1' })).resolves.toBeUndefined();
     expect(requests).toEqual(['DELETE /apis/discovery.k8s.io/v1/namespaces/ns-two/endpointslices/gone']);
   });
 
@@ -169,9 +170,40 @@ describe('kubeClusterApi: requests', () => {
     const updated = await api.updateSlice(slice);
     expect(updated.resourceVersion).toBe('8');
     expect(requests[0]).toMatch(/^PUT \/apis\/discovery.k8s.io\/v1\/namespaces\/ns-two\/endpointslices\/svc-gns-0123456789\?fieldManager=gns-sync/);
-    expect(bodies[0]).toMatchObject({ metadata: { name: slice.name, resourceVersion: '7' }, endpoints: [{ addresses: ['10.0.0.1'], hostname: 'p-0' }] });
+    expect(bodies[0]).toMatchObject({ metadata: { name: slice.name, resourceVersion: '7', uid: 'slice-uid-1' }, endpoints: [{ addresses: ['10.0.0.1'], hostname: 'p-0' }] });
     await api.createSlice({ ...slice, resourceVersion: undefined });
     expect(requests[1]).toMatch(/^POST \/apis\/discovery.k8s.io\/v1\/namespaces\/ns-two\/endpointslices/);
+  });
+
+  it('deletes with the uid and resourceVersion of the listed slice as preconditions', async () => {
+    const bodies: unknown[] = [];
+    script = (req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        json(res, { kind: 'Status', status: 'Success' });
+      });
+    };
+    await api.deleteSlice(slice);
+    expect(requests[0]).toBe('DELETE /apis/discovery.k8s.io/v1/namespaces/ns-two/endpointslices/svc-gns-0123456789');
+    expect(bodies[0]).toMatchObject({ preconditions: { uid: 'slice-uid-1', resourceVersion: '7' } });
+  });
+
+  it('labels the events it records with its installation', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    script = (req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text) as Record<string, unknown>);
+        json(res, JSON.parse(text));
+      });
+    };
+    const teamA = kubeClusterApi(kubeconfig(), { cluster: 'clusterTwo', installation: 'team-a', policy: { attempts: 1, sleep: async () => {} } });
+    await teamA.recordEvent({ namespace: 'ns-two', name: 'svc', uid: 'u-1' }, 'Warning', 'InvalidTarget', 'bad');
+    await api.recordEvent({ namespace: 'ns-two', name: 'svc', uid: 'u-1' }, 'Warning', 'InvalidTarget', 'bad');
+    expect(bodies.map((b) => (b.metadata as { labels?: unknown }).labels)).toEqual([{ 'gns-sync.io/installation': 'team-a' }, { 'gns-sync.io/installation': 'default' }]);
   });
 
   it('records a Warning event on the Service', async () => {
