@@ -1,4 +1,5 @@
 // gns-sync CLI entry point: dispatches to a subcommand.
+import { LocalDynamoError } from '../dynamo/start.ts';
 import { UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 import { packageVersion } from '../package-root.ts';
@@ -42,6 +43,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       console.error(`gns-sync ${name}: ${error.message}`);
       return 2;
+    }
+    if (error instanceof LocalDynamoError) {
+      // The state directory's store: one line naming the file and what to do, no stack trace.
+      console.error(`gns-sync ${name}: ${error.message}`);
+      return 1;
     }
     throw error;
   }

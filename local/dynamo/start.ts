@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GnsSyncError } from '../../shared/errors.ts';
 import { attributeDefinitions, TABLE } from '../../shared/adapters/dynamodb/table.ts';
 import type { TableDefinition } from '../../shared/adapters/dynamodb/table.ts';
+import { storeProblem } from './store-check.ts';
 
 interface DynaliteOptions {
   readonly path?: string;
@@ -114,6 +115,10 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     } catch (error) {
       throw new LocalDynamoError(`cannot use ${options.dir} as the local DynamoDB state directory (${String(error)}): choose another state directory`, { cause: error });
     }
+  }
+  if (options.dir !== undefined) {
+    const problem = await storeProblem(options.dir);
+    if (problem !== undefined) throw new LocalDynamoError(problem);
   }
   const server = dynalite({
     ...(options.dir === undefined ? {} : { path: options.dir }),

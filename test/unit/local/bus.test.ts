@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -147,5 +147,24 @@ describe('LocalBus.replay', () => {
     const { appendFileSync } = await import('node:fs');
     appendFileSync(archive.path, '{"t":12,"ev');
     expect((await bus.replay({ name: 'r', fromMs: 0, toMs: Date.now() + 1000 }))).toEqual({ events: 1, skipped: 1 });
+  });
+
+  it('after a crash tore the last line, the next run appends on a new line: the torn line is skipped, no new event is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gns-bus-'));
+    try {
+      const path = join(dir, 'archive', 'events.jsonl');
+      const before = new FileArchive(path);
+      before.append([{ t: 1, event: { id: 'a' } as never }]);
+      appendFileSync(path, '{"t":2,"event":{"id":"to'); // the process died mid-write
+      const after = new FileArchive(path); // the next run
+      after.append([{ t: 3, event: { id: 'b' } as never }]);
+      after.append([{ t: 4, event: { id: 'c' } as never }]);
+      const { events, skipped } = await after.read(0, Infinity);
+      expect(events.map((e) => e.event.id)).toEqual(['a', 'b', 'c']);
+      expect(skipped).toBe(1);
+      expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(5); // a, torn, b, c, and the final newline
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
