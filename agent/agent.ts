@@ -7,7 +7,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { GnsSyncError } from '../shared/errors.ts';
 import type { EventBus } from '../shared/ports.ts';
-import { ClusterNameSchema, DETAIL_TYPES, NamespaceNameSchema, PodRecordSchema, ServiceRecordSchema } from '../shared/schemas/events.ts';
+import { ClusterNameSchema, DETAIL_TYPES, NamespaceNameSchema } from '../shared/schemas/events.ts';
 import type { GnsEvent, PodUpsert, ServiceUpsert } from '../shared/schemas/events.ts';
 import { toBusEntries } from '../shared/schemas/serialize.ts';
 import type { BackoffPolicy } from './backoff.ts';
@@ -26,6 +26,7 @@ import { Publisher } from './publisher.ts';
 import { buildSnapshot, projectionsOf, snapshotEvent } from './snapshot.ts';
 import { Ledger, keyOf } from './suppress.ts';
 import type { Projection } from './suppress.ts';
+import { publishable } from './publishable.ts';
 import { kubeWatchSource, NamespaceWatch } from './watch.ts';
 import type { WatchSource } from './watch.ts';
 
@@ -98,13 +99,6 @@ function validate(options: AgentOptions): readonly string[] {
   return [...new Set(options.namespaces)];
 }
 
-/** A record the contract accepts; anything else is treated as absent (and logged). */
-function publishable(projection: Projection): string | undefined {
-  const result = projection.kind === 'pod' ? PodRecordSchema.safeParse(projection.record) : ServiceRecordSchema.safeParse(projection.record);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  return issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`;
-}
 
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const namespaces = validate(options);
@@ -172,7 +166,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const ledger = ledgers.get(namespace);
     if (!publishing() || watch === undefined || ledger === undefined || !watch.synced) return;
     const current = projectionsOf(watch.pods.objects(), watch.services.objects());
-    for (const [key, projection] of current) if (publishable(projection) !== undefined) current.delete(key);
+    for (const [key, projection] of current) {
+      const out = publishable(projection);
+      if (out.ok) current.set(key, out.projection);
+      else current.delete(key);
+    }
     const changed = ledger.reconcile(current, () => hlc.now());
     // A relist that found nothing the bus has not seen publishes nothing (docs/adr/0006).
     if (reason === 'listed' && !changed && !unpublished.has(namespace)) {
@@ -191,18 +189,24 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
 
   /** A projection observed: publish it when it changed (and this agent publishes, outside a list). */
-  function upsert(namespace: string, ledger: Ledger, projection: Projection, listing: boolean): void {
-    const key = keyOf(projection);
-    const invalid = publishable(projection);
-    if (invalid !== undefined) {
+  function upsert(namespace: string, ledger: Ledger, observed: Projection, listing: boolean): void {
+    const key = keyOf(observed);
+    const out = publishable(observed);
+    if (!out.ok) {
       if (!invalidLogged.has(`${namespace}/${key}`)) {
         invalidLogged.add(`${namespace}/${key}`);
-        logger.warn('object cannot be published (treated as absent)', { namespace, key, reason: invalid });
+        logger.warn('object cannot be published (treated as absent)', { namespace, key, reason: out.reason });
       }
-      remove(namespace, ledger, key, projection.record.uid, listing);
+      remove(namespace, ledger, key, observed.record.uid, listing);
       return;
     }
-    invalidLogged.delete(`${namespace}/${key}`);
+    if (out.problem !== undefined) {
+      if (!invalidLogged.has(`${namespace}/${key}`)) {
+        invalidLogged.add(`${namespace}/${key}`);
+        logger.warn('Service published without its annotations and ports (the target is invalid until fixed)', { namespace, key, problem: out.problem });
+      }
+    } else invalidLogged.delete(`${namespace}/${key}`);
+    const projection = out.projection;
     const pub = publishing();
     let v: string | undefined;
     const changed = ledger.observe(projection, () => (pub ? (v = hlc.now()) : undefined));

@@ -2,7 +2,7 @@
 // recompute the whole desired state, diff against the target cluster, write the minimum. A
 // sync with nothing to do writes nothing to Kubernetes.
 //
-//   load target Service ─ gone → delete our slices · invalid → Warning, delete our slices
+//   load target Service ─ gone → delete our slices · invalid → Warning, keep our slices as they are
 //   load visible pods of every member → VIPs needed → adopt / ensure / mark gone
 //   desired slices → list slices → plan → apply (409: re-list, re-plan)
 //   Warning events for changed warning conditions → record the target's status
@@ -23,6 +23,7 @@ import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { applySlices } from './apply.ts';
 import { incompleteWarning, syncGuard } from './completeness.ts';
+import { invalidTargetLine, keepLastValidState } from './invalid.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
@@ -186,13 +187,13 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     const validation = validateTarget(service);
     if (!validation.ok) {
-      const unrouted = await unroute();
-      let writes = (await deleteOurSlices(api, target, deps.topology.installation)) + unrouted.writes;
-      const line = `InvalidTarget: ${validation.message}`;
+      // Bad input changes nothing that worked: the last valid state (slices, VIPs, routing objects)
+      // stays published (invalid.ts).
+      const kept = await keepLastValidState(api, deps.vips, target, deps.topology.installation, now);
+      const line = invalidTargetLine(validation.message, kept);
       const warned = await warn(api, target, service.uid, [line], await loadPrevious(), log);
-      writes += warned.events;
-      await record({ endpoints: 0, vips: 0, writes, lastError: validation.message, warnings: warned.recorded });
-      return { target, action: 'invalid', endpoints: 0, vips: 0, writes, replans: 0, warnings: [line], missingVips: 0, ms: elapsed(), routingKeys: unrouted.keys };
+      await record({ endpoints: kept.endpoints, vips: kept.vips, writes: warned.events, lastError: splitWarning(line).message, warnings: warned.recorded });
+      return { target, action: 'invalid', endpoints: kept.endpoints, vips: kept.vips, writes: warned.events, replans: 0, warnings: [line], missingVips: 0, ms: elapsed() };
     }
 
     const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));

@@ -4,13 +4,16 @@ import { parseSelectorAnnotation } from './selector.ts';
 import type { Selector, SelectorReason } from './selector.ts';
 import type { ServiceRecord } from './types.ts';
 
-export type TargetReason = SelectorReason | 'has-selector' | 'not-headless';
+export type TargetReason = SelectorReason | 'has-selector' | 'not-headless' | 'not-publishable';
 
 export type TargetResult =
   | { readonly ok: true; readonly selector: Selector }
   | { readonly ok: false; readonly reason: TargetReason; readonly message: string };
 
 export function validateTarget(service: ServiceRecord): TargetResult {
+  if (service.problem !== undefined) {
+    return { ok: false, reason: 'not-publishable', message: `Service ${service.name}: ${service.problem}` };
+  }
   const parsed = parseSelectorAnnotation(service.annotations);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
   if (service.selector !== undefined && Object.keys(service.selector).length > 0) {

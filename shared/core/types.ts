@@ -91,6 +91,12 @@ export interface ServiceRecord {
   readonly ports: readonly ServicePort[];
   /** spec.ipFamilies, when set. */
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
+  /**
+   * Set by the agent when the Service cannot be published as it is (an annotation over the
+   * contract's size limit, more ports than it allows): the target is invalid for this reason,
+   * and its annotations and ports are left out (shared/core/target.ts).
+   */
+  readonly problem?: string;
 }
 
 export type ObjectKind = 'pod' | 'service';

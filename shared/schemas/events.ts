@@ -60,15 +60,22 @@ export const ServicePortSchema = z.strictObject({
   appProtocol: z.string().max(253).optional(),
 });
 
+/** The longest selector annotation value published (characters). */
+export const MAX_ANNOTATION_CHARS = 64 * 1024;
+/** The most ports of a Service published. */
+export const MAX_SERVICE_PORTS = 256;
+
 export const ServiceRecordSchema = z.strictObject({
   name: ObjectNameSchema,
   uid: UidSchema,
-  annotations: z.record(z.string(), z.string().max(64 * 1024)),
+  annotations: z.record(z.string(), z.string().max(MAX_ANNOTATION_CHARS)),
   clusterIP: z.string().max(64).optional(),
   selector: LabelsSchema.optional(),
   publishNotReadyAddresses: z.boolean(),
-  ports: z.array(ServicePortSchema).max(256),
+  ports: z.array(ServicePortSchema).max(MAX_SERVICE_PORTS),
   ipFamilies: z.array(z.enum(['IPv4', 'IPv6'])).max(2).optional(),
+  /** Why the agent could not publish the Service as it is (annotations and ports then left out). */
+  problem: z.string().min(1).max(1024).optional(),
 });
 
 /** Every event names its cluster and namespace and carries the agent's version of the change. */

@@ -254,7 +254,7 @@ describe('agent', () => {
     expect(bus.state('ns-one').entries.get('pod/kafka-0')?.record).toMatchObject({ ips: ['10.1.0.3'] });
   });
 
-  it('an object the contract would reject is treated as absent, logged once; the rest is published', async () => {
+  it('a Service over a contract limit is published without its annotations and ports, with the problem, logged once: not as absent', async () => {
     const kube = new FakeKube();
     const huge = 'x'.repeat(70 * 1024);
     kube.put(service('too-big', { extraAnnotations: { 'gns-sync.io/endpoints.statefulset': huge } }));
@@ -265,13 +265,33 @@ describe('agent', () => {
     kube.put(service('too-big', { extraAnnotations: { 'gns-sync.io/endpoints.statefulset': `${huge}y` } }));
     kube.put(pod('kafka-0', { ip: '10.1.0.1' }));
     await settle(agent);
-    expect(bus.visible('ns-one')).toEqual({ pods: ['kafka-0'], services: ['fine'] });
-    const snap = bus.events()[0];
-    expect(snap?.type === DETAIL_TYPES.snapshot && snap.detail.keys).toEqual(['service/fine']);
-    const warnings = logger.lines.filter((l) => l.message === 'object cannot be published (treated as absent)');
+    expect(bus.visible('ns-one')).toEqual({ pods: ['kafka-0'], services: ['fine', 'too-big'] });
+    expect(bus.state('ns-one').entries.get('service/too-big')?.record).toEqual({
+      name: 'too-big', uid: 'uid-svc-too-big', annotations: {}, publishNotReadyAddresses: false, ports: [],
+      problem: `annotation gns-sync.io/endpoints.statefulset has ${70 * 1024 + 1} characters, more than the 65536 gns-sync publishes; shorten it`,
+    });
+    const warnings = logger.lines.filter((l) => l.message.startsWith('Service published without its annotations and ports'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.extra).toMatchObject({ key: 'service/too-big' });
-    expect(String(warnings[0]?.extra?.reason)).toMatch(/annotations/);
+  });
+
+  it('a valid target edited over a limit (too many ports, a huge annotation) is upserted with its problem, never deleted', async () => {
+    const kube = new FakeKube();
+    kube.put(service('kafka-headless'));
+    const bus = new RecordingBus();
+    const agent = await start(kube, bus);
+    const manyPorts = service('kafka-headless');
+    manyPorts.spec = { ...manyPorts.spec, ports: Array.from({ length: 300 }, (_, i) => ({ name: `p${i}`, port: 1000 + i, protocol: 'TCP' })) };
+    kube.put(manyPorts);
+    await settle(agent);
+    expect(bus.types()).not.toContain(DETAIL_TYPES.serviceDelete);
+    expect(bus.visible('ns-one').services).toEqual(['kafka-headless']);
+    expect(bus.state('ns-one').entries.get('service/kafka-headless')?.record).toMatchObject({
+      problem: 'the Service has 300 ports, more than the 256 gns-sync publishes; publish fewer ports', ports: [], annotations: {},
+    });
+    kube.put(service('kafka-headless')); // fixed
+    await settle(agent);
+    expect(bus.state('ns-one').entries.get('service/kafka-headless')?.record).not.toHaveProperty('problem');
   });
 
   it('a namespace larger than one PutEvents entry is snapshotted in parts, each a valid merge', async () => {

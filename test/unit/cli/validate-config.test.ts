@@ -9,7 +9,7 @@ import { CONFIG_FIXTURES, EXPECTED } from '../../fixtures/config/expected.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const EXAMPLE = join(ROOT, 'examples/kafka-gns.yaml');
-const USAGE = 'usage: gns-sync validate-config FILE';
+const USAGE = 'usage: gns-sync validate-config FILE [--previous FILE | --state-dir DIR]';
 
 let out: string[];
 let err: string[];

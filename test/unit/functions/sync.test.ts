@@ -175,17 +175,48 @@ describe('syncTarget: conflicts and ownership', () => {
 });
 
 describe('syncTarget: warnings', () => {
-  it('an invalid target gets a Warning event and no slices (ours removed), once per change', async () => {
+  it('a target edited into an invalid one gets a Warning event and keeps its last valid state (no slice written), once per change', async () => {
     await sync(T_LOCAL);
+    const before = one().endpointsOf('ns-two', 'kafka-headless');
+    one().writes.length = 0;
     await store.put(serviceUpsert('clusterOne', 'ns-two', targetService('kafka-headless', { selector: { app: 'x' } })));
     const outcome = await sync(T_LOCAL);
-    expect(outcome.action).toBe('invalid');
-    expect(one().endpointsOf('ns-two', 'kafka-headless')).toEqual([]);
+    expect(outcome).toMatchObject({ action: 'invalid', endpoints: 3 });
+    expect(one().endpointsOf('ns-two', 'kafka-headless')).toEqual(before);
+    expect(one().writes).toEqual(['event InvalidTarget']);
     expect(one().events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidTarget', name: 'kafka-headless', namespace: 'ns-two', uid: 'uid-svc-kafka-headless' })]);
-    expect(one().events[0]?.message).toMatch(/selector/);
-    expect((await statuses.get(T_LOCAL))?.lastError).toMatch(/selector/);
+    expect(one().events[0]?.message).toMatch(/selector.*; keeping the last valid state: 3 endpoint\(s\) in 1 slice\(s\) stay published unchanged until the Service is fixed or deleted/);
+    expect((await statuses.get(T_LOCAL))).toMatchObject({ endpoints: 3, lastError: expect.stringMatching(/selector.*keeping the last valid state/) });
     await sync(T_LOCAL);
     expect(one().events).toHaveLength(1);
+  });
+
+  it.each([
+    ['bad JSON', { annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': '{"app.kubernetes.io/name": kafka' } }, /not valid JSON/],
+    ['a problem the agent reports (over its size limit)', { annotations: {}, ports: [], problem: 'annotation tsm.tanzu.vmware.com/endpoints.statefulset has 70000 characters, more than the 65536 the agent publishes' }, /more than the 65536/],
+  ])('%s: the remote target keeps its VIP slices and VIPs, even past the release time; deleting the Service removes them', async (_what, edit, reason) => {
+    await sync(T_REMOTE);
+    const published = two().endpointsOf('ns-one', 'kafka-headless');
+    await store.put(serviceUpsert('clusterTwo', 'ns-one', targetService('kafka-headless', edit as never)));
+    const outcome = await sync(T_REMOTE);
+    expect(outcome).toMatchObject({ action: 'invalid', endpoints: 3, vips: 3 });
+    expect(two().events.at(-1)?.message).toMatch(reason);
+    expect(two().endpointsOf('ns-one', 'kafka-headless')).toEqual(published);
+    // A reconcile marks the identities no valid target needs; the invalid target's next sync holds them again.
+    await vips.markGone([0, 1, 2].map((i) => ({ gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-one', pod: `kafka-${i}` })), clock.now());
+    await sync(T_REMOTE);
+    expect(await vips.releaseExpired(clock.now() + 3_600_001)).toBe(0);
+    expect(two().endpointsOf('ns-one', 'kafka-headless')).toEqual(published);
+    await store.put(serviceDelete('clusterTwo', 'ns-one', 'kafka-headless'));
+    expect((await sync(T_REMOTE)).action).toBe('deleted');
+    expect(two().endpointsOf('ns-one', 'kafka-headless')).toEqual([]);
+  });
+
+  it('a target that never was valid publishes nothing and says so', async () => {
+    await store.put(serviceUpsert('clusterOne', 'ns-two', targetService('kafka-headless', { annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': '{}' } })));
+    const outcome = await sync(T_LOCAL);
+    expect(outcome).toMatchObject({ action: 'invalid', endpoints: 0 });
+    expect(one().events[0]?.message).toMatch(/empty selector.*; it has published nothing, so nothing is published until it is fixed/);
   });
 
   it('bad annotation JSON: Warning with the reason, nothing else disturbed', async () => {
