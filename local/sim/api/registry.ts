@@ -159,9 +159,9 @@ export class Registry {
     if (def.namespaced && obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    // The API server takes an update's metadata.uid as a precondition (rest.DefaultUpdatedObjectInfo).
+    // The API server takes a client's update's metadata.uid as a precondition (rest.DefaultUpdatedObjectInfo).
     const uid = obj.metadata.uid;
-    if (uid !== undefined && uid !== '' && uid !== old.metadata.uid) {
+    if (!opts.internal && uid !== undefined && uid !== '' && uid !== old.metadata.uid) {
       throw conflict(def, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
     }
     const wanted = obj.metadata.resourceVersion;
