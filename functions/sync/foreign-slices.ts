@@ -4,13 +4,16 @@
 // what it made (pkg/controller/endpointslice syncService, v1.33). Clients then get those stale
 // endpoints next to gns-sync's; gns-sync never touches a slice it does not own, so it says how
 // to remove them.
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../shared/core/types.ts';
 import type { Slice, TargetRef } from '../../shared/core/types.ts';
-import { isOwned } from '../../shared/core/plan.ts';
 
-/** One Warning line (`Reason: message`) when slices of the target are managed by someone else; none otherwise. */
+/**
+ * One Warning line (`Reason: message`) when slices of the target are managed by someone else;
+ * none otherwise. Slices of gns-sync itself (another installation's, docs/adr/0014) are not
+ * foreign: that installation publishes them, and the command below must never remove them.
+ */
 export function foreignSliceWarnings(target: TargetRef, existing: readonly Slice[]): string[] {
-  const foreign = existing.filter((s) => !isOwned(s)).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+  const foreign = existing.filter((s) => s.labels[LABEL_MANAGED_BY] !== MANAGED_BY).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
   if (foreign.length === 0) return [];
   const managers = [...new Set(foreign.map((s) => s.labels[LABEL_MANAGED_BY] ?? ''))].sort();
   const names = foreign.map((s) => s.name ?? '?').join(', ');

@@ -57,6 +57,9 @@ describe('two installations, one cluster', () => {
     expect(installations(two().slices.values())).toEqual(['ns-one/default', 'ns-one/team-b']);
     const names = [...two().slices.values()].map((s) => s.name);
     expect(new Set(names).size).toBe(2);
+    // Another installation's slices are not "foreign" slices to remove (that command would delete them).
+    await syncTarget(a, T_REMOTE, clock.now());
+    expect(two().events.map((e) => e.reason)).not.toContain('ForeignEndpointSlices');
   });
 
   it("one installation's sync of a shared Service neither updates nor deletes the other's slices; the other's re-sync writes nothing", async () => {
