@@ -50,7 +50,7 @@ export const GlobalNamespaceFileSchema = z.strictObject({
 /** The file as written (YAML or JSON), before defaults and cross-field rules. */
 export const ConfigFileSchema = z.strictObject({
   /**
-   * The installation's identity (docs/adr/0014-installation-identity.md): every object this
+   * The installation's identity (docs/adr/0015-installation-identity.md): every object this
    * installation writes carries it, and it changes or deletes only objects carrying it.
    * Default `default` (which also owns the unlabelled slices of earlier versions).
    */

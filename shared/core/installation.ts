@@ -1,4 +1,4 @@
-// The installation identity (docs/adr/0014-installation-identity.md): two installations of
+// The installation identity (docs/adr/0015-installation-identity.md): two installations of
 // gns-sync may share a cluster, so every object gns-sync writes carries the name of the
 // installation that wrote it, and each installation changes or deletes only its own. Slices
 // written before the label existed carry none: they belong to the default installation.
