@@ -9,7 +9,7 @@ import type { Slice, TargetRef } from '../../shared/core/types.ts';
 
 /**
  * One Warning line (`Reason: message`) when slices of the target are managed by someone else;
- * none otherwise. Slices of gns-sync itself (another installation's, docs/adr/0014) are not
+ * none otherwise. Slices of gns-sync itself (another installation's, docs/adr/0015-installation-identity.md) are not
  * foreign: that installation publishes them, and the command below must never remove them.
  */
 export function foreignSliceWarnings(target: TargetRef, existing: readonly Slice[]): string[] {
