@@ -73,6 +73,14 @@ export interface StartLocalOptions {
    * restarts, docs/adr/0002). Default `default`; `none`: no Lease (floor in memory).
    */
   readonly leaseNamespace?: string;
+  /** Wraps every invocation of the three functions (benchmarks attribute their calls and CPU time to them). */
+  readonly instrument?: FunctionInstrument;
+}
+
+/** What a function invocation is: its name and its SQS records (none for the scheduled reconcile). */
+export type FunctionName = 'ingest' | 'sync' | 'reconcile';
+export interface FunctionInstrument {
+  around<T>(fn: FunctionName, records: number, invoke: () => Promise<T>): Promise<T>;
 }
 
 export interface LocalRuntime {
@@ -209,8 +217,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       else lastSyncError.delete(group);
       for (const l of listeners) l(line);
     });
-    ingestQueue.attach(pipeline.ingest);
-    syncQueue.attach(pipeline.sync);
+    const around = options.instrument?.around.bind(options.instrument) ?? ((_fn: FunctionName, _n: number, invoke: () => Promise<never>) => invoke());
+    ingestQueue.attach((event) => around('ingest', event.Records.length, () => pipeline.ingest(event)));
+    syncQueue.attach((event) => around('sync', event.Records.length, () => pipeline.sync(event)));
 
     const bus = new LocalBus({
       rules: [LIVE_RULE, REPLAY_RULE].map((rule) => ({ rule, target: { send: (body: string) => ingestQueue.send([{ body }]).then(() => undefined) } })),
@@ -222,7 +231,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
 
     let reconciling: Promise<void> | undefined;
     const reconcile = async (): Promise<void> => {
-      reconciling ??= pipeline.reconcile().finally(() => { reconciling = undefined; });
+      reconciling ??= around('reconcile', 0, () => pipeline.reconcile()).finally(() => { reconciling = undefined; });
       return reconciling;
     };
     const interval = options.reconcileIntervalMs ?? 60_000;
