@@ -60,6 +60,25 @@ export interface StateStore {
   targetsVersions(gnsNames: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Counts a change of a GNS's targets (after merging a Service change of it); returns the new version. */
   bumpTargetsVersion(gns: string): Promise<number>;
+  /**
+   * The visible pods and services of one member namespace, in one read (what `podsOf` and
+   * `servicesOf` return, together).
+   */
+  namespaceOf(cluster: string, namespace: string): Promise<NamespaceView>;
+  /**
+   * The change counter of each member namespace of a GNS, by `cluster/namespace` (absent: 0),
+   * read consistently in one request: a sync re-reads only the members whose counter moved
+   * (docs/adr/0014-a-pod-event-costs-constant-work.md).
+   */
+  memberVersions(gns: string): Promise<ReadonlyMap<string, number>>;
+  /** Counts a change of these member namespaces (`cluster/namespace`) of a GNS, after merging it; one write. */
+  bumpMemberVersions(gns: string, members: readonly string[]): Promise<void>;
+}
+
+/** One member namespace's visible records. */
+export interface NamespaceView {
+  readonly pods: readonly PodRecord[];
+  readonly services: readonly ServiceRecord[];
 }
 
 export interface TargetStatus {

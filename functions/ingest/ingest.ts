@@ -32,6 +32,7 @@ import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { completeMember } from './complete-member.ts';
 import { FloorTracker, highestVersions } from './floors.ts';
+import { bumpChangedMembers } from './member-bumps.ts';
 import { cachedTargetIndex, matchingTargets } from './targets.ts';
 import type { GnsTarget, TargetIndex } from './targets.ts';
 
@@ -249,7 +250,10 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   }
 
   // 2–3. The targets version of each GNS concerned, after every merge of the batch.
-  const versions = await targetsVersions(deps, mergedRecords, log);
+  const [versions, membersFailed] = await Promise.all([
+    targetsVersions(deps, mergedRecords, log),
+    bumpChangedMembers(deps.store, mergedRecords.map((m) => ({ gns: m.gns, ...scopeOf(m.event), changed: m.merge.changed, redelivered: m.redelivered })), log),
+  ]);
 
   // 4. The affected targets; one index load per GNS at most (shared by the batch's records).
   const loads = new Map<string, Promise<readonly GnsTarget[]>>();
@@ -259,7 +263,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     return load;
   };
   await mapLimit(mergedRecords, deps.concurrency ?? 10, async (m) => {
-    if (versions.bumpFailed.has(m.gns) && changedServices(m).length > 0) {
+    if ((versions.bumpFailed.has(m.gns) && changedServices(m).length > 0) || (membersFailed.has(m.gns) && (m.merge.changed || m.redelivered))) {
       failures.push({ itemIdentifier: m.record.messageId });
       return;
     }

@@ -12,7 +12,8 @@ import { decodeSyncMessage } from './message.ts';
 import { runRoutingWriters } from './routing-batch.ts';
 import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import { syncRetryDelaySeconds } from './retry-backoff.ts';
-import { batchReads } from './sources.ts';
+import { memberReads } from './sources.ts';
+import { cachedVips } from './vip-cache.ts';
 import { memoOf, syncTarget } from './sync.ts';
 import type { SyncDeps, SyncOutcome } from './sync.ts';
 
@@ -87,8 +88,14 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
     else groups.set(key, { target: message.target, ids: [record.messageId] });
   }
 
-  // Targets of one GNS read the same member namespaces: share those reads within the batch.
-  const batchDeps: SyncDeps = { ...deps, store: batchReads(deps.store), memo: memoOf(deps) };
+  // Targets of one GNS read the same member namespaces: once per batch, and only those whose
+  // member version moved since this container read them (sources.ts).
+  const memo = memoOf(deps);
+  const batchDeps: SyncDeps = {
+    ...deps, memo,
+    store: memberReads(deps.store, deps.topology, memo, now),
+    vips: cachedVips(deps.vips, memo, now, deps.topology.topology.vipReleaseAfterMs),
+  };
   const outcomes: SyncOutcome[] = [];
   const failed: { target: TargetRef; error: string; retried: boolean }[] = [];
   await Promise.all(

@@ -1,7 +1,7 @@
 // Per-container memory of the sync function: what this container already did, so that
 // repeated syncs cost no repeated writes. Losing it (a cold start) is always safe: every
 // entry only saves work that the next sync or the reconcile would redo.
-import type { TargetStatus } from '../../shared/ports.ts';
+import type { NamespaceView, TargetStatus, VipMove } from '../../shared/ports.ts';
 
 export interface SyncMemo {
   /** Identity keys this container has marked gone (cleared when the pod is seen again). */
@@ -18,8 +18,15 @@ export interface SyncMemo {
   readonly incarnation: { id?: string };
   /** `cluster@incarnation` handed back to that cluster's agent (docs/adr/0014-store-completeness.md). */
   readonly handedBack: Set<string>;
+  /** Member namespaces last read (`cluster/namespace`), with the member version read before them and when (sources.ts). */
+  readonly members: Map<string, { readonly version: number; readonly at: number; readonly view: NamespaceView }>;
+  /** VIPs the allocator gave, by identity key, with when and the move it reported (vip-cache.ts). */
+  readonly vips: Map<string, { readonly vip: string; readonly at: number; readonly move?: VipMove }>;
 }
 
 export function newSyncMemo(): SyncMemo {
-  return { markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set() };
+  return {
+    markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
+    members: new Map(), vips: new Map(),
+  };
 }

@@ -1,6 +1,18 @@
-// The source pods of a GNS: every visible pod of every member, loaded in parallel.
+// The source pods of a GNS, and the reads a batch of syncs makes (docs/adr/0014).
+//
+// A member namespace is read whole (pods and Services, one query) and kept in the container's
+// memo with the member version read just before it. A batch reads each GNS's member versions
+// once (one consistent GetItem) and re-reads only the members whose version moved since the
+// memo's copy — or whose copy is older than MEMBER_CACHE_MS, a backstop against a change
+// whose bump was lost. The ingest bumps a member's version after merging any change of it and
+// before enqueueing its syncs, so a sync enqueued for a change reads a version that shows it.
 import type { MemberRef, SourcePod } from '../../shared/core/types.ts';
-import type { StateStore } from '../../shared/ports.ts';
+import type { NamespaceView, StateStore } from '../../shared/ports.ts';
+import type { TopologyIndex } from '../topology.ts';
+import type { SyncMemo } from './memo.ts';
+
+/** How long a member read may serve later batches while its version is unchanged. */
+export const MEMBER_CACHE_MS = 60_000;
 
 export async function loadSources(store: StateStore, members: readonly MemberRef[]): Promise<SourcePod[]> {
   const perMember = await Promise.all(
@@ -9,24 +21,48 @@ export async function loadSources(store: StateStore, members: readonly MemberRef
   return perMember.flat();
 }
 
-/** A StateStore whose reads are shared within one batch (targets of one GNS read the same members once). */
-export function batchReads(store: StateStore): StateStore {
-  const pods = new Map<string, ReturnType<StateStore['podsOf']>>();
+/** Shares a promise per key for the life of the map; a failed one is forgotten. */
+function shared<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let hit = map.get(key);
+  if (!hit) {
+    hit = load();
+    map.set(key, hit);
+    hit.catch(() => map.delete(key));
+  }
+  return hit;
+}
+
+/**
+ * The StateStore one batch of syncs reads through: member namespaces from the memo while their
+ * version is unchanged, each read at most once per batch, and each GNS's versions read once.
+ * A namespace in no GNS is read from the store every time.
+ */
+export function memberReads(store: StateStore, topology: TopologyIndex, memo: SyncMemo, now: number): StateStore {
+  const versions = new Map<string, Promise<ReadonlyMap<string, number>>>();
+  const reads = new Map<string, Promise<NamespaceView>>();
+  const namespaceOf = (cluster: string, namespace: string): Promise<NamespaceView> => {
+    const key = `${cluster}/${namespace}`;
+    return shared(reads, key, async () => {
+      const gns = topology.gnsOf(cluster, namespace);
+      if (gns === undefined) return store.namespaceOf(cluster, namespace);
+      const version = (await shared(versions, gns, () => store.memberVersions(gns))).get(key) ?? 0;
+      const cached = memo.members.get(key);
+      if (cached && cached.version === version && now - cached.at < MEMBER_CACHE_MS && now >= cached.at) return cached.view;
+      const view = await store.namespaceOf(cluster, namespace);
+      const latest = memo.members.get(key);
+      if (!latest || latest.version <= version) memo.members.set(key, { version, at: now, view });
+      return view;
+    });
+  };
   return {
     merge: (event) => store.merge(event),
-    podsOf(cluster, namespace) {
-      const key = `${cluster}/${namespace}`;
-      let hit = pods.get(key);
-      if (!hit) {
-        hit = store.podsOf(cluster, namespace);
-        pods.set(key, hit);
-        hit.catch(() => pods.delete(key));
-      }
-      return hit;
-    },
-    servicesOf: (cluster, namespace) => store.servicesOf(cluster, namespace),
-    service: (cluster, namespace, name) => store.service(cluster, namespace, name),
+    podsOf: async (cluster, namespace) => (await namespaceOf(cluster, namespace)).pods,
+    servicesOf: async (cluster, namespace) => (await namespaceOf(cluster, namespace)).services,
+    service: async (cluster, namespace, name) => (await namespaceOf(cluster, namespace)).services.find((s) => s.name === name),
+    namespaceOf,
     targetsVersions: (gnsNames) => store.targetsVersions(gnsNames),
     bumpTargetsVersion: (gns) => store.bumpTargetsVersion(gns),
+    memberVersions: (gns) => store.memberVersions(gns),
+    bumpMemberVersions: (gns, members) => store.bumpMemberVersions(gns, members),
   };
 }

@@ -14,7 +14,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson, entryKey, isVisible } from '../../core/merge.ts';
 import type { PodRecord, ServiceRecord } from '../../core/types.ts';
 import { FinalError, RetryableError } from '../../errors.ts';
-import type { MergeResult, StateStore } from '../../ports.ts';
+import type { MergeResult, NamespaceView, StateStore } from '../../ports.ts';
 import { DETAIL_SCHEMAS } from '../../schemas/events.ts';
 import type { GnsEvent, NamespaceSnapshot } from '../../schemas/events.ts';
 import { documentClient, isConditionalFailure, mapLimit, queryAll, storeError } from './client.ts';
@@ -23,6 +23,7 @@ import { namespacePk, PODS_BELOW, SERVICES_AFTER, SNAPSHOT_SK, snapshotChunkSk }
 import { entryOf, isEntrySk, readPartition, snapshotChunks, visibleRecords } from './partition.ts';
 import type { Partition, StoredSnapshot } from './partition.ts';
 import { CHUNK_BYTES, decodeKeys, encodeKeys } from './snapshot-keys.ts';
+import { bumpMemberVersions, readMemberVersions } from './member-versions.ts';
 import { bumpTargetsVersion, readTargetsVersions } from './targets-version.ts';
 
 /** Record newer than stored, or equal version and canonical JSON greater (the core's tie-break). */
@@ -129,13 +130,16 @@ export class DynamoStateStore implements StateStore {
     return (await this.servicesOf(cluster, namespace)).find((s) => s.name === name);
   }
 
-  targetsVersions(gnsNames: readonly string[]): Promise<ReadonlyMap<string, number>> {
-    return readTargetsVersions(this.doc, this.tableName, gnsNames);
+  async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {
+    const partition = await this.readRange(cluster, namespace, 'sk > :bound', '');
+    return { pods: visibleRecords<PodRecord>(partition, 'pod'), services: visibleRecords<ServiceRecord>(partition, 'service') };
   }
 
-  bumpTargetsVersion(gns: string): Promise<number> {
-    return bumpTargetsVersion(this.doc, this.tableName, gns);
-  }
+  // Counters of the `targets` partition (targets-version.ts, member-versions.ts).
+  memberVersions = (gns: string) => readMemberVersions(this.doc, this.tableName, gns);
+  bumpMemberVersions = (gns: string, members: readonly string[]) => bumpMemberVersions(this.doc, this.tableName, gns, members);
+  targetsVersions = (gnsNames: readonly string[]) => readTargetsVersions(this.doc, this.tableName, gnsNames);
+  bumpTargetsVersion = (gns: string) => bumpTargetsVersion(this.doc, this.tableName, gns);
 
   /** One consistent query of a key range of the partition (with the snapshot items); retried once if a snapshot replaced it mid-read. */
   private async readRange(cluster: string, namespace: string, condition: string, bound: string): Promise<Partition> {

@@ -66,6 +66,9 @@ describe('ingest redelivery over the DynamoDB store', () => {
       service: (c, ns, name) => real.service(c, ns, name),
       targetsVersions: (g) => real.targetsVersions(g),
       bumpTargetsVersion: (g) => (failBump ? Promise.reject(retryable('version bump')) : real.bumpTargetsVersion(g)),
+      namespaceOf: (c, ns) => real.namespaceOf(c, ns),
+      memberVersions: (g) => real.memberVersions(g),
+      bumpMemberVersions: (g, m) => real.bumpMemberVersions(g, m),
     };
     await real.merge(serviceUpsert(hlc(1), kafkaTarget, nsTwo));
     const queue = new FakeQueue();

@@ -49,8 +49,9 @@ describe('syncBatch', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(result.outcomes).toHaveLength(2);
     expect(seen.sort()).toEqual(['clusterOne', 'clusterTwo']);
-    // 3 members read once for both targets.
-    expect(store.calls.filter((c) => c.startsWith('podsOf'))).toHaveLength(3);
+    // 3 members read once (pods and Services together) for both targets.
+    expect(store.calls.filter((c) => c.startsWith('namespaceOf'))).toHaveLength(3);
+    expect(store.calls.filter((c) => c.startsWith('podsOf') || c.startsWith('service'))).toEqual([]);
   });
 
   it('a failing target reports all of its records; the other target converges', async () => {

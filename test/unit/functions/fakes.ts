@@ -8,6 +8,7 @@ import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIde
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
   ClusterApi, ClusterApis, Clock, DeadLetter, SliceRef, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
+  NamespaceView,
 } from '../../../shared/ports.ts';
 import { toBusEntries } from '../../../shared/schemas/serialize.ts';
 import { toEnvelope } from '../../../shared/schemas/envelope.ts';
@@ -173,6 +174,25 @@ export class FakeStore implements StateStore {
     const version = (this.versions.get(gns) ?? 0) + 1;
     this.versions.set(gns, version);
     return version;
+  }
+
+  /** Member versions by `gns` then `cluster/namespace` (docs/adr/0014); not recorded in `calls`. */
+  readonly memberCounters = new Map<string, Map<string, number>>();
+
+  async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {
+    this.calls.push(`namespaceOf ${cluster}/${namespace}`);
+    const state = this.state(cluster, namespace);
+    return { pods: visiblePods(state), services: visibleServices(state) };
+  }
+
+  async memberVersions(gns: string): Promise<ReadonlyMap<string, number>> {
+    return new Map(this.memberCounters.get(gns) ?? []);
+  }
+
+  async bumpMemberVersions(gns: string, members: readonly string[]): Promise<void> {
+    const counters = this.memberCounters.get(gns) ?? new Map<string, number>();
+    for (const m of new Set(members)) counters.set(m, (counters.get(m) ?? 0) + 1);
+    this.memberCounters.set(gns, counters);
   }
 
   /** Test setup: merge without recording a call. */
