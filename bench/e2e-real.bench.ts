@@ -11,7 +11,7 @@
 //
 // Knobs (env): GNS_BENCH_REAL_RUN_S (20, seconds of restarts per run), GNS_BENCH_REAL_RATE
 // (10 restarts/s, current topology), GNS_BENCH_WIDE_RATE (3/s), GNS_BENCH_GRACE_MS (2000),
-// GNS_BENCH_READY_MS (2000), GNS_BENCH_REAL_ONLY (current|wide).
+// GNS_BENCH_READY_MS (2000), GNS_BENCH_REAL_ONLY (current|wide), GNS_BENCH_STS (100: StatefulSets of the current topology).
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -200,7 +200,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (shared with other work: wall-clock figures grow with load)`);
   const figures: Record<string, number> = {};
   const worlds: [World, number][] = [];
-  if (only !== 'wide') worlds.push([currentWorld(), env('GNS_BENCH_REAL_RATE', 10)]);
+  if (only !== 'wide') worlds.push([currentWorld(10, env('GNS_BENCH_STS', 100)), env('GNS_BENCH_REAL_RATE', 10)]);
   if (only !== 'current') worlds.push([wideWorld(), env('GNS_BENCH_WIDE_RATE', 3)]);
   for (const [world, rate] of worlds) {
     const t = await measure(world, rate, log);

@@ -71,8 +71,20 @@ export interface StateStore {
    * (docs/adr/0014-a-pod-event-costs-constant-work.md).
    */
   memberVersions(gns: string): Promise<ReadonlyMap<string, number>>;
-  /** Counts a change of these member namespaces (`cluster/namespace`) of a GNS, after merging it; one write. */
-  bumpMemberVersions(gns: string, members: readonly string[]): Promise<void>;
+  /**
+   * Counts a change of these member namespaces (`cluster/namespace`) of a GNS, after merging it,
+   * in one write; returns every member version of the GNS after it (for the sync messages).
+   */
+  bumpMemberVersions(gns: string, members: readonly string[]): Promise<MemberBump>;
+}
+
+/** Member versions of one GNS by `cluster/namespace` (absent: 0). */
+export type MemberVersions = ReadonlyMap<string, number>;
+
+/** What a member bump returns: every member version of the GNS and its targets version (same item, one read). */
+export interface MemberBump {
+  readonly members: MemberVersions;
+  readonly targetsVersion: number;
 }
 
 /** One member namespace's visible records. */
@@ -190,8 +202,12 @@ export interface ClusterApis {
 }
 
 export interface SyncQueue {
-  /** `observedAt`: the earliest agent observation behind the cause (propagation lag), when known. */
-  enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void>;
+  /**
+   * One message per target. `observedAt`: the earliest agent observation behind the cause
+   * (propagation lag), when known. `versions` (by GNS): the member versions that show the change
+   * the message is for; a sync whose memory is at least that new reads nothing (docs/adr/0015).
+   */
+  enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number, versions?: ReadonlyMap<string, MemberVersions>): Promise<void>;
   /** routing: istio — the gateway-entry writers of (GNS, source cluster) (docs/adr/0013); absent: not supported. */
   enqueueRouting?(keys: readonly RoutingKey[], cause: string): Promise<void>;
 }

@@ -166,9 +166,10 @@ interface BatchVersions {
 /**
  * Bumps the version of every GNS whose Services this batch changed (the new value is that GNS's
  * version for this batch), then reads the versions of the other GNSs whose targets are needed,
- * in one request. A failed read only costs loading those indexes afresh.
+ * in one request — except those the batch's member bumps already read (`alreadyRead`, read after
+ * the merges too). A failed read only costs loading those indexes afresh.
  */
-async function targetsVersions(deps: IngestDeps, mergedRecords: readonly Merged[], log: Log): Promise<BatchVersions> {
+async function targetsVersions(deps: IngestDeps, mergedRecords: readonly Merged[], log: Log, alreadyRead: ReadonlyMap<string, number>): Promise<BatchVersions> {
   const known = new Map<string, number>();
   const bumpFailed = new Set<string>();
   const bump = new Set(mergedRecords.filter((m) => changedServices(m).length > 0).map((m) => m.gns));
@@ -180,6 +181,7 @@ async function targetsVersions(deps: IngestDeps, mergedRecords: readonly Merged[
       log.warn('bumping the targets version failed; the Service changes will be redelivered', { gns, error: describeError(error) });
     }
   }));
+  for (const [gns, version] of alreadyRead) if (!known.has(gns) && !bumpFailed.has(gns)) known.set(gns, version);
   const read = [...new Set(mergedRecords.filter(needsIndex).map((m) => m.gns))].filter((gns) => !known.has(gns));
   if (read.length > 0) {
     try {
@@ -250,10 +252,9 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   }
 
   // 2–3. The targets version of each GNS concerned, after every merge of the batch.
-  const [versions, membersFailed] = await Promise.all([
-    targetsVersions(deps, mergedRecords, log),
-    bumpChangedMembers(deps.store, mergedRecords.map((m) => ({ gns: m.gns, ...scopeOf(m.event), changed: m.merge.changed, redelivered: m.redelivered })), log),
-  ]);
+  // The member bumps first: they also read each bumped GNS's targets version (same item).
+  const members = await bumpChangedMembers(deps.store, mergedRecords.map((m) => ({ gns: m.gns, ...scopeOf(m.event), changed: m.merge.changed, redelivered: m.redelivered })), log);
+  const versions = await targetsVersions(deps, mergedRecords, log, members.targetsVersions);
 
   // 4. The affected targets; one index load per GNS at most (shared by the batch's records).
   const loads = new Map<string, Promise<readonly GnsTarget[]>>();
@@ -263,7 +264,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     return load;
   };
   await mapLimit(mergedRecords, deps.concurrency ?? 10, async (m) => {
-    if ((versions.bumpFailed.has(m.gns) && changedServices(m).length > 0) || (membersFailed.has(m.gns) && (m.merge.changed || m.redelivered))) {
+    if ((versions.bumpFailed.has(m.gns) && changedServices(m).length > 0) || (members.failed.has(m.gns) && (m.merge.changed || m.redelivered))) {
       failures.push({ itemIdentifier: m.record.messageId });
       return;
     }
@@ -290,7 +291,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   if (targets.size > 0) {
     const cause = ids.length === 1 ? (ids[0] as string) : `batch:${createHash('sha256').update(ids.sort().join('\n')).digest('hex')}`;
     try {
-      await deps.queue.enqueue([...targets.values()], cause, observedAt);
+      await deps.queue.enqueue([...targets.values()], cause, observedAt, members.versions);
       enqueued = targets.size;
     } catch (error) {
       // The merges are stored; the redelivered records (receive count > 1) will enqueue again.

@@ -58,6 +58,8 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   const observedAt = new Map<string, number>();
   const failures: { itemIdentifier: string }[] = [];
   let invalid = 0;
+  /** Member versions the messages carry, by GNS (the newest of each member). */
+  const known = new Map<string, Map<string, number>>();
 
   for (const record of records) {
     const decoded = decodeSyncMessage(record.body);
@@ -80,6 +82,12 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       else routingGroups.set(key, { key: message.routing, ids: [record.messageId] });
       continue;
     }
+    const { mv } = message;
+    if (mv) {
+      const versions = known.get(message.target.gns) ?? new Map<string, number>();
+      for (const [member, v] of Object.entries(mv)) versions.set(member, Math.max(v, versions.get(member) ?? 0));
+      known.set(message.target.gns, versions);
+    }
     const key = targetKey(message.target);
     const observed = message.observedAt;
     if (observed !== undefined && observed < (observedAt.get(key) ?? Infinity)) observedAt.set(key, observed);
@@ -93,7 +101,7 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   const memo = memoOf(deps);
   const batchDeps: SyncDeps = {
     ...deps, memo,
-    store: memberReads(deps.store, deps.topology, memo, now),
+    store: memberReads(deps.store, deps.topology, memo, now, known),
     vips: cachedVips(deps.vips, memo, now, deps.topology.topology.vipReleaseAfterMs),
   };
   const outcomes: SyncOutcome[] = [];

@@ -20,6 +20,8 @@ export interface SyncMemo {
   readonly handedBack: Set<string>;
   /** Member namespaces last read (`cluster/namespace`), with the member version read before them and when (sources.ts). */
   readonly members: Map<string, { readonly version: number; readonly at: number; readonly view: NamespaceView }>;
+  /** Member reads in flight (shared by concurrent batches of this container). */
+  readonly reading: Map<string, { readonly version: number; readonly at: number; readonly view: Promise<NamespaceView> }>;
   /** VIPs the allocator gave, by identity key, with when and the move it reported (vip-cache.ts). */
   readonly vips: Map<string, { readonly vip: string; readonly at: number; readonly move?: VipMove }>;
 }
@@ -27,6 +29,6 @@ export interface SyncMemo {
 export function newSyncMemo(): SyncMemo {
   return {
     markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
-    members: new Map(), vips: new Map(),
+    members: new Map(), reading: new Map(), vips: new Map(),
   };
 }

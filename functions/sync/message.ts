@@ -5,6 +5,7 @@
 //
 //   body                    {"v":1,"target":{gns,cluster,namespace,name},"cause":"<event id>","observedAt":<ms>}
 //                           observedAt: the earliest agent observation among the causes (v2 events), when known
+//                           mv (optional): the GNS's member versions after the change (ADR 15)
 //   MessageGroupId          the target key (hashed when longer than SQS's 128 characters)
 //   MessageDeduplicationId  sha256(cause, target key): a redelivered event enqueues nothing new
 import { createHash } from 'node:crypto';
@@ -24,12 +25,16 @@ export const TargetRefSchema = z.strictObject({
   name: NameSchema,
 });
 
+/** Member versions (`cluster/namespace` → counter) that show the change a message is for (docs/adr/0015). */
+const MemberVersionsSchema = z.record(z.string().min(3).max(400), z.number().int().nonnegative()).refine((r) => Object.keys(r).length <= 1000, 'at most 1000 members');
+
 export const TargetSyncMessageSchema = z.strictObject({
   v: z.literal(1),
   target: TargetRefSchema,
   cause: z.string().min(1).max(1024),
   /** When an agent observed the earliest change behind this message (ms since the epoch); absent for v1 causes. */
   observedAt: z.number().int().nonnegative().optional(),
+  mv: MemberVersionsSchema.optional(),
 });
 
 /** The gateway-entry writer of one GNS's pods in one source cluster (docs/adr/0013-routing-through-istio.md). */
@@ -44,12 +49,13 @@ export type SyncMessage = z.infer<typeof SyncMessageSchema>;
 export type TargetSyncMessage = z.infer<typeof TargetSyncMessageSchema>;
 export type RoutingSyncMessage = z.infer<typeof RoutingSyncMessageSchema>;
 
-export function encodeSyncMessage(target: TargetRef, cause: string, observedAt?: number): string {
+export function encodeSyncMessage(target: TargetRef, cause: string, observedAt?: number, versions?: ReadonlyMap<string, number>): string {
   const message: SyncMessage = {
     v: 1,
     target: { gns: target.gns, cluster: target.cluster, namespace: target.namespace, name: target.name },
     cause,
     ...(observedAt === undefined ? {} : { observedAt }),
+    ...(versions && versions.size > 0 ? { mv: Object.fromEntries([...versions].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
   };
   return JSON.stringify(message);
 }

@@ -1,13 +1,14 @@
 // The source pods of a GNS, and the reads a batch of syncs makes (docs/adr/0014).
 //
 // A member namespace is read whole (pods and Services, one query) and kept in the container's
-// memo with the member version read just before it. A batch reads each GNS's member versions
-// once (one consistent GetItem) and re-reads only the members whose version moved since the
-// memo's copy — or whose copy is older than MEMBER_CACHE_MS, a backstop against a change
-// whose bump was lost. The ingest bumps a member's version after merging any change of it and
-// before enqueueing its syncs, so a sync enqueued for a change reads a version that shows it.
+// memo with the member version known just before it was read. The ingest bumps a member's
+// version after merging any change of it and before enqueueing its syncs, and the messages
+// carry the GNS's member versions after the bump; a batch re-reads only the members whose
+// memo copy is older than those versions — or older than MEMBER_CACHE_MS, a backstop against
+// a change whose bump was lost (or a table restored with lower counters). A GNS none of whose
+// messages carry versions (the reconcile's) has its versions read once (one consistent GetItem).
 import type { MemberRef, SourcePod } from '../../shared/core/types.ts';
-import type { NamespaceView, StateStore } from '../../shared/ports.ts';
+import type { MemberVersions, NamespaceView, StateStore } from '../../shared/ports.ts';
 import type { TopologyIndex } from '../topology.ts';
 import type { SyncMemo } from './memo.ts';
 
@@ -37,8 +38,9 @@ function shared<T>(map: Map<string, Promise<T>>, key: string, load: () => Promis
  * version is unchanged, each read at most once per batch, and each GNS's versions read once.
  * A namespace in no GNS is read from the store every time.
  */
-export function memberReads(store: StateStore, topology: TopologyIndex, memo: SyncMemo, now: number): StateStore {
+export function memberReads(store: StateStore, topology: TopologyIndex, memo: SyncMemo, now: number, known: ReadonlyMap<string, MemberVersions> = new Map()): StateStore {
   const versions = new Map<string, Promise<ReadonlyMap<string, number>>>();
+  for (const [gns, v] of known) versions.set(gns, Promise.resolve(v));
   const reads = new Map<string, Promise<NamespaceView>>();
   const namespaceOf = (cluster: string, namespace: string): Promise<NamespaceView> => {
     const key = `${cluster}/${namespace}`;
@@ -46,12 +48,22 @@ export function memberReads(store: StateStore, topology: TopologyIndex, memo: Sy
       const gns = topology.gnsOf(cluster, namespace);
       if (gns === undefined) return store.namespaceOf(cluster, namespace);
       const version = (await shared(versions, gns, () => store.memberVersions(gns))).get(key) ?? 0;
+      const fresh = (e: { version: number; at: number } | undefined) => e !== undefined && e.version >= version && now >= e.at && now - e.at < MEMBER_CACHE_MS;
       const cached = memo.members.get(key);
-      if (cached && cached.version === version && now - cached.at < MEMBER_CACHE_MS && now >= cached.at) return cached.view;
-      const view = await store.namespaceOf(cluster, namespace);
-      const latest = memo.members.get(key);
-      if (!latest || latest.version <= version) memo.members.set(key, { version, at: now, view });
-      return view;
+      if (cached && fresh(cached)) return cached.view;
+      // Another batch of this container may be reading it already, for a version at least as new.
+      const reading = memo.reading.get(key);
+      if (reading && fresh(reading)) return reading.view;
+      const view = store.namespaceOf(cluster, namespace);
+      memo.reading.set(key, { version, at: now, view });
+      try {
+        const read = await view;
+        const latest = memo.members.get(key);
+        if (!latest || latest.version <= version) memo.members.set(key, { version, at: now, view: read });
+        return read;
+      } finally {
+        if (memo.reading.get(key)?.view === view) memo.reading.delete(key);
+      }
     });
   };
   return {

@@ -3,7 +3,7 @@
 import { encodeRoutingMessage, encodeSyncMessage, routingDeduplicationId, routingMessageGroupId, syncDeduplicationId, syncMessageGroupId } from '../../functions/sync/message.ts';
 import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
-import type { SyncQueue } from '../../shared/ports.ts';
+import type { MemberVersions, SyncQueue } from '../../shared/ports.ts';
 import type { LocalQueue } from './local-queue.ts';
 
 export class LocalSyncQueue implements SyncQueue {
@@ -13,11 +13,11 @@ export class LocalSyncQueue implements SyncQueue {
     this.#queue = queue;
   }
 
-  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void> {
+  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number, versions?: ReadonlyMap<string, MemberVersions>): Promise<void> {
     // SendMessageBatch takes 10 messages a call; the local queue takes any number, but keep the shape.
     for (let i = 0; i < targets.length; i += 10) {
       await this.#queue.send(targets.slice(i, i + 10).map((target) => ({
-        body: encodeSyncMessage(target, cause, observedAt),
+        body: encodeSyncMessage(target, cause, observedAt, versions?.get(target.gns)),
         groupId: syncMessageGroupId(target),
         dedupId: syncDeduplicationId(cause, target),
       })));

@@ -10,6 +10,8 @@ import { storeError } from './client.ts';
 import { TARGETS_PK } from './keys.ts';
 
 const PREFIX = 'mv:';
+/** targets-version.ts's attribute on the same item. */
+const TARGETS_VERSION = 'tv';
 
 /** The counter of every member that has one, by `cluster/namespace` (absent: never bumped, 0). */
 export async function readMemberVersions(doc: DynamoDBDocumentClient, tableName: string, gns: string): Promise<ReadonlyMap<string, number>> {
@@ -19,26 +21,36 @@ export async function readMemberVersions(doc: DynamoDBDocumentClient, tableName:
   } catch (error) {
     throw storeError(`read of the member versions of ${gns}`, error);
   }
+  return versionsOf(item);
+}
+
+const versionsOf = (item: Record<string, unknown> | undefined): Map<string, number> => {
   const out = new Map<string, number>();
   for (const [name, value] of Object.entries(item ?? {})) {
     if (name.startsWith(PREFIX) && typeof value === 'number') out.set(name.slice(PREFIX.length), value);
   }
   return out;
-}
+};
 
-/** Adds one to the counter of each of `members` (`cluster/namespace`) of a GNS, in one write. */
-export async function bumpMemberVersions(doc: DynamoDBDocumentClient, tableName: string, gns: string, members: readonly string[]): Promise<void> {
+/**
+ * Adds one to the counter of each of `members` (`cluster/namespace`) of a GNS, in one write;
+ * returns every counter after it, and the item's targets version (0: none yet).
+ */
+export async function bumpMemberVersions(doc: DynamoDBDocumentClient, tableName: string, gns: string, members: readonly string[]): Promise<{ members: ReadonlyMap<string, number>; targetsVersion: number }> {
   const unique = [...new Set(members)].sort();
-  if (unique.length === 0) return;
+  if (unique.length === 0) throw new Error('bumpMemberVersions needs at least one member');
   const names = Object.fromEntries(unique.map((m, i) => [`#m${i}`, `${PREFIX}${m}`]));
   try {
-    await doc.send(new UpdateCommand({
+    const res = await doc.send(new UpdateCommand({
       TableName: tableName,
       Key: { pk: TARGETS_PK, sk: gns },
       UpdateExpression: `ADD ${unique.map((_, i) => `#m${i} :one`).join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'ALL_NEW',
     }));
+    const tv = res.Attributes?.[TARGETS_VERSION];
+    return { members: versionsOf(res.Attributes), targetsVersion: typeof tv === 'number' ? tv : 0 };
   } catch (error) {
     throw storeError(`bump of the member versions of ${gns}`, error);
   }

@@ -9,7 +9,7 @@ import type { SQSClient, SendMessageBatchRequestEntry } from '@aws-sdk/client-sq
 import { FinalError, RetryableError } from '../../errors.ts';
 import { targetKey } from '../../core/identity.ts';
 import type { TargetRef } from '../../core/types.ts';
-import type { SyncQueue } from '../../ports.ts';
+import type { MemberVersions, SyncQueue } from '../../ports.ts';
 import { encodeRoutingMessage, encodeSyncMessage, routingDeduplicationId, routingKeyText, routingMessageGroupId, syncDeduplicationId, syncMessageGroupId } from '../../../functions/sync/message.ts';
 import type { RoutingKey } from '../../core/routing/types.ts';
 
@@ -56,12 +56,12 @@ export function sqsSyncQueue(options: SqsSyncQueueOptions): SyncQueue {
   }
 
   return {
-    async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number) {
+    async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number, versions?: ReadonlyMap<string, MemberVersions>) {
       const unique = new Map<string, TargetRef>();
       for (const t of targets) unique.set(targetKey(t), t);
       const entries: SendMessageBatchRequestEntry[] = [...unique.values()].map((t, i) => ({
         Id: String(i),
-        MessageBody: encodeSyncMessage(t, cause, observedAt),
+        MessageBody: encodeSyncMessage(t, cause, observedAt, versions?.get(t.gns)),
         MessageGroupId: syncMessageGroupId(t),
         MessageDeduplicationId: syncDeduplicationId(cause, t),
       }));

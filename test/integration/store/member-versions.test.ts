@@ -13,11 +13,12 @@ describe('DynamoStateStore: member versions', () => {
     const tableName = await dynamo.freshTable();
     const store = new DynamoStateStore({ client: dynamo.engine().client, tableName });
     expect(await store.memberVersions('g')).toEqual(new Map());
-    await store.bumpMemberVersions('g', ['one/a', 'two/b', 'one/a']);
-    await store.bumpMemberVersions('g', ['one/a']);
-    await store.bumpMemberVersions('g', []);
+    expect(await store.bumpMemberVersions('g', ['one/a', 'two/b', 'one/a'])).toEqual({ members: new Map([['one/a', 1], ['two/b', 1]]), targetsVersion: 0 });
     expect(await store.bumpTargetsVersion('g')).toBe(1);
+    // The bump returns every member's version and the targets version: the ingest reads nothing more.
+    expect(await store.bumpMemberVersions('g', ['one/a'])).toEqual({ members: new Map([['one/a', 2], ['two/b', 1]]), targetsVersion: 1 });
     expect(await store.memberVersions('g')).toEqual(new Map([['one/a', 2], ['two/b', 1]]));
+    expect(await store.targetsVersions(['g'])).toEqual(new Map([['g', 1]]));
     expect(await store.memberVersions('other')).toEqual(new Map());
   });
 

@@ -8,7 +8,7 @@ import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIde
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
   ClusterApi, ClusterApis, Clock, DeadLetter, SliceRef, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
-  NamespaceView,
+  MemberBump, MemberVersions, NamespaceView,
 } from '../../../shared/ports.ts';
 import { toBusEntries } from '../../../shared/schemas/serialize.ts';
 import { toEnvelope } from '../../../shared/schemas/envelope.ts';
@@ -176,7 +176,7 @@ export class FakeStore implements StateStore {
     return version;
   }
 
-  /** Member versions by `gns` then `cluster/namespace` (docs/adr/0014); not recorded in `calls`. */
+  /** Member versions by `gns` then `cluster/namespace` (docs/adr/0014). */
   readonly memberCounters = new Map<string, Map<string, number>>();
 
   async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {
@@ -186,13 +186,20 @@ export class FakeStore implements StateStore {
   }
 
   async memberVersions(gns: string): Promise<ReadonlyMap<string, number>> {
+    this.calls.push(`memberVersions ${gns}`);
     return new Map(this.memberCounters.get(gns) ?? []);
   }
 
-  async bumpMemberVersions(gns: string, members: readonly string[]): Promise<void> {
+  /** Thrown by bumpMemberVersions when set. */
+  failBumpMembers: Error | undefined;
+
+  async bumpMemberVersions(gns: string, members: readonly string[]): Promise<MemberBump> {
+    this.calls.push(`bumpMemberVersions ${gns}`);
+    if (this.failBumpMembers) throw this.failBumpMembers;
     const counters = this.memberCounters.get(gns) ?? new Map<string, number>();
     for (const m of new Set(members)) counters.set(m, (counters.get(m) ?? 0) + 1);
     this.memberCounters.set(gns, counters);
+    return { members: new Map(counters), targetsVersion: this.versions.get(gns) ?? 0 };
   }
 
   /** Test setup: merge without recording a call. */
@@ -413,11 +420,14 @@ export class FakeClusters implements ClusterApis {
 // ---- SyncQueue, DeadLetters, Clock --------------------------------------------------------------
 
 export class FakeQueue implements SyncQueue {
-  readonly sent: { target: TargetRef; cause: string; observedAt?: number }[] = [];
+  readonly sent: { target: TargetRef; cause: string; observedAt?: number; versions?: MemberVersions }[] = [];
   fail: Error | undefined;
-  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number): Promise<void> {
+  async enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number, versions?: ReadonlyMap<string, MemberVersions>): Promise<void> {
     if (this.fail) throw this.fail;
-    for (const target of targets) this.sent.push({ target, cause, ...(observedAt === undefined ? {} : { observedAt }) });
+    for (const target of targets) {
+      const v = versions?.get(target.gns);
+      this.sent.push({ target, cause, ...(observedAt === undefined ? {} : { observedAt }), ...(v ? { versions: v } : {}) });
+    }
   }
   keys(): string[] {
     return this.sent.map((s) => `${s.target.cluster}/${s.target.namespace}/${s.target.name}`).sort();

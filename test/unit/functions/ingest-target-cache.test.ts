@@ -52,14 +52,14 @@ describe('two ingest containers', () => {
 describe('targets version', () => {
   const others = () => store.calls.filter((c) => !c.startsWith('merge'));
 
-  it('a batch merges first, then reads the version once, then loads the index only if it changed', async () => {
+  it('a batch merges first, then reads the version once (with its member bump, same item), then loads the index only if it changed', async () => {
     store.calls.length = 0;
     await ingestBatch(b, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(4)))), rec(busBody(podUpsert('clusterTwo', 'ns-one', kafkaPod(5))))]);
-    expect(store.calls).toEqual(['merge gns-sync.pod.upsert.v2', 'merge gns-sync.pod.upsert.v2', 'targetsVersions kafka-gns']);
+    expect(store.calls).toEqual(['merge gns-sync.pod.upsert.v2', 'merge gns-sync.pod.upsert.v2', 'bumpMemberVersions kafka-gns']);
     store.versions.set('kafka-gns', 7); // another container merged a Service change
     store.calls.length = 0;
     await ingestBatch(b, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(6))))]);
-    expect(others()).toEqual(['targetsVersions kafka-gns', 'servicesOf clusterOne/ns-one', 'servicesOf clusterOne/ns-two', 'servicesOf clusterTwo/ns-one']);
+    expect(others()).toEqual(['bumpMemberVersions kafka-gns', 'servicesOf clusterOne/ns-one', 'servicesOf clusterOne/ns-two', 'servicesOf clusterTwo/ns-one']);
   });
 
   it('Service changes bump the version once per GNS per batch, after the merges; the bumped value needs no read', async () => {
@@ -70,8 +70,9 @@ describe('targets version', () => {
       rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(7)))),
     ]);
     expect(store.calls.slice(0, 3).every((c) => c.startsWith('merge'))).toBe(true);
-    expect(store.calls[3]).toBe('bumpTargetsVersion kafka-gns');
-    expect(others().filter((c) => c.startsWith('bump') || c.startsWith('targetsVersions'))).toEqual(['bumpTargetsVersion kafka-gns']);
+    expect(store.calls[3]).toBe('bumpMemberVersions kafka-gns');
+    expect(store.calls[4]).toBe('bumpTargetsVersion kafka-gns');
+    expect(others().filter((c) => c.startsWith('bump') || c.startsWith('targetsVersions'))).toEqual(['bumpMemberVersions kafka-gns', 'bumpTargetsVersion kafka-gns']);
     expect(store.versions.get('kafka-gns')).toBe(1);
     expect(result.enqueued).toBe(4);
     expect(queue.keys()).toContain('clusterTwo/ns-one/kafka-copy');
@@ -86,7 +87,7 @@ describe('targets version', () => {
     expect(others()).toEqual([]);
     expect(queue.sent).toEqual([]);
     await ingestBatch(a, [rec(body, 2)]);
-    expect(others()).toEqual(['bumpTargetsVersion kafka-gns']);
+    expect(others()).toEqual(['bumpMemberVersions kafka-gns', 'bumpTargetsVersion kafka-gns']);
     expect(queue.keys()).toEqual([MIRROR]);
   });
 
@@ -98,7 +99,7 @@ describe('targets version', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: service.messageId }]);
     expect(queue.keys()).not.toContain(MIRROR);
     expect(queue.keys().length).toBeGreaterThan(0);
-    expect(store.calls).toContain('targetsVersions kafka-gns');
+    expect(store.calls).toContain('bumpMemberVersions kafka-gns'); // the pod's version for the index came with it
     store.failBump = undefined;
     queue.sent.length = 0;
     const again = await ingestBatch(a, [{ ...service, receiveCount: 2 }]);
@@ -110,16 +111,18 @@ describe('targets version', () => {
     expect(queue.keys()).toContain(MIRROR);
   });
 
-  it('a failed version read loads the index afresh (correct, uncached) and fails nothing', async () => {
-    store.failVersions = retryable('versions');
+  it('a failed member bump (which also reads the version) fails the changed records: nothing is enqueued at an unread version; redelivered, they converge', async () => {
     await ingestBatch(a, [rec(busBody(serviceUpsert('clusterOne', 'ns-one', targetService('kafka-mirror'))))]);
-    store.versions.clear(); // even a version that looks unchanged cannot hide the new target: nothing was cached
-    store.calls.length = 0;
+    store.failBumpMembers = retryable('bump');
     queue.sent.length = 0;
-    const result = await ingestBatch(b, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(10))))]);
-    expect(result.batchItemFailures).toEqual([]);
+    const pod = rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(10))));
+    const result = await ingestBatch(b, [pod]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: pod.messageId }]);
+    expect(queue.sent).toEqual([]);
+    store.failBumpMembers = undefined;
+    const again = await ingestBatch(b, [{ ...pod, receiveCount: 2 }]);
+    expect(again.batchItemFailures).toEqual([]);
     expect(queue.keys()).toContain(MIRROR);
-    expect(others().filter((c) => c.startsWith('servicesOf'))).toHaveLength(3);
   });
 
   it('a failed index load fails the pod records (redelivered), not the Service records', async () => {

@@ -83,14 +83,14 @@ describe('ingestBatch: routing', () => {
     expect(queue.keys()).toContain('clusterOne/ns-one/kafka-mirror');
   });
 
-  it('caches the target index per GNS while its targets version is unchanged (one version read per batch, no servicesOf)', async () => {
+  it('caches the target index per GNS while its targets version is unchanged (one member bump per batch reads it, no servicesOf)', async () => {
     await ingestBatch(deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(0))))]);
     const reads = store.calls.filter((c) => c.startsWith('servicesOf')).length;
     expect(reads).toBe(3);
     store.calls.length = 0;
     clock.ms += 10_000;
     await ingestBatch(deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(1)))), rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(2))))]);
-    expect(store.calls.filter((c) => !c.startsWith('merge'))).toEqual(['targetsVersions kafka-gns']);
+    expect(store.calls.filter((c) => !c.startsWith('merge'))).toEqual(['bumpMemberVersions kafka-gns']);
     clock.ms += 60_000; // the backstop: an index is reloaded after a minute whatever the version
     await ingestBatch(deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(3))))]);
     expect(store.calls.filter((c) => c.startsWith('servicesOf'))).toHaveLength(3);

@@ -58,6 +58,22 @@ describe('member reads of a batch of syncs', () => {
     expect(addresses()).toHaveLength(before.length + 1);
   });
 
+  it('messages that carry the member versions of their change cost no version read; only the changed member is read', async () => {
+    await syncBatch(deps, both(), clock.now());
+    const queue = new FakeQueue();
+    await ingestBatch({ topology: deps.topology, store, queue, deadLetters: new FakeDeadLetters(), clock }, [
+      { messageId: 'i1', body: busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(1))), receiveCount: 1 },
+    ]);
+    expect(queue.sent.map((s) => s.versions)).toEqual([new Map([['clusterOne/ns-one', 1]]), new Map([['clusterOne/ns-one', 1]])]);
+    store.calls.length = 0;
+    await syncBatch(deps, queue.sent.map((s, i) => ({ messageId: `q${i}`, body: encodeSyncMessage(s.target, s.cause, undefined, s.versions) })), clock.now());
+    expect(store.calls).toEqual(['namespaceOf clusterOne/ns-one']);
+    store.calls.length = 0;
+    // Redelivered: this memo is as new as the message: nothing is read.
+    await syncBatch(deps, queue.sent.map((s, i) => ({ messageId: `r${i}`, body: encodeSyncMessage(s.target, s.cause, undefined, s.versions) })), clock.now());
+    expect(store.calls).toEqual([]);
+  });
+
   it('a change merged without a bump (lost) is seen once the memo is older than MEMBER_CACHE_MS', async () => {
     await syncBatch(deps, both(), clock.now());
     const before = addresses();
