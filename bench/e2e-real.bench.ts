@@ -1,8 +1,10 @@
 // What a pod change really costs (issue 12): the whole local pipeline over simulated clusters,
 // rolling restarts with realistic timing, every call counted, priced with public prices.
 //
-// Timing: graceful deletion (the pod turns Terminating and not ready at once, goes after its
-// grace, then the StatefulSet recreates it), an address when it starts, Ready after a delay.
+// Timing: graceful deletion as the simulated kubelet does it (the pod turns Terminating, then not
+// ready; its containers exit 2 s after SIGTERM, well within its 30 s grace; the pod turns
+// Succeeded, then goes; the StatefulSet recreates it), an address when it starts, Ready after a
+// delay.
 // The ingest queue's batching window is the local runner's (20 ms, the cloud's is 1 s, which
 // folds more). The reconcile timer runs at the production interval (5 min) the whole time.
 // Each topology: 3 measured runs, then a 4th with CPU metering on (async hooks slow the
@@ -10,7 +12,7 @@
 // periodic snapshots and one reconcile pass (the fixed costs).
 //
 // Knobs (env): GNS_BENCH_REAL_RUN_S (20, seconds of restarts per run), GNS_BENCH_REAL_RATE
-// (10 restarts/s, current topology), GNS_BENCH_WIDE_RATE (3/s), GNS_BENCH_GRACE_MS (2000),
+// (10 restarts/s, current topology), GNS_BENCH_WIDE_RATE (3/s), GNS_BENCH_STOP_MS (2000),
 // GNS_BENCH_READY_MS (2000), GNS_BENCH_REAL_ONLY (current|wide), GNS_BENCH_STS (100: StatefulSets of the current topology).
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -63,15 +65,15 @@ interface TopologyResult {
 
 async function measure(world: World, rate: number, log: (line: string) => void): Promise<TopologyResult> {
   const RUN_S = env('GNS_BENCH_REAL_RUN_S', 20);
-  const GRACE_MS = env('GNS_BENCH_GRACE_MS', 2000);
+  const STOP_MS = env('GNS_BENCH_STOP_MS', 2000);
   const READY_MS = env('GNS_BENCH_READY_MS', 2000);
-  const fleet = await startSimClusters({ clusters: world.clusters.map((name) => ({ name })), readyDelayMs: READY_MS, podTerminationGraceMs: GRACE_MS, events: false });
+  const fleet = await startSimClusters({ clusters: world.clusters.map((name) => ({ name })), readyDelayMs: READY_MS, containerStopMs: STOP_MS, events: false });
   const kube = new Kube(fleet.kubeconfigYaml());
   const stateDir = mkdtempSync(join(tmpdir(), `gns-bench-${world.name}-`));
   const meter = new Meter();
   const observer = new Observer(world, fleet);
   const started = Date.now();
-  world.apply(fleet, Math.ceil(GRACE_MS / 1000));
+  world.apply(fleet, 30);
   const runtime = await startLocal({
     config: world.config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => undefined,
     reconcileIntervalMs: RECONCILE_MINUTES * 60_000, control: false, quiet: true, instrument: meter,
@@ -107,8 +109,8 @@ async function measure(world: World, rate: number, log: (line: string) => void):
       }
       await Promise.all(deletes);
       // The last pods: grace, a new pod, Ready, propagation.
-      const deadline = Date.now() + GRACE_MS + READY_MS + 15_000;
-      await sleep(GRACE_MS + READY_MS);
+      const deadline = Date.now() + STOP_MS + READY_MS + 15_000;
+      await sleep(STOP_MS + READY_MS);
       while (observer.pending > 0 && Date.now() < deadline) await sleep(50);
       await runtime.idle();
       observer.measuring = false;

@@ -111,7 +111,7 @@ export function wideWorld(clusters = 10, namespacesPerCluster = 2, replicas = 10
 
 type Obj = {
   metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string };
-  status?: { podIP?: string; conditions?: { type: string; status: string }[] };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
   endpoints?: { hostname?: string; addresses: string[]; conditions?: { ready?: boolean } }[];
 };
 type Published = { address: string; ready: boolean };
@@ -187,7 +187,8 @@ export class Observer {
     if (!targets) return;
     const name = o.metadata?.name ?? '';
     const key = `${cluster}/${ns}/${name}`;
-    const gone = type === 'DELETED';
+    // A terminal pod (Succeeded, Failed) keeps its address in status but publishes none.
+    const gone = type === 'DELETED' || o.status?.phase === 'Succeeded' || o.status?.phase === 'Failed';
     const ip = gone ? undefined : o.status?.podIP;
     const terminating = o.metadata?.deletionTimestamp !== undefined;
     const ready = !gone && isReady(o);
