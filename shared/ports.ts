@@ -68,7 +68,7 @@ export interface StateStore {
   /**
    * The change counter of each member namespace of a GNS, by `cluster/namespace` (absent: 0),
    * read consistently in one request: a sync re-reads only the members whose counter moved
-   * (docs/adr/0014-a-pod-event-costs-constant-work.md).
+   * (docs/adr/0015-a-pod-event-costs-constant-work.md).
    */
   memberVersions(gns: string): Promise<ReadonlyMap<string, number>>;
   /**
