@@ -68,7 +68,7 @@ export interface StateStore {
   /**
    * The change counter of each member namespace of a GNS, by `cluster/namespace` (absent: 0),
    * read consistently in one request: a sync re-reads only the members whose counter moved
-   * (docs/adr/0015-a-pod-event-costs-constant-work.md).
+   * (docs/adr/0016-a-pod-event-costs-constant-work.md).
    */
   memberVersions(gns: string): Promise<ReadonlyMap<string, number>>;
   /**
@@ -205,7 +205,7 @@ export interface SyncQueue {
   /**
    * One message per target. `observedAt`: the earliest agent observation behind the cause
    * (propagation lag), when known. `versions` (by GNS): the member versions that show the change
-   * the message is for; a sync whose memory is at least that new reads nothing (docs/adr/0015).
+   * the message is for; a sync whose memory is at least that new reads nothing (docs/adr/0016).
    */
   enqueue(targets: readonly TargetRef[], cause: string, observedAt?: number, versions?: ReadonlyMap<string, MemberVersions>): Promise<void>;
   /** routing: istio — the gateway-entry writers of (GNS, source cluster) (docs/adr/0013); absent: not supported. */

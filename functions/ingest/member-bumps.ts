@@ -1,5 +1,5 @@
 // After a batch's merges, one write per GNS counts a change of every member namespace the batch
-// changed (docs/adr/0015-a-pod-event-costs-constant-work.md): the syncs re-read a member only
+// changed (docs/adr/0016-a-pod-event-costs-constant-work.md): the syncs re-read a member only
 // when its version moved. It runs before anything is enqueued, so a sync enqueued for a change
 // always sees the change's bump. A redelivered record bumps again whether or not its merge
 // changed anything now (the first attempt may have merged and failed before bumping).

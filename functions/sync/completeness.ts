@@ -38,7 +38,7 @@ export async function syncGuard(deps: GuardDeps, memo: SyncMemo, members: readon
       memo.adoptionChecked.clear();
       memo.markedGone.clear();
       memo.lastNeeded.clear();
-      // Member copies and VIPs of the old store (docs/adr/0015: its counters start again).
+      // Member copies and VIPs of the old store (docs/adr/0016: its counters start again).
       memo.members.clear();
       memo.reading.clear();
       memo.vips.clear();

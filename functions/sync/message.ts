@@ -5,7 +5,7 @@
 //
 //   body                    {"v":1,"target":{gns,cluster,namespace,name},"cause":"<event id>","observedAt":<ms>}
 //                           observedAt: the earliest agent observation among the causes (v2 events), when known
-//                           mv (optional): the GNS's member versions after the change (ADR 15)
+//                           mv (optional): the GNS's member versions after the change (ADR 16)
 //   MessageGroupId          the target key (hashed when longer than SQS's 128 characters)
 //   MessageDeduplicationId  sha256(cause, target key): a redelivered event enqueues nothing new
 import { createHash } from 'node:crypto';
@@ -25,7 +25,7 @@ export const TargetRefSchema = z.strictObject({
   name: NameSchema,
 });
 
-/** Member versions (`cluster/namespace` → counter) that show the change a message is for (docs/adr/0015). */
+/** Member versions (`cluster/namespace` → counter) that show the change a message is for (docs/adr/0016). */
 const MemberVersionsSchema = z.record(z.string().min(3).max(400), z.number().int().nonnegative()).refine((r) => Object.keys(r).length <= 1000, 'at most 1000 members');
 
 export const TargetSyncMessageSchema = z.strictObject({

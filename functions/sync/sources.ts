@@ -1,4 +1,4 @@
-// The source pods of a GNS, and the reads a batch of syncs makes (docs/adr/0015).
+// The source pods of a GNS, and the reads a batch of syncs makes (docs/adr/0016).
 //
 // A member namespace is read whole (pods and Services, one query) and kept in the container's
 // memo with the member version known just before it was read. The ingest bumps a member's

@@ -1,4 +1,4 @@
-// The VIPs this container was given, remembered for a while (docs/adr/0015): a sync of an
+// The VIPs this container was given, remembered for a while (docs/adr/0016): a sync of an
 // unchanged set of remote pods asks the allocator nothing. An identity's VIP stays bound to it
 // until it is released, and a release needs the identity marked gone for the whole release
 // grace (`vipReleaseAfter`); an entry lives at most half of that grace (and 5 minutes), and the

@@ -11,7 +11,7 @@
 //   vips                      4/<8 hex> | 6/<32 hex>      VIP: owner, or quarantined until
 //   status                    <gns>/<cluster>/<ns>/<name> target status
 //   targets                   <gns>                       targets version: a counter bumped on Service changes;
-//                                                         member versions mv:<cluster>/<ns>, bumped on any change (ADR 15)
+//                                                         member versions mv:<cluster>/<ns>, bumped on any change (ADR 16)
 //   meta                      incarnation                 the store's incarnation: table, begun at, complete members
 //   published                 <cluster>                   addresses last seen published in a cluster (the release holds them)
 //

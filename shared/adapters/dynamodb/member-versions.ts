@@ -1,4 +1,4 @@
-// Member versions (docs/adr/0015-a-pod-event-costs-constant-work.md): a change counter per
+// Member versions (docs/adr/0016-a-pod-event-costs-constant-work.md): a change counter per
 // member namespace of a GNS, kept as attributes `mv:<cluster>/<namespace>` of the GNS's item in
 // the `targets` partition (the item that holds its targets version). The ingest adds one to
 // every member a batch changed, with one `UpdateItem ADD` per GNS, after merging; a sync reads

@@ -1,5 +1,5 @@
 // Member versions on DynamoDB (dynalite): shared/adapters/dynamodb/member-versions.ts and the
-// whole-namespace read (docs/adr/0015).
+// whole-namespace read (docs/adr/0016).
 import { describe, expect, it } from 'vitest';
 import { localClient } from '../../../local/dynamo/start.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';

@@ -176,7 +176,7 @@ export class FakeStore implements StateStore {
     return version;
   }
 
-  /** Member versions by `gns` then `cluster/namespace` (docs/adr/0015). */
+  /** Member versions by `gns` then `cluster/namespace` (docs/adr/0016). */
   readonly memberCounters = new Map<string, Map<string, number>>();
 
   async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {

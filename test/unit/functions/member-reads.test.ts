@@ -1,5 +1,5 @@
 // A batch of syncs reads a member namespace again only when its member version moved
-// (functions/sync/sources.ts, docs/adr/0015): the cost of a pod event does not grow with the
+// (functions/sync/sources.ts, docs/adr/0016): the cost of a pod event does not grow with the
 // members and targets of its GNS, and a sync still sees every change the ingest bumped.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../../functions/ingest/ingest.ts';

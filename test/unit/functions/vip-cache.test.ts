@@ -1,4 +1,4 @@
-// The sync's VIP cache (functions/sync/vip-cache.ts, docs/adr/0015): repeated syncs of the
+// The sync's VIP cache (functions/sync/vip-cache.ts, docs/adr/0016): repeated syncs of the
 // same remote pods ask the allocator nothing, yet a cached VIP is never older than half the
 // release grace, and an identity marked gone is asked again.
 import { describe, expect, it } from 'vitest';
