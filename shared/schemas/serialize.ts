@@ -10,6 +10,17 @@ import type { GnsEvent, NamespaceSnapshot } from './events.ts';
 
 /** PutEvents accepts entries of up to 1 MB (DESIGN.md §5). */
 export const MAX_ENTRY_BYTES = 1_048_576;
+/** An SQS message (a rule's delivery to the ingest queue, a dead letter) is at most 1 MiB, envelope and attributes included. */
+export const MAX_SQS_MESSAGE_BYTES = 1_048_576;
+/**
+ * Bytes kept free in every entry an agent publishes, for what is added around its detail on the
+ * way: the EventBridge envelope a rule delivers to SQS (keys, id, account, time, region,
+ * resources, replay-name: about 400 bytes at their longest) and the attributes of a dead letter
+ * (reason ≤ 1,024 bytes, origin, message id). docs/security.md: size limits.
+ */
+export const ENVELOPE_MARGIN_BYTES = 4_096;
+/** The largest entry an agent publishes (Time included): its delivery and its dead letter stay ≤ 1 MiB. */
+export const MAX_PUBLISHED_ENTRY_BYTES = MAX_ENTRY_BYTES - ENVELOPE_MARGIN_BYTES;
 /** PutEvents accepts up to 10 entries per call. */
 export const MAX_ENTRIES_PER_PUT = 10;
 /** The `Time` parameter counts 14 bytes when set. */
@@ -26,7 +37,7 @@ export class EntryTooLargeError extends FinalError {
   readonly sizeBytes: number;
   readonly limitBytes: number;
   constructor(detailType: string, sizeBytes: number, limitBytes: number, why: string, options?: GnsErrorOptions) {
-    super(`${detailType} event of ${sizeBytes} bytes exceeds the PutEvents entry limit of ${limitBytes} bytes: ${why}; the event is not published`, options);
+    super(`${detailType} event of ${sizeBytes} bytes exceeds the entry limit of ${limitBytes} bytes (PutEvents' 1 MB less room for the envelope): ${why}; the event is not published`, options);
     this.detailType = detailType;
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;
@@ -51,10 +62,10 @@ function overhead(cluster: string, detailType: string): number {
 
 /**
  * The PutEvents entries of one event: one entry, or for a snapshot too large for one entry,
- * one entry per part. Entries leave room for a `Time` (14 bytes). Throws EntryTooLargeError
- * when an event cannot fit.
+ * one entry per part. Entries leave room for a `Time` (14 bytes) and, by default, for the
+ * envelope (ENVELOPE_MARGIN_BYTES). Throws EntryTooLargeError when an event cannot fit.
  */
-export function toBusEntries(event: GnsEvent, limitBytes: number = MAX_ENTRY_BYTES): BusEntry[] {
+export function toBusEntries(event: GnsEvent, limitBytes: number = MAX_PUBLISHED_ENTRY_BYTES): BusEntry[] {
   const parts: readonly GnsEvent[] = event.type === DETAIL_TYPES.snapshot
     ? splitSnapshot(event.detail, limitBytes).map((detail) => ({ type: DETAIL_TYPES.snapshot, detail }))
     : [event];

@@ -7,7 +7,7 @@ import { DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
 import type { GnsEvent, NamespaceSnapshot, PodUpsert } from '../../shared/schemas/events.ts';
 import { toEnvelope } from '../../shared/schemas/envelope.ts';
 import { parseBusEvent } from '../../shared/schemas/parse.ts';
-import { chunk, EntryTooLargeError, entrySize, MAX_ENTRY_BYTES, splitSnapshot, toBusEntries } from '../../shared/schemas/serialize.ts';
+import { chunk, EntryTooLargeError, entrySize, MAX_ENTRY_BYTES, MAX_PUBLISHED_ENTRY_BYTES, splitSnapshot, toBusEntries } from '../../shared/schemas/serialize.ts';
 import { deepFreeze } from './helpers.ts';
 
 const V = '001764364200000.000000';
@@ -96,9 +96,9 @@ describe('toBusEntries', () => {
     expect(error).toBeInstanceOf(FinalError);
     const tooLarge = error as EntryTooLargeError;
     expect(tooLarge.name).toBe('EntryTooLargeError');
-    expect(tooLarge.limitBytes).toBe(MAX_ENTRY_BYTES);
-    expect(tooLarge.sizeBytes).toBeGreaterThan(MAX_ENTRY_BYTES);
-    expect(tooLarge.message).toMatch(/^gns-sync\.pod\.upsert\.v2 event of \d+ bytes exceeds the PutEvents entry limit of 1048576 bytes: only namespace snapshots can be split; the event is not published$/);
+    expect(tooLarge.limitBytes).toBe(MAX_PUBLISHED_ENTRY_BYTES);
+    expect(tooLarge.sizeBytes).toBeGreaterThan(MAX_PUBLISHED_ENTRY_BYTES);
+    expect(tooLarge.message).toMatch(/^gns-sync\.pod\.upsert\.v2 event of \d+ bytes exceeds the entry limit of 1044480 bytes \(PutEvents' 1 MB less room for the envelope\): only namespace snapshots can be split; the event is not published$/);
   });
 
   it('an event of exactly the limit (Time included) fits; one byte more does not', () => {
