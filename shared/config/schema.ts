@@ -7,6 +7,7 @@ import { DEFAULT_INSTALLATION, INSTALLATION_RE, MAX_INSTALLATION_LENGTH } from '
 import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
 import type { Topology } from '../ports.ts';
 import { ClusterNameSchema, LABEL_VALUE_RE, NamespaceNameSchema } from '../schemas/events.ts';
+import { cloudIdCollisions } from './cloud-ids.ts';
 import { parseDuration } from './duration.ts';
 import { ROUTING_MODES, parseGatewayAddress } from './routing.ts';
 import type { RoutingMode } from './routing.ts';
@@ -95,6 +96,7 @@ function crossFieldIssues(file: z.output<typeof ConfigFileSchema>): Issue[] {
     if (first !== undefined) issues.push({ path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}" (also clusters[${first}])` });
     else clusterAt.set(c.name, i);
   });
+  for (const collision of cloudIdCollisions(file.clusters.map((c) => c.name))) issues.push({ path: ['clusters', collision.index, 'name'], message: collision.message });
   const gnsAt = new Map<string, number>();
   const memberOf = new Map<string, { gns: number; member: number }>();
   file.globalNamespaces.forEach((g, gi) => {
