@@ -33,7 +33,7 @@ export class FileArchive {
 
   constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   }
 
   /** Whether the file's end was checked for a line torn by a crash (once per process). */
@@ -50,7 +50,7 @@ export class FileArchive {
     const text = events.map((e) => `${JSON.stringify(e)}\n`).join('');
     const torn = !this.tailChecked && endsTorn(this.path);
     this.tailChecked = true;
-    appendFileSync(this.path, torn ? `\n${text}` : text);
+    appendFileSync(this.path, torn ? `\n${text}` : text, { mode: 0o600 });
   }
 
   /** The archived events with `from <= t < to`, in archive order; unreadable lines are skipped and counted. */

@@ -21,7 +21,7 @@ export class DeadLetterFile implements DeadLetters {
   constructor(path: string, now: () => number = Date.now) {
     this.path = path;
     this.#now = now;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   }
 
   async send(letter: DeadLetter): Promise<void> {
@@ -30,7 +30,7 @@ export class DeadLetterFile implements DeadLetters {
 
   append(letter: DeadLetter & { readonly queue?: string }): void {
     const stored: StoredDeadLetter = { at: this.#now(), ...letter, reason: letter.reason.split('\n')[0] ?? '' };
-    appendFileSync(this.path, `${JSON.stringify(stored)}\n`);
+    appendFileSync(this.path, `${JSON.stringify(stored)}\n`, { mode: 0o600 });
     this.count += 1;
   }
 

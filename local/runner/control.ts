@@ -1,8 +1,15 @@
 // The control endpoint of a running `gns-sync local`: HTTP on 127.0.0.1 (port chosen by the
 // OS, written to `<stateDir>/control.json`), so `gns-sync status` and `gns-sync replay` can
 // ask the process that holds the state directory's lock.
+//
+// Only the user who may read the state directory may use it (docs/security.md): every request
+// carries the per-run secret of control.json (0600) as a bearer token; a request with an
+// `Origin` header (a browser's: a web page cannot reach it) or a Host other than the loopback
+// address (DNS rebinding) is refused, and a POST must be `application/json` (no simple
+// cross-site form or text/plain request).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { TargetStatus } from '../../shared/ports.ts';
 import { processAlive, statePaths } from './state-dir.ts';
@@ -70,11 +77,52 @@ function parseReplay(text: string): ReplayRequest | string {
   return { fromMs: r.fromMs, toMs: r.toMs, ...(r.name !== undefined ? { name: r.name as string } : {}) };
 }
 
+/** Where to reach the running process, and its per-run secret. */
+export interface ControlAddress {
+  readonly pid: number;
+  readonly port: number;
+  readonly token: string;
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** Why a request is refused before it reaches a handler (status and message), or undefined. */
+export function refusal(req: Pick<IncomingMessage, 'method' | 'headers'>, port: number, token: string): { code: number; error: string } | undefined {
+  if (req.headers.origin !== undefined) return { code: 403, error: 'requests from a browser (with an Origin header) are refused' };
+  const host = req.headers.host ?? '';
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return { code: 403, error: `host ${JSON.stringify(host)} is not this endpoint (127.0.0.1:${port})` };
+  const auth = req.headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) return { code: 401, error: 'missing or wrong token (the one in control.json of the state directory)' };
+  if (req.method === 'POST' && (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() !== 'application/json') {
+    return { code: 415, error: 'the body must be application/json' };
+  }
+  return undefined;
+}
+
+/** Writes control.json afresh, readable by its owner only (never a file left by a crash, which may be another's). */
+function writeControlFile(file: string, address: ControlAddress): void {
+  rmSync(file, { force: true });
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(address)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Starts the endpoint and writes control.json; `close()` stops it and removes the file. */
 export async function startControl(stateDir: string, handlers: ControlHandlers): Promise<{ port: number; close(): Promise<void> }> {
+  const token = randomBytes(32).toString('base64url');
+  let port = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
+        const refused = refusal(req, port, token);
+        if (refused) return send(res, refused.code, { error: refused.error });
         if (req.method === 'GET' && req.url === '/status') return send(res, 200, await handlers.status());
         if (req.method === 'POST' && req.url === '/replay') {
           const body = await readBody(req).catch(() => undefined);
@@ -93,9 +141,9 @@ export async function startControl(stateDir: string, handlers: ControlHandlers):
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const file = statePaths(stateDir).control;
-  writeFileSync(file, `${JSON.stringify({ pid: process.pid, port })}\n`);
+  writeControlFile(file, { pid: process.pid, port, token });
   return {
     port,
     async close() {
@@ -107,21 +155,23 @@ export async function startControl(stateDir: string, handlers: ControlHandlers):
 }
 
 /** The running process's endpoint, when there is one (a control.json of a dead process is ignored). */
-export function findControl(stateDir: string): { pid: number; port: number } | undefined {
+export function findControl(stateDir: string): ControlAddress | undefined {
   try {
-    const raw = JSON.parse(readFileSync(statePaths(stateDir).control, 'utf8')) as { pid?: unknown; port?: unknown };
-    if (typeof raw.pid !== 'number' || typeof raw.port !== 'number') return undefined;
-    return processAlive(raw.pid) ? { pid: raw.pid, port: raw.port } : undefined;
+    const raw = JSON.parse(readFileSync(statePaths(stateDir).control, 'utf8')) as { pid?: unknown; port?: unknown; token?: unknown };
+    if (typeof raw.pid !== 'number' || typeof raw.port !== 'number' || typeof raw.token !== 'string') return undefined;
+    return processAlive(raw.pid) ? { pid: raw.pid, port: raw.port, token: raw.token } : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** One request to the control endpoint; rejects when it cannot be reached or answers an error. */
-export function callControl<T>(port: number, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+export function callControl<T>(control: Pick<ControlAddress, 'port' | 'token'>, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+  const { port, token } = control;
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ host: '127.0.0.1', port, method, path, timeout: timeoutMs, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const headers = { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+    const req = request({ host: '127.0.0.1', port, method, path, timeout: timeoutMs, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { text += c; });

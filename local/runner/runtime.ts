@@ -165,7 +165,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   };
   try {
     // Offline `gns-sync replay` needs the topology: keep a copy of the config with the state.
-    writeFileSync(configCopyPath(options.stateDir), `${JSON.stringify(config, null, 2)}\n`);
+    writeFileSync(configCopyPath(options.stateDir), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     const dynamo = await startLocalDynamo({ dir: paths.dynamodb });
     cleanups.push(() => dynamo.stop());
     const ops = countOps(dynamo.client);

@@ -1,7 +1,9 @@
 // The state directory of `gns-sync local` (default `.gns-sync/`): dynalite's files, the bus
 // archive, the dead-letter files, the control endpoint's port. One runner at a time: a lock
 // file holding the owner's pid; a lock left by a dead process (SIGKILL) is taken over.
-import { mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+// Private to its user (docs/security.md): the directory is 0700, its files 0600 — it holds the
+// kubeconfig copy, the archive of every event, and the control endpoint's secret.
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { GnsSyncError } from '../../shared/errors.ts';
 
@@ -66,13 +68,31 @@ export function lockOwner(stateDir: string): number | undefined {
   }
 }
 
-/** Takes the state directory's lock (creating the directory), or throws StateDirLockedError. */
+/** Directories of the state 0700, files 0600, recursively (a directory made by an older version was 0755/0644). */
+export function makePrivate(path: string): void {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+    for (const entry of readdirSync(path)) makePrivate(resolve(path, entry));
+  } else if (stat.isFile() && (stat.mode & 0o777 & ~0o600) !== 0) {
+    chmodSync(path, stat.mode & 0o600);
+  }
+}
+
+/**
+ * Takes the state directory's lock (creating the directory), or throws StateDirLockedError.
+ * The holding process creates every file private from then on (umask 077): LevelDB's files
+ * (dynalite) take no mode of their own.
+ */
 export function lockStateDir(stateDir: string): { release(): void } {
   const paths = statePaths(stateDir);
-  mkdirSync(paths.dir, { recursive: true });
+  process.umask(process.umask() | 0o077);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  makePrivate(paths.dir);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      const fd = openSync(paths.lock, 'wx');
+      const fd = openSync(paths.lock, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       let released = false;

@@ -62,7 +62,7 @@ export const replay: Command = {
     let report: ReplayReport;
     if (control) {
       try {
-        report = await callControl<ReplayReport>(control.port, 'POST', '/replay', request, 600_000);
+        report = await callControl<ReplayReport>(control, 'POST', '/replay', request, 600_000);
       } catch (error) {
         console.error(`gns-sync replay: the running gns-sync local (pid ${control.pid}) did not replay: ${(error as Error).message}`);
         return 1;

@@ -43,7 +43,7 @@ export const status: Command = {
     let source: string;
     if (control) {
       try {
-        report = await callControl<StatusReport>(control.port, 'GET', '/status');
+        report = await callControl<StatusReport>(control, 'GET', '/status');
         source = `from the running gns-sync local (pid ${control.pid})`;
       } catch (error) {
         console.error(`gns-sync status: the running gns-sync local (pid ${control.pid}) did not answer: ${(error as Error).message}`);

@@ -71,13 +71,14 @@ describe('control endpoint', () => {
       status: async () => ({ pid: process.pid, startedAt: 1, targets: [], deadLetters: { ingest: 0, sync: 0 }, queues: {} }),
       replay: async (r) => { replays.push(r); return { name: r.name ?? 'x', events: 3, skipped: 0 }; },
     });
-    expect(findControl(dir)).toEqual({ pid: process.pid, port: control.port });
-    expect(await callControl(control.port, 'GET', '/status')).toMatchObject({ targets: [] });
-    expect(await callControl(control.port, 'POST', '/replay', { fromMs: 1, toMs: 2, name: 'r' })).toEqual({ name: 'r', events: 3, skipped: 0 });
-    await expect(callControl(control.port, 'POST', '/replay', { fromMs: 2, toMs: 1 })).rejects.toThrow(/toMs: must be after fromMs/);
-    await expect(callControl(control.port, 'POST', '/replay', { fromMs: 'a', toMs: 1 })).rejects.toThrow(/fromMs/);
-    await expect(callControl(control.port, 'GET', '/nope')).rejects.toThrow(/no such endpoint/);
-    await expect(callControl(control.port, 'POST', '/replay', { fromMs: 1, toMs: 2, name: 'x'.repeat(70_000) })).rejects.toThrow(/larger than/);
+    const address = findControl(dir)!;
+    expect(address).toEqual({ pid: process.pid, port: control.port, token: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(await callControl(address, 'GET', '/status')).toMatchObject({ targets: [] });
+    expect(await callControl(address, 'POST', '/replay', { fromMs: 1, toMs: 2, name: 'r' })).toEqual({ name: 'r', events: 3, skipped: 0 });
+    await expect(callControl(address, 'POST', '/replay', { fromMs: 2, toMs: 1 })).rejects.toThrow(/toMs: must be after fromMs/);
+    await expect(callControl(address, 'POST', '/replay', { fromMs: 'a', toMs: 1 })).rejects.toThrow(/fromMs/);
+    await expect(callControl(address, 'GET', '/nope')).rejects.toThrow(/no such endpoint/);
+    await expect(callControl(address, 'POST', '/replay', { fromMs: 1, toMs: 2, name: 'x'.repeat(70_000) })).rejects.toThrow(/larger than/);
     expect(replays).toHaveLength(1);
     await control.close();
     expect(findControl(dir)).toBeUndefined();
