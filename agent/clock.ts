@@ -2,22 +2,51 @@
 // backwards within a process, and a floor persisted in the agent's Lease (agent/lease.ts)
 // keeps them increasing across restarts and hand-overs: a new publisher starts after
 // max(wall, floor). The pure step is shared/core/hlc.ts's nextHlc.
+//
+// Versions are capped at the wall clock plus `maxAheadMs` (S/2 of the ingest's skew S,
+// shared/core/version-bound.ts): a floor adopted further ahead (restarts in a crash loop each
+// add a reservation window) makes the clock wait until the wall catches up, never issue beyond
+// the cap. Where the floor comes from is the Lease's business (agent/election.ts); the cap is
+// issuance's.
+import { GnsSyncError } from '../shared/errors.ts';
 import { formatHlc, nextHlc, parseHlc } from '../shared/core/hlc.ts';
 import type { Handback } from '../shared/core/handback.ts';
 import type { Hlc } from '../shared/core/types.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, maxAheadOf } from '../shared/core/version-bound.ts';
+
+/** The next version would be further ahead of the wall clock than the cap: nothing is issued. */
+export class ClockAheadError extends GnsSyncError {
+  override readonly name: string = 'ClockAheadError';
+}
 
 export class HlcClock {
   readonly #wall: () => number;
+  readonly #maxAheadMs: number;
   #last: Hlc | undefined;
 
-  constructor(wall: () => number) {
+  /** `maxAheadMs`: how far ahead of `wall` a version may be (default S/2 of the default skew: 150 s). */
+  constructor(wall: () => number, maxAheadMs: number = maxAheadOf(DEFAULT_MAX_CLOCK_SKEW_MS)) {
+    if (!Number.isFinite(maxAheadMs) || maxAheadMs < 0) throw new RangeError(`maxAheadMs must be a non-negative number of milliseconds, got ${maxAheadMs}`);
     this.#wall = wall;
+    this.#maxAheadMs = maxAheadMs;
   }
 
-  /** The next version: strictly greater than every version this clock issued or adopted. */
+  /** Whether the next version would be within the cap (wall + maxAheadMs). */
+  canIssue(): boolean {
+    const wall = this.#wall();
+    return parseHlc(nextHlc(this.#last, wall)).ms <= wall + this.#maxAheadMs;
+  }
+
+  /** The next version: strictly greater than every version this clock issued or adopted, never beyond the cap (ClockAheadError). */
   now(): Hlc {
-    this.#last = nextHlc(this.#last, this.#wall());
-    return this.#last;
+    const wall = this.#wall();
+    const next = nextHlc(this.#last, wall);
+    const ahead = parseHlc(next).ms - wall;
+    if (ahead > this.#maxAheadMs) {
+      throw new ClockAheadError(`the next version ${next} would be ${ahead} ms ahead of the wall clock (at most ${this.#maxAheadMs} ms); nothing is published until the wall clock catches up`);
+    }
+    this.#last = next;
+    return next;
   }
 
   /** Never issue a version at or below `floorMs` milliseconds (the previous publishers' reservation). */

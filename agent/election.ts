@@ -35,6 +35,9 @@ export class Elector {
   #round: Promise<void> = Promise.resolve();
   #stopped = false;
   #leaderSince: number | undefined;
+  /** The last round found the clock able to issue (false while a floor too far ahead is waited out). */
+  #announced = false;
+  #waitLogged = false;
   /** Bumped when a round times out: its late continuation must not change anything. */
   #generation = 0;
 
@@ -54,7 +57,7 @@ export class Elector {
   /** Whether this agent may publish now: it holds a valid Lease and its floor reservation covers the clock. */
   isPublishing(): boolean {
     const now = this.#o.wall();
-    return now < this.#validUntil && Math.max(now, this.#o.clock.lastMs()) < this.#reservedUntil;
+    return this.#announced && now < this.#validUntil && Math.max(now, this.#o.clock.lastMs()) < this.#reservedUntil && this.#o.clock.canIssue();
   }
 
   /** One election round (serialised with any running one). */
@@ -86,12 +89,16 @@ export class Elector {
         if (this.#leaderSince !== undefined) this.#o.logger.info('lost the publishing lease', { holder: record?.holder });
         this.#leaderSince = undefined;
         this.#validUntil = 0;
+        this.#announced = false;
         return;
       }
       const wasPublishing = this.isPublishing();
       // A new publisher starts above everything the previous ones may have issued.
       if (!wasPublishing) clock.adoptFloor(record?.floorMs ?? 0);
-      const floorMs = Math.max(record?.floorMs ?? 0, Math.max(now, clock.lastMs()) + windowMs);
+      // A floor further ahead than the clock may issue (restarts in a crash loop): hold the lease
+      // and wait for the wall clock, without raising the floor (nothing is issued meanwhile).
+      const canIssue = clock.canIssue();
+      const floorMs = Math.max(record?.floorMs ?? 0, canIssue ? Math.max(now, clock.lastMs()) + windowMs : 0);
       const next: LeaseRecord = { holder: identity, renewTimeMs: now, durationMs, floorMs };
       const written = await store.write(next, token);
       if (generation !== this.#generation || this.#stopped) return;
@@ -99,7 +106,10 @@ export class Elector {
         this.#validUntil = now + durationMs;
         this.#reservedUntil = floorMs;
         this.#observed = { key: `${identity}@${now}`, at: now };
-        if (!wasPublishing) {
+        if (!canIssue && !this.#waitLogged) this.#o.logger.warn('holds the lease but waits: the HLC floor is further ahead of the wall clock than versions may be', { identity, floorMs, aheadMs: floorMs - now });
+        this.#waitLogged = !canIssue;
+        this.#announced = canIssue;
+        if (!wasPublishing && canIssue) {
           this.#leaderSince = now;
           this.#o.logger.info('publishing: holds the lease', { identity, floorMs });
           this.#o.onElected();

@@ -245,7 +245,7 @@ describe('agent', () => {
     await settle(first);
     const lastV = bus.events().at(-1)!.detail.v;
     await first.stop();
-    wall = 900_000; // restarted on a node whose clock is behind
+    wall = 950_000; // restarted on a node whose clock is 50 s behind (the floor is then 110 s ahead: within the S/2 cap)
     const second = await start(kube, bus, { floorStore: store, clock: () => wall });
     kube.put(pod('kafka-0', { ip: '10.1.0.3' }));
     await settle(second);
