@@ -10,6 +10,7 @@ export const ENV = {
   ingestDlqUrl: 'INGEST_DLQ_URL',
   syncDlqUrl: 'SYNC_DLQ_URL',
   config: 'GNS_SYNC_CONFIG',
+  account: 'GNS_SYNC_ACCOUNT',
 } as const;
 
 /** Lambda caps all environment variables of a function at 4 KB together. */

@@ -33,10 +33,12 @@ import type { TopologyIndex } from '../topology.ts';
 import { completeMember } from './complete-member.ts';
 import { FloorTracker, highestVersions } from './floors.ts';
 import { bumpChangedMembers } from './member-bumps.ts';
+import { admissionProblem } from './admission.ts';
+import type { AdmissionPolicy } from './admission.ts';
 import { cachedTargetIndex, matchingTargets } from './targets.ts';
 import type { GnsTarget, TargetIndex } from './targets.ts';
 
-export interface IngestDeps {
+export interface IngestDeps extends AdmissionPolicy {
   readonly topology: TopologyIndex;
   readonly store: StateStore;
   readonly queue: SyncQueue;
@@ -220,6 +222,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     const parsed = parseBusEvent(record.body);
     if (!parsed.ok) return deadLetter(record, parsed.reason);
     const { event } = parsed;
+    const refused = admissionProblem(event, parsed.account, deps.clock.now(), deps);
+    if (refused !== undefined) return deadLetter(record, refused);
     // A replay keeps the event's id: its sync messages must not be deduplicated (5 min) against
     // the original's, since it may re-merge into a lost or restored table.
     const id = parsed.replayName === undefined ? parsed.id : `${parsed.replayName}/${parsed.id}`;

@@ -1,7 +1,7 @@
 // The stateless stack: code and wiring that can be replaced at any time (STYLE.md §9) — the three
 // functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
 // alarms and who may publish to the bus. It holds no data.
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -47,7 +47,8 @@ export class StatelessStack extends Stack {
       projectRoot: props.projectRoot,
       description: 'gns-sync: validate agent events, merge them into the state table, enqueue affected targets',
       timeout: FUNCTION_TIMEOUTS.ingest,
-      environment: { ...tableEnv, ...configEnv, [ENV.syncQueueUrl]: state.syncQueue.queueUrl, [ENV.ingestDlqUrl]: state.ingestDlq.queueUrl },
+      // The deployment's account: the events of a cluster without awsAccountId must come from it.
+      environment: { ...tableEnv, ...configEnv, [ENV.syncQueueUrl]: state.syncQueue.queueUrl, [ENV.ingestDlqUrl]: state.ingestDlq.queueUrl, [ENV.account]: Aws.ACCOUNT_ID },
     });
     this.sync = new GnsFunction(this, 'Sync', {
       name: 'sync',

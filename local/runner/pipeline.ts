@@ -21,6 +21,7 @@ import type { TargetRef } from '../../shared/core/types.ts';
 import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
 import type { RoutingDeps } from '../../functions/sync/routing-client.ts';
 import type { AgentLeaseRef } from '../../functions/handback.ts';
+import { LOCAL_ACCOUNT } from '../bus/envelope.ts';
 import type { LocalDynamo } from '../dynamo/start.ts';
 import type { SqsBatchResponse, SqsEvent, SqsHandler } from '../queue/sqs-shape.ts';
 import { lambdaContext, scheduledEvent } from './lambda-context.ts';
@@ -102,7 +103,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const syncLog = runnerLog('gns-sync-sync', options.logLevel, onFailedSync);
   const reconcileLog = runnerLog('gns-sync-reconcile', options.logLevel, onFailedSync);
 
-  const ingest = createIngestHandler({ topology, store, incarnation, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
+  // Every local event comes from the local bus's account (the config's awsAccountId is the cloud's).
+  const ingest = createIngestHandler({ topology, store, incarnation, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log, accountOf: () => LOCAL_ACCOUNT }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({
     topology, store, vips, statuses, incarnation, clusters: options.clusters, clock, onSynced, log: syncLog.log,
     ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),

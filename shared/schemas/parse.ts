@@ -6,7 +6,7 @@ import type { GnsEvent } from './events.ts';
 import { describe, firstIssue, oneLine } from './issues.ts';
 
 export type ParsedBusEvent =
-  | { readonly ok: true; readonly event: GnsEvent; readonly id: string; readonly replayName?: string }
+  | { readonly ok: true; readonly event: GnsEvent; readonly id: string; readonly replayName?: string; readonly account?: string }
   | { readonly ok: false; readonly reason: string };
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(ACCEPTED_DETAIL_TYPES);
@@ -34,7 +34,7 @@ export function parseBusEvent(raw: unknown): ParsedBusEvent {
 
   const envelope = EventBridgeEnvelopeSchema.safeParse(input, { reportInput: true });
   if (!envelope.success) return fail(firstIssue(envelope.error));
-  const { id, source, 'detail-type': detailType, detail, 'replay-name': replayName } = envelope.data;
+  const { id, source, 'detail-type': detailType, detail, 'replay-name': replayName, account } = envelope.data;
 
   if (!source.startsWith(SOURCE_PREFIX)) {
     return fail(`source: ${describe(source)} is not an agent source (expected ${SOURCE_PREFIX}<cluster>)`);
@@ -58,5 +58,5 @@ export function parseBusEvent(raw: unknown): ParsedBusEvent {
   // A v1 event is held as its v2 kind: it lacks only `observedAt` and the pods' `controller`,
   // which the held shape allows to be absent (unknown).
   const event = { type: wire.type, detail: parsed.data } as GnsEvent;
-  return replayName === undefined ? { ok: true, event, id } : { ok: true, event, id, replayName };
+  return { ok: true, event, id, ...(replayName === undefined ? {} : { replayName }), ...(account === undefined ? {} : { account }) };
 }

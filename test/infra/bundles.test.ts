@@ -83,6 +83,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
       TABLE_NAME: dynamo.tableName,
       SYNC_QUEUE_URL: aws.queueUrl('gns-sync-sync.fifo'),
       INGEST_DLQ_URL: aws.queueUrl('gns-sync-ingest-dlq'),
+      GNS_SYNC_ACCOUNT: '111122223333',
       SYNC_DLQ_URL: aws.queueUrl('gns-sync-sync-dlq.fifo'),
       // The very config string the stack passes.
       GNS_SYNC_CONFIG: String(ingestEnv.GNS_SYNC_CONFIG),

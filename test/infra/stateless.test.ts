@@ -47,7 +47,7 @@ describe('functions', () => {
     const { ingest, sync, reconcile } = functionsByName();
     const config = JSON.parse(String(envOf(ingest).GNS_SYNC_CONFIG)) as { clusters: { name: string }[] };
     expect(config.clusters.map((c) => c.name)).toEqual(['clusterOne', 'clusterTwo']);
-    expect(Object.keys(envOf(ingest)).sort()).toEqual(['GNS_SYNC_CONFIG', 'INGEST_DLQ_URL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'SYNC_QUEUE_URL', 'TABLE_NAME']);
+    expect(Object.keys(envOf(ingest)).sort()).toEqual(['GNS_SYNC_ACCOUNT', 'GNS_SYNC_CONFIG', 'INGEST_DLQ_URL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'SYNC_QUEUE_URL', 'TABLE_NAME']);
     expect(Object.keys(envOf(sync)).sort()).toEqual(['GNS_SYNC_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'SYNC_DLQ_URL', 'SYNC_QUEUE_URL', 'TABLE_NAME']);
     expect(importOf(envOf(sync).SYNC_QUEUE_URL)).toMatch(/RefSyncQueue/);
     expect(Object.keys(envOf(reconcile)).sort()).toEqual(['GNS_SYNC_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'SYNC_QUEUE_URL', 'TABLE_NAME']);

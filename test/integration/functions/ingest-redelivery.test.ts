@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../../functions/ingest/ingest.ts';
 import type { IngestDeps, IngestRecord } from '../../../functions/ingest/ingest.ts';
 import { indexTopology } from '../../../functions/topology.ts';
+import { parseHlc } from '../../../shared/core/hlc.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
 import type { StateStore } from '../../../shared/ports.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
@@ -27,7 +28,10 @@ let n = 0;
 const rec = (event: GnsEvent, receiveCount = 1, id = `evt-${++n}`): IngestRecord => ({ messageId: `m-${++n}`, body: busBody(event, id), receiveCount });
 
 function depsFor(store: StateStore, queue: FakeQueue): IngestDeps {
-  return { topology, store, queue, deadLetters: new FakeDeadLetters(), clock: new FakeClock() };
+  // The clock at the helpers' version base: their versions are not in the future (the ingest refuses those).
+  const clock = new FakeClock();
+  clock.ms = parseHlc(hlc(0)).ms;
+  return { topology, store, queue, deadLetters: new FakeDeadLetters(), clock };
 }
 
 describe('ingest redelivery over the DynamoDB store', () => {

@@ -135,8 +135,9 @@ describe('deps from the environment', () => {
   });
 
   it('builds the ingest deps from a complete environment', () => {
-    const deps = ingestDepsFromEnv({ GNS_SYNC_CONFIG: config, TABLE_NAME: 't', SYNC_QUEUE_URL: 'q', INGEST_DLQ_URL: 'd', AWS_REGION: 'eu-west-1' });
+    const deps = ingestDepsFromEnv({ GNS_SYNC_CONFIG: config, TABLE_NAME: 't', SYNC_QUEUE_URL: 'q', INGEST_DLQ_URL: 'd', GNS_SYNC_ACCOUNT: '111122223333', AWS_REGION: 'eu-west-1' });
     expect(deps.topology.gnsOf('clusterOne', 'ns-one')).toBe('kafka-gns');
+    expect(deps.accountOf?.('clusterOne')).toBe('111122223333');
   });
 
   it('the sync function requires SYNC_DLQ_URL and SYNC_QUEUE_URL; a malformed sync message goes there with a group and deduplication id', async () => {
