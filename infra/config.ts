@@ -11,7 +11,7 @@ export interface CloudConfig {
   readonly config: Config;
   /** The config document as compact JSON, for GNS_SYNC_CONFIG. */
   readonly json: string;
-  readonly clusters: readonly { readonly name: string; readonly awsAccountId?: string }[];
+  readonly clusters: readonly { readonly name: string; readonly awsAccountId?: string; readonly eks?: { readonly name: string; readonly region: string } }[];
 }
 
 /** Room left in the 4 KB Lambda environment for the other variables (names, URLs, ARNs). */
@@ -28,6 +28,6 @@ export function loadCloudConfig(path: string): CloudConfig {
   if (Buffer.byteLength(json) > CONFIG_ENV_BUDGET) {
     throw new CloudConfigError(`${path}: the config is ${Buffer.byteLength(json)} bytes as JSON; the functions receive it in GNS_SYNC_CONFIG, where at most ${CONFIG_ENV_BUDGET} bytes fit (Lambda's 4 KB environment). Shorten it (drop defaults and comments) or split the deployment.`);
   }
-  const clusters = config.clusters.map((c) => ({ name: c.name, ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}) }));
+  const clusters = config.clusters.map((c) => ({ name: c.name, ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}), ...(c.eks ? { eks: c.eks } : {}) }));
   return { config, json, clusters };
 }

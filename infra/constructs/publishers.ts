@@ -1,21 +1,35 @@
-// Who may publish agent events, and as which cluster (DESIGN.md §7): each cluster may put events
-// only with its own source `gns-sync.io/cluster/<cluster>`, so a compromised agent cannot speak
-// for another cluster (the ingest function checks detail.cluster against the source).
+// Who may publish agent events, and as which cluster (docs/security.md): each cluster may put
+// events only with its own source `gns-sync.io/cluster/<cluster>`, and only its agent may.
 //
 // - A cluster in another AWS account (config `awsAccountId`): one bus-policy statement per
 //   account, allowing PutEvents only with the sources of that account's clusters.
-// - A cluster in the deployment account: an IAM role for its agent (EKS Pod Identity trust),
-//   allowed PutEvents on this bus only with its own source. IRSA: docs/deploy.md.
+// - A cluster in the deployment account: an IAM role for its agent, allowed PutEvents on this
+//   bus only with its own source, trusted by EKS Pod Identity only for the session tags of that
+//   cluster (`eks.name` in the config, else its own name), namespace `gns-sync` and service
+//   account `gns-sync-agent` (AWS: EKS User Guide, "Create IAM role with trust policy required by
+//   EKS Pod Identity").
+// - For every cluster, a Deny on the bus: PutEvents with its source by any principal but its
+//   agent's role (`aws:PrincipalArn`; for another account's cluster, any principal outside that
+//   account), so an administrator or CI role of the deployment account cannot speak for a
+//   cluster by accident or design. The ingest function's account and source checks are the
+//   second line (functions/ingest/admission.ts).
+import { createHash } from 'node:crypto';
 import { Aws, CfnOutput } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ACCEPTED_DETAIL_TYPES, sourceOf } from '../../shared/schemas/events.ts';
+import { agentDetailTypes, sourceOf } from '../../shared/schemas/events.ts';
+
+/** Where the agent runs in its cluster (deploy/base: namespace.yaml, serviceaccount.yaml). */
+export const AGENT_NAMESPACE = 'gns-sync';
+export const AGENT_SERVICE_ACCOUNT = 'gns-sync-agent';
 
 export interface PublisherCluster {
   readonly name: string;
   /** The AWS account the cluster's agent runs in, when it is not the deployment account. */
   readonly awsAccountId?: string;
+  /** An EKS cluster's name (its Pod Identity session tag); default: the cluster's own name. */
+  readonly eks?: { readonly name: string };
 }
 
 export interface PublishersProps {
@@ -32,9 +46,21 @@ export interface PublishersProps {
 export const sourceCondition = (sources: readonly string[]) => ({
   'ForAllValues:StringEquals': {
     'events:source': sources.length === 1 ? sources[0] : [...sources],
-    'events:detail-type': [...ACCEPTED_DETAIL_TYPES].sort(),
+    'events:detail-type': agentDetailTypes(),
   },
 });
+
+/** The Pod Identity session tags an agent role's trust requires (AWS sets them when it assumes the role). */
+export const podIdentityCondition = (eksClusterName: string) => ({
+  StringEquals: {
+    'aws:RequestTag/eks-cluster-name': eksClusterName,
+    'aws:RequestTag/kubernetes-namespace': AGENT_NAMESPACE,
+    'aws:RequestTag/kubernetes-service-account': AGENT_SERVICE_ACCOUNT,
+  },
+});
+
+/** A bus-policy statement id for a cluster (1-64 of [A-Za-z0-9_-], whatever the cluster's name). */
+const denyStatementId = (cluster: string) => `gns-sync-only-agent-${createHash('sha256').update(cluster).digest('hex').slice(0, 16)}`;
 
 export class Publishers extends Construct {
   readonly agentRoles: ReadonlyMap<string, iam.Role>;
@@ -50,7 +76,7 @@ export class Publishers extends Construct {
       }
       const role = new iam.Role(this, `Agent-${cluster.name}`, {
         description: `gns-sync agent of cluster ${cluster.name}: PutEvents with source ${sourceOf(cluster.name)} only`,
-        assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+        assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions(podIdentityCondition(cluster.eks?.name ?? cluster.name)).withSessionTags(),
       });
       role.addToPolicy(new iam.PolicyStatement({
         actions: ['events:PutEvents'],
@@ -71,6 +97,27 @@ export class Publishers extends Construct {
           Action: 'events:PutEvents',
           Resource: props.bus.eventBusArn,
           Condition: sourceCondition(sources.sort()),
+        },
+      });
+    }
+    for (const cluster of props.clusters) {
+      const role = roles.get(cluster.name);
+      // Requests signed by an IAM principal always carry aws:PrincipalArn; the Null test leaves
+      // AWS's own deliveries (none today) to the Allow statements.
+      const notTheAgent = role !== undefined
+        ? { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } }
+        : { StringNotEquals: { 'aws:PrincipalAccount': cluster.awsAccountId } };
+      const sid = denyStatementId(cluster.name);
+      new events.CfnEventBusPolicy(this, `OnlyAgent-${cluster.name}`, {
+        eventBusName: props.bus.eventBusName,
+        statementId: sid,
+        statement: {
+          Sid: sid,
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: props.bus.eventBusArn,
+          Condition: { 'ForAnyValue:StringEquals': { 'events:source': sourceOf(cluster.name) }, ...notTheAgent, Null: { 'aws:PrincipalArn': 'false' } },
         },
       });
     }

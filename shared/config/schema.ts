@@ -8,6 +8,8 @@ import type { ClusterInfo, GlobalNamespace } from '../core/types.ts';
 import type { Topology } from '../ports.ts';
 import { ClusterNameSchema, LABEL_VALUE_RE, NamespaceNameSchema } from '../schemas/events.ts';
 import { cloudIdCollisions } from './cloud-ids.ts';
+import { EksClusterSchema } from './eks.ts';
+import type { EksCluster } from './eks.ts';
 import { parseDuration } from './duration.ts';
 import { ROUTING_MODES, parseGatewayAddress } from './routing.ts';
 import type { RoutingMode } from './routing.ts';
@@ -36,6 +38,8 @@ export const ClusterFileSchema = z.strictObject({
   eastWestGateway: z.string({ error: EAST_WEST_HINT }).optional(),
   /** routing: istio — the cluster whose istiod reads this cluster's Istio config (default: itself). */
   istioConfigCluster: ClusterNameSchema.optional(),
+  /** Cloud only: the cluster is EKS (./eks.ts): its name and region; the functions reach it with their role. */
+  eks: EksClusterSchema.optional(),
 });
 
 export const MemberFileSchema = z.strictObject({
@@ -74,6 +78,8 @@ export interface ClusterConfig extends ClusterInfo {
   readonly context: string;
   /** The AWS account of the cluster's agent, when it is not the deployment account (cloud only). */
   readonly awsAccountId?: string;
+  /** An EKS cluster: its name and region (cloud only; endpoint and CA come from eks:DescribeCluster). */
+  readonly eks?: EksCluster;
 }
 
 /** The loaded config: the topology (shared/ports.ts) with defaults filled in. */
@@ -171,6 +177,7 @@ export const ConfigSchema = ConfigFileSchema.superRefine((file, ctx) => {
     ...(c.istioConfigCluster !== undefined ? { istioConfigCluster: c.istioConfigCluster } : {}),
     ...(c.awsAccountId ? { awsAccountId: c.awsAccountId } : {}),
     ...(c.eastWestGateway !== undefined ? { eastWestGateway: gatewayOf(c.eastWestGateway) } : {}),
+    ...(c.eks ? { eks: { ...c.eks } } : {}),
   })),
   globalNamespaces: file.globalNamespaces.map((g) => ({ name: g.name, members: g.members.map((m) => ({ cluster: m.cluster, namespace: m.namespace })) })),
   vipPool: file.vipPool.trim(),

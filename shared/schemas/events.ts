@@ -163,6 +163,9 @@ export type LegacyDetailType = (typeof LEGACY_DETAIL_TYPES)[keyof typeof LEGACY_
 /** Every detail type the bus carries and the ingest accepts (rules, bus policy, parser). */
 export const ACCEPTED_DETAIL_TYPES: readonly string[] = [...Object.values(DETAIL_TYPES), ...Object.values(LEGACY_DETAIL_TYPES)];
 
+/** Every detail type an agent may publish (v2, and v1 of agents not yet upgraded), sorted: bus policy, agent roles. */
+export const agentDetailTypes = (): string[] => [...new Set(ACCEPTED_DETAIL_TYPES)].sort();
+
 /** The schema of each event kind as the functions hold it (the store validates with these). */
 export const DETAIL_SCHEMAS = {
   [DETAIL_TYPES.podUpsert]: PodUpsertSchema,
