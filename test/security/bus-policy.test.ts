@@ -115,5 +115,5 @@ describe('agent roles: trusted by EKS Pod Identity for one cluster, namespace an
     const roles = resourcesOf(eks.statelessTemplate, 'AWS::IAM::Role');
     const trust = Object.entries(roles).find(([id]) => id.startsWith('PublishersAgentclusterFour'))![1].Properties?.AssumeRolePolicyDocument as { Statement: Statement[] };
     expect(trust.Statement[0]?.Condition?.StringEquals?.['aws:RequestTag/eks-cluster-name']).toBe('prod-eks-4');
-  });
+  }, 120_000); // a second synth
 });

@@ -106,7 +106,7 @@ describe('state directory (finding 5)', () => {
     children.push(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await world.converged(3);
+      await world.converged(3, 90_000);
       const control = await waitFor('the control endpoint', () => findControl(dir));
       expect(await callControl<{ targets: unknown[] }>(control, 'GET', '/status')).toMatchObject({ targets: expect.any(Array) });
       const wrong: string[] = [];
@@ -125,5 +125,5 @@ describe('state directory (finding 5)', () => {
       await exited;
       await world.stop();
     }
-  });
+  }, 180_000); // a child process on a loaded machine: Node alone took over 30 s to start
 });
