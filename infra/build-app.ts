@@ -29,7 +29,8 @@ export function buildApp({ app, settings, cloud, projectRoot }: BuildAppInput): 
     description: 'gns-sync state: event bus and archive, state table, queues and dead-letter queues, cluster credentials',
     terminationProtection: true,
     settings,
-    clusters: cloud.clusters.map((c) => c.name),
+    // EKS clusters of the config are reached with the functions' role: no credentials secret.
+    clusters: cloud.clusters.filter((c) => c.eks === undefined).map((c) => c.name),
   });
   const stateless = new StatelessStack(app, `${settings.stackPrefix}-stateless`, {
     ...env,

@@ -15,6 +15,6 @@ export function reconcileDepsFromEnv(env: Env): ReconcileDeps & { readonly clock
     incarnation: base.incarnation,
     published: base.published,
     queue: syncQueueFromEnv(env),
-    clusters: clusterApisFromEnv({ installation: base.topology.installation }),
+    clusters: clusterApisFromEnv(base.config, { installation: base.topology.installation }),
   };
 }

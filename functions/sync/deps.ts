@@ -18,7 +18,7 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     incarnation: base.incarnation,
     // A circuit breaker per cluster: a dead cluster fails its calls at once between probes (one
     // attempt each), so it does not hold the other targets of a batch (ADR 5).
-    clusters: guardClusterApis((stopRetrying) => clusterApisFromEnv({ stopRetrying, installation: base.topology.installation }), { clock: () => base.clock.now() }),
+    clusters: guardClusterApis((stopRetrying) => clusterApisFromEnv(base.config, { stopRetrying, installation: base.topology.installation }), { clock: () => base.clock.now() }),
     // The sync DLQ is FIFO: the adapter sends with a group and a deduplication id (ADR 5).
     deadLetters: deadLettersFromEnv(env, 'SYNC_DLQ_URL'),
     // Failed syncs come back after 5 s × 2^(n−1) (≤ 5 min), not the 6-minute visibility timeout:

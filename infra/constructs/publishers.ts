@@ -29,7 +29,7 @@ export interface PublisherCluster {
   /** The AWS account the cluster's agent runs in, when it is not the deployment account. */
   readonly awsAccountId?: string;
   /** An EKS cluster's name (its Pod Identity session tag); default: the cluster's own name. */
-  readonly eks?: { readonly name: string };
+  readonly eks?: { readonly name: string; readonly region: string };
 }
 
 export interface PublishersProps {

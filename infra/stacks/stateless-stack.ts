@@ -77,10 +77,13 @@ export class StatelessStack extends Stack {
     sendOnly(this.sync.role, 'SendToSyncDlq', state.syncDlq.queueArn);
     // routing: istio (ADR 13): the syncs enqueue the gateway-entry writers on the sync queue.
     if ((JSON.parse(props.configJson) as { routing?: string }).routing === 'istio') sendOnly(this.sync.role, 'SendRoutingWriters', state.syncQueue.queueArn);
+    // Cluster credentials: each secret by its full ARN (no wildcard suffix), and DescribeCluster
+    // on exactly the EKS clusters of the config, for the two functions that write to clusters.
     const secretArns = [...state.clusterSecrets.values()].map((s) => s.secretArn);
+    const eksArns = props.clusters.flatMap((c) => (c.eks ? [`arn:${Aws.PARTITION}:eks:${c.eks.region}:${Aws.ACCOUNT_ID}:cluster/${c.eks.name}`] : []));
     for (const f of [this.sync, this.reconcile]) {
-      if (secretArns.length === 0) continue;
-      f.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadClusterCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secretArns }));
+      if (secretArns.length > 0) f.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadClusterCredentials', actions: ['secretsmanager:GetSecretValue'], resources: secretArns }));
+      if (eksArns.length > 0) f.role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeEksClusters', actions: ['eks:DescribeCluster'], resources: eksArns }));
     }
 
     // Queues → functions, reporting per-record failures (docs/adr/0005-queues.md).

@@ -5,8 +5,9 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import {
-  credentialsFromEnv, eksKubeConfig, eksToken, parseEksSecret, presignGetCallerIdentity,
+  credentialsFromEnv, eksKubeConfig, eksToken, presignGetCallerIdentity,
 } from '../../shared/adapters/kubernetes/eks-token.ts';
+import { describeEksCluster, signDescribeCluster } from '../../shared/adapters/kubernetes/eks-cluster-apis.ts';
 import { kubeConfigFromSecret } from '../../shared/adapters/kubernetes/cluster-apis.ts';
 import { FinalError } from '../../shared/errors.ts';
 
@@ -82,42 +83,37 @@ describe('eksToken', () => {
 });
 
 describe('kubeConfigFromSecret (the Secrets Manager path of the functions)', () => {
-  it('takes the EKS form and signs with the function\'s credentials from the environment', () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken });
-    try {
-      const text = JSON.stringify({ eks: { name: 'prod-eu', region: 'eu-west-1', endpoint: 'https://ABC.eks.amazonaws.com', certificateAuthorityData: 'LS0t' } });
-      const kc = kubeConfigFromSecret(text, 'clusterOne');
-      expect(kc.getCurrentCluster()?.server).toBe('https://ABC.eks.amazonaws.com');
-      const url = Buffer.from((kc.getCurrentUser()?.token ?? '').replace('k8s-aws-v1.', ''), 'base64url').toString();
-      expect(new URL(url).searchParams.get('X-Amz-Credential')).toMatch(/^AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request$/);
-    } finally {
-      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-        if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
-      }
-    }
+  it('refuses the old EKS form: an endpoint from a secret could send the function\'s token anywhere', () => {
+    const text = JSON.stringify({ eks: { name: 'prod-eu', region: 'eu-west-1', endpoint: 'https://attacker.example', certificateAuthorityData: 'LS0t' } });
+    expect(() => kubeConfigFromSecret(text, 'clusterOne')).toThrow(FinalError);
+    expect(() => kubeConfigFromSecret(text, 'clusterOne')).toThrow(/an \{"eks": …\} secret is no longer read .*name the EKS cluster in the config instead \(clusters\[\]\.eks/);
   });
 });
 
-describe('parseEksSecret', () => {
-  it('is undefined for a kubeconfig (YAML) or JSON without `eks`: the secret is a kubeconfig then', () => {
-    expect(parseEksSecret('apiVersion: v1\nkind: Config\n', 's')).toBeUndefined();
-    expect(parseEksSecret('{"apiVersion":"v1","kind":"Config"}', 's')).toBeUndefined();
-  });
-
-  it('reads the EKS form', () => {
-    const eks = { name: 'prod-eu', region: 'eu-west-1', endpoint: 'https://ABC.eks.amazonaws.com', certificateAuthorityData: 'LS0t' };
-    expect(parseEksSecret(JSON.stringify({ eks }), 's')).toEqual(eks);
-  });
-
+describe('DescribeCluster (the endpoint and CA of an EKS cluster of the config)', () => {
   it.each([
-    [{ eks: { name: 'a', region: 'eu-west-1', endpoint: 'http://plain', certificateAuthorityData: 'x' } }, /eks\.endpoint/],
-    [{ eks: { name: 'a', region: 'Ireland', endpoint: 'https://x', certificateAuthorityData: 'x' } }, /eks\.region: must be an AWS region/],
-    [{ eks: { name: 'a', region: 'eu-west-1', endpoint: 'https://x' } }, /eks\.certificateAuthorityData/],
-    [{ eks: { name: 'a', region: 'eu-west-1', endpoint: 'https://x', certificateAuthorityData: 'x', extra: 1 } }, /eks/],
-  ])('rejects a bad EKS form with one line naming the field: %j', (value, message) => {
-    expect(() => parseEksSecret(JSON.stringify(value), 'gns-sync/clusters/c')).toThrow(FinalError);
-    expect(() => parseEksSecret(JSON.stringify(value), 'gns-sync/clusters/c')).toThrow(message);
+    ['with a session token (a Lambda role)', credentials],
+    ['with long-term keys', { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }],
+  ])('is signed exactly as the AWS SDK signs it, %s', async (_, creds) => {
+    const mine = signDescribeCluster({ name: 'prod-eu', region: 'eu-west-1' }, creds, now);
+    expect(mine.url).toBe('https://eks.eu-west-1.amazonaws.com/clusters/prod-eu');
+    const signer = new SignatureV4({ service: 'eks', region: 'eu-west-1', credentials: creds, sha256: Sha256, uriEscapePath: true });
+    const host = 'eks.eu-west-1.amazonaws.com';
+    const sdk = await signer.sign({ method: 'GET', protocol: 'https:', hostname: host, path: '/clusters/prod-eu', headers: { host } }, { signingDate: now });
+    expect(mine.headers.authorization).toBe(sdk.headers.authorization);
+  });
+
+  it('asks for exactly the configured cluster and takes only an https endpoint with a CA', async () => {
+    const asked: string[] = [];
+    const send = async (req: { url: string }) => {
+      asked.push(req.url);
+      return { status: 200, body: JSON.stringify({ cluster: { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'LS0t' } } }) };
+    };
+    expect(await describeEksCluster({ name: 'prod-eu', region: 'eu-west-1' }, credentials, now, send)).toEqual({ endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthorityData: 'LS0t' });
+    expect(asked).toEqual(['https://eks.eu-west-1.amazonaws.com/clusters/prod-eu']);
+    const plain = async () => ({ status: 200, body: JSON.stringify({ cluster: { endpoint: 'http://x', certificateAuthority: { data: 'LS0t' } } }) });
+    await expect(describeEksCluster({ name: 'prod-eu', region: 'eu-west-1' }, credentials, now, plain)).rejects.toThrow(/no https endpoint and CA/);
+    const denied = async () => ({ status: 403, body: '{"message":"not authorized"}' });
+    await expect(describeEksCluster({ name: 'prod-eu', region: 'eu-west-1' }, credentials, now, denied)).rejects.toThrow(FinalError);
   });
 });

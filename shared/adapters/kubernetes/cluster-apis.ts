@@ -4,16 +4,16 @@
 //     context of each cluster);
 //   - AWS Secrets Manager, secret `gns-sync/clusters/<cluster>` holding a kubeconfig YAML
 //     (the cloud), cached per container with a TTL so rotated credentials are picked up, and
-//     dropped at once when the cluster answers 401. Lambda has no `aws`/`kubectl` binaries,
-//     so the kubeconfig must carry its credentials (a ServiceAccount bearer token or a client
-//     certificate), not an `exec` plugin.
+//     dropped at once when the cluster answers 401. Such a kubeconfig carries static
+//     credentials only (./secret-kubeconfig.ts: no exec or auth-provider plugin, no file path,
+//     TLS verification on).
 import { KubeConfig } from '@kubernetes/client-node';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { FinalError, RetryableError } from '../../errors.ts';
 import type { ClusterApi, ClusterApis } from '../../ports.ts';
 import { kubeClusterApi } from './cluster-api.ts';
-import { credentialsFromEnv, eksKubeConfig, parseEksSecret } from './eks-token.ts';
+import { assertStaticKubeConfig } from './secret-kubeconfig.ts';
 import type { KubeClusterApiOptions } from './cluster-api.ts';
 
 export type ClusterApiOptions = Omit<KubeClusterApiOptions, 'cluster'>;
@@ -59,21 +59,25 @@ export interface SecretsManagerClusterApisOptions extends ClusterApiOptions {
 
 /**
  * Parses a kubeconfig YAML from a secret; its current context (or its only one) is the cluster.
- * A secret `{"eks": {...}}` selects EKS IAM authentication instead (./eks-token.ts): a token
- * signed with the function's own role, fresh at each load (the cache TTL is under its 15 min).
+ * Only static credentials and TLS verification on (./secret-kubeconfig.ts). An EKS cluster is
+ * not reached through a secret: it is named in the config (clusters[].eks) and described with
+ * the function's role (./eks-cluster-apis.ts).
  */
 export function kubeConfigFromSecret(text: string, cluster: string): KubeConfig {
-  const eks = parseEksSecret(text, clusterSecretName(cluster));
-  if (eks) return eksKubeConfig(eks, credentialsFromEnv(process.env), new Date(), clusterSecretName(cluster));
+  const secretName = clusterSecretName(cluster);
+  if (/^\s*\{[\s\S]*"eks"\s*:/.test(text)) {
+    throw new FinalError(`secret ${secretName}: an {"eks": …} secret is no longer read (its endpoint could send the function's token anywhere); name the EKS cluster in the config instead (clusters[].eks: {name, region}: docs/deploy.md)`);
+  }
+  assertStaticKubeConfig(text, secretName);
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
   } catch (error) {
-    throw new FinalError(`secret ${clusterSecretName(cluster)}: not a kubeconfig (${error instanceof Error ? error.message : String(error)}); store a kubeconfig YAML in it`, { cause: error });
+    throw new FinalError(`secret ${secretName}: not a kubeconfig (${error instanceof Error ? error.message : String(error)}); store a kubeconfig YAML in it`, { cause: error });
   }
   const context = kc.getCurrentContext() || (kc.getContexts().length === 1 ? kc.getContexts()[0]?.name : undefined);
   if (!context || !kc.getContextObject(context)) {
-    throw new FinalError(`secret ${clusterSecretName(cluster)}: the kubeconfig has no current context and not exactly one context; set current-context`);
+    throw new FinalError(`secret ${secretName}: the kubeconfig has no current context and not exactly one context; set current-context`);
   }
   return kubeConfigForContext(kc, context, cluster);
 }

@@ -5,11 +5,10 @@
 // adds its own 14-minute allowance). The function's role must be mapped in the cluster (an EKS
 // access entry bound to the writer RBAC: docs/deploy.md).
 //
-// A secret holding `{"eks": {"name", "region", "endpoint", "certificateAuthorityData"}}` instead
-// of a kubeconfig selects this (see kubeConfigFromSecret in ./cluster-apis.ts).
+// An EKS cluster named in the config (clusters[].eks) is reached this way, with its endpoint and
+// CA from DescribeCluster (./eks-cluster-apis.ts), never from a secret.
 import { createHash, createHmac } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 import { FinalError } from '../../errors.ts';
 
 export interface AwsCredentials {
@@ -18,34 +17,12 @@ export interface AwsCredentials {
   readonly sessionToken?: string;
 }
 
-export const EksSecretSchema = z.strictObject({
-  eks: z.strictObject({
-    /** The EKS cluster name (not necessarily the gns-sync cluster name). */
-    name: z.string().min(1).max(100),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1'),
-    /** The API server URL, `https://…`. */
-    endpoint: z.url({ protocol: /^https$/ }),
-    /** Base64 PEM of the cluster CA (`aws eks describe-cluster … certificateAuthority.data`). */
-    certificateAuthorityData: z.string().min(1),
-  }),
-});
-export type EksSecret = z.infer<typeof EksSecretSchema>['eks'];
-
-/** The EKS form of a credentials secret, or undefined when the text is not JSON with an `eks` key. */
-export function parseEksSecret(text: string, secretName: string): EksSecret | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || !('eks' in raw)) return undefined;
-  const parsed = EksSecretSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FinalError(`secret ${secretName}: ${issue?.path.join('.') || 'eks'}: ${issue?.message ?? 'invalid'}; expected {"eks":{"name","region","endpoint","certificateAuthorityData"}}`, { cause: parsed.error });
-  }
-  return parsed.data.eks;
+/** What a KubeConfig for an EKS cluster needs: its name and region (the config) and endpoint and CA (DescribeCluster). */
+export interface EksSecret {
+  readonly name: string;
+  readonly region: string;
+  readonly endpoint: string;
+  readonly certificateAuthorityData: string;
 }
 
 /** The credentials Lambda gives a function (its role's), from the environment. */

@@ -1,7 +1,11 @@
-// The Kubernetes adapter's error handling against a scripted HTTP server on 127.0.0.1
-// (port 0): retries of 429/5xx with backoff, per-call timeouts, 409/404/401/403 mapping.
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+// The Kubernetes adapter's error handling against a scripted HTTPS server on 127.0.0.1
+// (port 0; its test certificate trusted through CA data, TLS verification on, as a cluster's
+// secret must have it): retries of 429/5xx with backoff, per-call timeouts, 409/404/401/403 mapping.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:https';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +15,7 @@ import { ConflictError, FinalError, RetryableError } from '../../../shared/error
 import type { ClusterApi } from '../../../shared/ports.ts';
 import type { Slice } from '../../../shared/core/types.ts';
 
+const TLS = join(import.meta.dirname, '../../fixtures/tls');
 type Script = (req: IncomingMessage, res: ServerResponse) => void;
 let script: Script;
 let requests: string[];
@@ -28,12 +33,12 @@ const json = (res: ServerResponse, body: unknown) => {
 };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer({ key: readFileSync(join(TLS, 'loopback.key')), cert: readFileSync(join(TLS, 'loopback.crt')) }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
     script(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -43,7 +48,7 @@ afterAll(async () => {
 function kubeconfig(server = url): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c1', server, skipTLSVerify: true }],
+    clusters: [{ name: 'c1', server, caData: readFileSync(join(TLS, 'loopback.crt')).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'u1', token: 'secret-token' }],
     contexts: [{ name: 'ctx-one', cluster: 'c1', user: 'u1' }],
     currentContext: 'ctx-one',
@@ -57,7 +62,7 @@ beforeEach(() => {
   sleeps = [];
   api = kubeClusterApi(kubeconfig(), {
     cluster: 'clusterOne',
-    policy: { timeoutMs: 200, attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, sleep: async (ms) => void sleeps.push(ms), random: () => 1 },
+    policy: { timeoutMs: 1_000 /* room for a TLS handshake on a loaded machine */, attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, sleep: async (ms) => void sleeps.push(ms), random: () => 1 },
   });
 });
 
