@@ -64,7 +64,8 @@ describe('loadCloudConfig', () => {
     const cloud = loadCloudConfig(file);
     expect(cloud.clusters).toEqual([{ name: 'home' }, { name: 'away', awsAccountId: '210987654321' }]);
     const s = synth({ cloud });
-    s.statelessTemplate.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+    // One Allow for the other account, and a Deny per cluster for every principal but its agent.
+    s.statelessTemplate.resourceCountIs('AWS::Events::EventBusPolicy', 3);
     s.statelessTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: Match.objectLike({ Condition: { 'ForAllValues:StringEquals': { 'events:source': 'gns-sync.io/cluster/away' } } }),
     });
