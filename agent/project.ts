@@ -15,7 +15,7 @@ function protocolOf(value: string | undefined): Protocol | undefined {
 
 /**
  * Named container ports only: a named `targetPort` is the only use of a pod's ports
- * (DESIGN.md §3). The first port of a (name, protocol) wins, as in Kubernetes' FindPort.
+ * (docs/design.md §3). The first port of a (name, protocol) wins, as in Kubernetes' FindPort.
  */
 function namedPorts(containers: readonly V1Container[] | undefined): ContainerPort[] {
   const ports: ContainerPort[] = [];

@@ -3,7 +3,7 @@
 // InternalFailure/ThrottlingException, whole calls failing with a network error or a 5xx), and
 // keeps a bounded buffer while the bus is unreachable. When the buffer is full the oldest entry
 // is dropped (counted, logged once) and a resnapshot is requested for when the bus is back, so
-// nothing acknowledged by Kubernetes is lost for good (DESIGN.md §8).
+// nothing acknowledged by Kubernetes is lost for good (docs/design.md §8).
 import type { BusEntry, EventBus } from '../shared/ports.ts';
 import { entrySize, MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES } from '../shared/schemas/serialize.ts';
 import { backoffDelay, sleep } from './backoff.ts';
@@ -11,7 +11,7 @@ import type { BackoffPolicy } from './backoff.ts';
 import type { AgentLogger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
 
-/** Per-entry PutEvents error codes worth retrying (DESIGN.md §5). */
+/** Per-entry PutEvents error codes worth retrying (docs/design.md §5). */
 export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'ThrottlingException']);
 
 /** Whether a whole-call failure may succeed later: anything not marked `retryable: false` (network errors, 5xx, throttling). */

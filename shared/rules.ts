@@ -19,7 +19,7 @@ const agentEvents = {
   'detail-type': ACCEPTED_DETAIL_TYPES,
 } as const;
 
-/** Live events only: a replay must not be mistaken for news (DESIGN.md §5). */
+/** Live events only: a replay must not be mistaken for news (docs/design.md §5). */
 export const LIVE_RULE: RuleDefinition = {
   name: 'agent-events-live',
   description: 'Agent events as they happen, to the ingest function',

@@ -1,4 +1,4 @@
-// The ingest use case (DESIGN.md §4, docs/adr/0005-queues.md): a batch of ingest-queue
+// The ingest use case (docs/design.md §4, docs/adr/0005-queues.md): a batch of ingest-queue
 // records, each an EventBridge event → validate → merge into the state table → enqueue the
 // targets it affects on the sync queue.
 //

@@ -1,4 +1,4 @@
-// The scheduled reconcile (DESIGN.md §4): drift repair and housekeeping.
+// The scheduled reconcile (docs/design.md §4): drift repair and housekeeping.
 //   1. enqueue every target (annotated Service) of every GNS: each sync repairs its drift;
 //   2. mark as gone every allocated VIP identity that no valid target of its GNS needs any
 //      more (its pod vanished, stopped matching, moved onto the target's network, or the target

@@ -1,4 +1,4 @@
-// The sync use case (DESIGN.md §3, §4): one target, level-triggered. Reload the stored state,
+// The sync use case (docs/design.md §3, §4): one target, level-triggered. Reload the stored state,
 // recompute the whole desired state, diff against the target cluster, write the minimum. A
 // sync with nothing to do writes nothing to Kubernetes.
 //

@@ -1,4 +1,4 @@
-// The stateful stack: what holds data and outlives any code change (STYLE.md §9) — the event bus
+// The stateful stack: what holds data and outlives any code change (docs/architecture.md: infrastructure split by lifecycle) — the event bus
 // and its archive, the state table, the queues and their dead-letter queues, and one Secrets
 // Manager secret per target cluster. Everything here is retained when the stack is deleted.
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, CfnOutput, Validations } from 'aws-cdk-lib';

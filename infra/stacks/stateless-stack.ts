@@ -1,4 +1,4 @@
-// The stateless stack: code and wiring that can be replaced at any time (STYLE.md §9) — the three
+// The stateless stack: code and wiring that can be replaced at any time (docs/architecture.md: infrastructure split by lifecycle) — the three
 // functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
 // alarms and who may publish to the bus. It holds no data.
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';

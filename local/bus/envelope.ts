@@ -5,13 +5,13 @@ import type { BusEntry } from '../../shared/ports.ts';
 import { toEnvelope as envelopeOf } from '../../shared/schemas/envelope.ts';
 import { MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES, entrySize } from '../../shared/schemas/serialize.ts';
 
-/** PutEvents accepts at most this many entries per call, each at most 1 MB (DESIGN.md §5). */
+/** PutEvents accepts at most this many entries per call, each at most 1 MB (docs/design.md §5). */
 export { MAX_ENTRIES_PER_PUT as MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES, entrySize };
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'local-1';
 
-/** The envelope EventBridge delivers to a target (DESIGN.md §5). */
+/** The envelope EventBridge delivers to a target (docs/design.md §5). */
 export interface BusEnvelope {
   readonly version: '0';
   readonly id: string;

@@ -1,4 +1,4 @@
-// The seed's scenario (DESIGN.md §1), as the demo and the e2e tests create it: the config,
+// The seed's scenario (docs/design.md §1), as the demo and the e2e tests create it: the config,
 // the namespaces, Kafka's 3-replica StatefulSet with its own headless Service in
 // clusterOne/ns-one, and the selectorless headless Services of the seed's step 5 (verbatim)
 // in clusterOne/ns-two and clusterTwo/ns-one.

@@ -1,5 +1,5 @@
 // `gns-sync local`: agents, bus, queues, the three functions and dynalite in one process
-// (DESIGN.md §7). `startLocal` wires them; `stop()` drains and closes everything; a restart
+// (docs/design.md §7). `startLocal` wires them; `stop()` drains and closes everything; a restart
 // on the same state directory resumes (dynalite and the archive live there).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

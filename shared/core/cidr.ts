@@ -1,4 +1,4 @@
-// IP addresses and CIDR blocks as bigints (IPv4 and IPv6), for the VIP pool (DESIGN.md §6).
+// IP addresses and CIDR blocks as bigints (IPv4 and IPv6), for the VIP pool (docs/design.md §6).
 // Pure: no `node:net`, so the same code runs anywhere and a /64 costs no memory.
 import { GnsSyncError } from '../errors.ts';
 import type { GnsErrorOptions } from '../errors.ts';

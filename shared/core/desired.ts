@@ -1,4 +1,4 @@
-// The desired EndpointSlices of one target (DESIGN.md §3): a pure function of stored state.
+// The desired EndpointSlices of one target (docs/design.md §3): a pure function of stored state.
 // Same input, byte-identical output; the plan (plan.ts) turns it into the minimum of writes.
 import { DEFAULT_INSTALLATION, LABEL_INSTALLATION } from './installation.ts';
 import type { Selector } from './selector.ts';

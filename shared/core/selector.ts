@@ -1,4 +1,4 @@
-// The selector annotation of a target Service (DESIGN.md §2): a JSON object of label key →
+// The selector annotation of a target Service (docs/design.md §2): a JSON object of label key →
 // value, read with matchLabels semantics. Two keys are accepted, the TSM key first. Every way
 // it can be wrong is a typed reason with a message a user can act on.
 import { ANNOTATION_GNS_SYNC, ANNOTATION_TSM } from './types.ts';

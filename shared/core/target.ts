@@ -1,4 +1,4 @@
-// Whether a Service is a valid target (DESIGN.md §2, §3): headless, selectorless, with a
+// Whether a Service is a valid target (docs/design.md §2, §3): headless, selectorless, with a
 // valid selector annotation. An invalid target gets a Warning event and no slices.
 import { parseSelectorAnnotation } from './selector.ts';
 import type { Selector, SelectorReason } from './selector.ts';

@@ -1,4 +1,4 @@
-// The vocabulary of gns-sync (DESIGN.md §2). Every type here is readonly: the core never
+// The vocabulary of gns-sync (docs/design.md §2). Every type here is readonly: the core never
 // mutates its inputs (tests freeze their fixtures).
 
 /**
@@ -81,7 +81,7 @@ export interface ServicePort {
 export interface ServiceRecord {
   readonly name: string;
   readonly uid: string;
-  /** Only the selector annotation keys (DESIGN.md §2), verbatim. */
+  /** Only the selector annotation keys (docs/design.md §2), verbatim. */
   readonly annotations: Readonly<Record<string, string>>;
   /** spec.clusterIP ("None" for a headless Service). */
   readonly clusterIP?: string;
@@ -140,7 +140,7 @@ export interface TargetRef {
   readonly name: string;
 }
 
-/** The identity a VIP is reserved for (DESIGN.md §2). */
+/** The identity a VIP is reserved for (docs/design.md §2). */
 export interface VipIdentity {
   readonly gns: string;
   readonly cluster: string;

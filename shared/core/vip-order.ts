@@ -1,4 +1,4 @@
-// The order in which VIPs are tried for an identity (DESIGN.md §6): a deterministic first
+// The order in which VIPs are tried for an identity (docs/design.md §6): a deterministic first
 // choice (a hash of the identity key over the usable addresses), then linear probing that
 // wraps around. Every usable address is visited exactly once; network and broadcast (IPv6:
 // all-zeros and all-ones) never. Lazy and bigint-based: a /64 costs no memory.

@@ -1,4 +1,4 @@
-// The event contract between agents and functions (DESIGN.md §5): versioned zod schemas.
+// The event contract between agents and functions (docs/design.md §5): versioned zod schemas.
 // Agents serialize with these types; functions parse with these schemas. One source of truth.
 import * as z from 'zod'; // the namespace import lets esbuild drop what is unused (`{ z }` keeps all of zod: ADR 10)
 
@@ -207,7 +207,7 @@ export type GnsEvent =
   | { readonly type: typeof DETAIL_TYPES.serviceDelete; readonly detail: ServiceDelete }
   | { readonly type: typeof DETAIL_TYPES.snapshot; readonly detail: NamespaceSnapshot };
 
-/** The EventBridge envelope as a rule target receives it (DESIGN.md §5). */
+/** The EventBridge envelope as a rule target receives it (docs/design.md §5). */
 export const EventBridgeEnvelopeSchema = z.looseObject({
   version: z.string().optional(),
   id: z.string().min(1),

@@ -1,6 +1,6 @@
 // The functions' side of the event contract: one EventBridge event (as a rule target receives
 // it) → a validated GnsEvent, or a one-line reason naming the field. Never throws on bad input:
-// the caller sends the event to a dead-letter queue with the reason (DESIGN.md §8).
+// the caller sends the event to a dead-letter queue with the reason (docs/design.md §8).
 import { ACCEPTED_DETAIL_TYPES, EventBridgeEnvelopeSchema, SOURCE_PREFIX, sourceOf, WIRE_SCHEMAS } from './events.ts';
 import type { GnsEvent } from './events.ts';
 import { describe, firstIssue, oneLine } from './issues.ts';

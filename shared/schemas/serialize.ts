@@ -8,7 +8,7 @@ import type { BusEntry } from '../ports.ts';
 import { DETAIL_TYPES, sourceOf } from './events.ts';
 import type { GnsEvent, NamespaceSnapshot } from './events.ts';
 
-/** PutEvents accepts entries of up to 1 MB (DESIGN.md §5). */
+/** PutEvents accepts entries of up to 1 MB (docs/design.md §5). */
 export const MAX_ENTRY_BYTES = 1_048_576;
 /** An SQS message (a rule's delivery to the ingest queue, a dead letter) is at most 1 MiB, envelope and attributes included. */
 export const MAX_SQS_MESSAGE_BYTES = 1_048_576;

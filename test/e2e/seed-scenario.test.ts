@@ -1,4 +1,4 @@
-// DESIGN.md §1, every bullet, end to end: simulated clusters, agents, bus, queues, functions, dynalite.
+// docs/design.md §1, every bullet, end to end: simulated clusters, agents, bus, queues, functions, dynalite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaPodIps } from '../../local/demo/checks.ts';
 import { DEMO_CONFIG, podHostname } from '../../local/demo/scenario.ts';
@@ -8,7 +8,7 @@ let world: World;
 beforeAll(async () => { world = await startWorld(); });
 afterAll(async () => { await world?.stop(); });
 
-describe('the seed scenario (DESIGN.md §1)', () => {
+describe('the seed scenario (docs/design.md §1)', () => {
   let vips: ReadonlyMap<string, string>;
 
   it('publishes pod IPs in clusterOne/ns-two and VIPs in clusterTwo/ns-one, with hostnames and named ports', async () => {

@@ -1,4 +1,4 @@
-// VIP allocation on DynamoDB with single-item conditional writes only (DESIGN.md §6,
+// VIP allocation on DynamoDB with single-item conditional writes only (docs/design.md §6,
 // docs/adr/0004-vip-allocation.md). A new VIP is two writes: claim the VIP item for the
 // identity (write 1), then bind the identity item to it (write 2). The identity item is the
 // truth about which VIP an identity has; the VIP item is the truth about who holds a VIP; an

@@ -1,5 +1,5 @@
 // A per-cluster circuit breaker (pure: the time is an argument, the jitter a passed-in random).
-// One unreachable cluster must never delay the others (DESIGN.md §8): in AWS a sync batch may
+// One unreachable cluster must never delay the others (docs/design.md §8): in AWS a sync batch may
 // mix targets of several clusters and is acknowledged only when its slowest target finishes,
 // so after a cluster call failed for the cluster's sake (timeout, network error, 5xx, 429) the
 // cluster is *open* for a short, growing interval and calls to it fail at once. After the

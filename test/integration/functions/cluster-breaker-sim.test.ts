@@ -1,4 +1,4 @@
-// One unreachable cluster never delays the others, in a Lambda-shaped batch too (DESIGN.md §8):
+// One unreachable cluster never delays the others, in a Lambda-shaped batch too (docs/design.md §8):
 // over the simulated clusters (real HTTP, real client), with clusterTwo down, a sync batch that
 // mixes a clusterTwo target and a clusterOne target pays the dead cluster's timeouts once; the
 // next batches make no call to clusterTwo at all until its breaker's interval ends, then one
