@@ -15,6 +15,7 @@ import type { ClusterApi, ClusterApis } from '../../ports.ts';
 import { kubeClusterApi } from './cluster-api.ts';
 import { assertStaticKubeConfig } from './secret-kubeconfig.ts';
 import type { KubeClusterApiOptions } from './cluster-api.ts';
+import { expiringCache } from './expiring-cache.ts';
 
 export type ClusterApiOptions = Omit<KubeClusterApiOptions, 'cluster'>;
 
@@ -85,7 +86,6 @@ export function kubeConfigFromSecret(text: string, cluster: string): KubeConfig 
 /** ClusterApis whose credentials come from Secrets Manager, cached per container for `ttlMs`. */
 export function secretsManagerClusterApis(options: SecretsManagerClusterApisOptions): ClusterApis {
   const { client, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
-  const cache = new Map<string, { readonly api: Promise<ClusterApi>; readonly expiresAt: number }>();
 
   async function load(cluster: string): Promise<ClusterApi> {
     let text: string | undefined;
@@ -101,22 +101,10 @@ export function secretsManagerClusterApis(options: SecretsManagerClusterApisOpti
     }
     if (!text) throw new FinalError(`secret ${clusterSecretName(cluster)}: no SecretString; store the kubeconfig YAML as a string`);
     // A 401 drops the cached credentials: the next sync reads the secret again.
-    const onUnauthorized = () => void cache.delete(cluster);
+    const onUnauthorized = () => cache.drop(cluster);
     return kubeClusterApi(kubeConfigFromSecret(text, cluster), { ...apiOptions, cluster, onUnauthorized });
   }
 
-  return {
-    get(cluster) {
-      const now = clock();
-      const hit = cache.get(cluster);
-      if (hit && hit.expiresAt > now) return hit.api;
-      const api = load(cluster);
-      cache.set(cluster, { api, expiresAt: now + ttlMs });
-      // A failed load is not cached: the next sync tries again.
-      api.catch(() => {
-        if (cache.get(cluster)?.api === api) cache.delete(cluster);
-      });
-      return api;
-    },
-  };
+  const cache = expiringCache(load, ttlMs, clock);
+  return { get: (cluster) => cache.get(cluster) };
 }

@@ -15,6 +15,7 @@ import { kubeClusterApi } from './cluster-api.ts';
 import type { ClusterApiOptions } from './cluster-apis.ts';
 import { credentialsFromEnv, eksKubeConfig } from './eks-token.ts';
 import type { AwsCredentials } from './eks-token.ts';
+import { expiringCache } from './expiring-cache.ts';
 
 export interface EksClusterRef {
   readonly name: string;
@@ -102,7 +103,6 @@ export interface EksClusterApisOptions extends ClusterApiOptions {
 
 export function eksClusterApis(options: EksClusterApisOptions): ClusterApis {
   const { clusters, credentials = () => credentialsFromEnv(process.env), send, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
-  const cache = new Map<string, { readonly api: Promise<ClusterApi>; readonly expiresAt: number }>();
 
   async function load(cluster: string): Promise<ClusterApi> {
     const ref = clusters.get(cluster);
@@ -112,22 +112,11 @@ export function eksClusterApis(options: EksClusterApisOptions): ClusterApis {
     if (!creds) throw new FinalError(`cluster ${cluster}: EKS authentication needs the function's AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), and there are none`);
     const endpoint = await describeEksCluster(ref, creds, now, send);
     const kc = eksKubeConfig({ name: ref.name, region: ref.region, ...endpoint }, creds, now, `EKS cluster ${ref.name}`);
-    return kubeClusterApi(kc, { ...apiOptions, cluster, onUnauthorized: () => void cache.delete(cluster) });
+    return kubeClusterApi(kc, { ...apiOptions, cluster, onUnauthorized: () => cache.drop(cluster) });
   }
 
-  return {
-    get(cluster) {
-      const now = clock();
-      const hit = cache.get(cluster);
-      if (hit && hit.expiresAt > now) return hit.api;
-      const api = load(cluster);
-      cache.set(cluster, { api, expiresAt: now + ttlMs });
-      api.catch(() => {
-        if (cache.get(cluster)?.api === api) cache.delete(cluster);
-      });
-      return api;
-    },
-  };
+  const cache = expiringCache(load, ttlMs, clock);
+  return { get: (cluster) => cache.get(cluster) };
 }
 
 /** EKS clusters of the config through `eks`, every other cluster through `others` (its secret). */

@@ -16,6 +16,7 @@ import { FIELD_MANAGER } from './cluster-api.ts';
 import { clusterSecretName, kubeConfigForContext, kubeConfigFromSecret } from './cluster-apis.ts';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { expiringCache } from './expiring-cache.ts';
 
 const GROUP = 'networking.istio.io';
 const VERSION = 'v1';
@@ -164,7 +165,6 @@ export function kubeConfigRoutingApis(kc: KubeConfig, contexts: ReadonlyMap<stri
  */
 export function secretsManagerRoutingApis(options: { client: Pick<SecretsManagerClient, 'send'>; ttlMs?: number; clock?: () => number } & Omit<KubeRoutingApiOptions, 'cluster'>): RoutingApis {
   const { client, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
-  const cache = new Map<string, { readonly api: Promise<RoutingApi>; readonly expiresAt: number }>();
   async function load(cluster: string): Promise<RoutingApi> {
     let text: string | undefined;
     try {
@@ -175,17 +175,6 @@ export function secretsManagerRoutingApis(options: { client: Pick<SecretsManager
     if (!text) throw new RetryableError(`secret ${clusterSecretName(cluster)}: no SecretString`);
     return kubeRoutingApi(kubeConfigFromSecret(text, cluster), { ...apiOptions, cluster });
   }
-  return {
-    get(cluster) {
-      const now = clock();
-      const hit = cache.get(cluster);
-      if (hit && hit.expiresAt > now) return hit.api;
-      const api = load(cluster);
-      cache.set(cluster, { api, expiresAt: now + ttlMs });
-      api.catch(() => {
-        if (cache.get(cluster)?.api === api) cache.delete(cluster);
-      });
-      return api;
-    },
-  };
+  const cache = expiringCache(load, ttlMs, clock);
+  return { get: (cluster) => cache.get(cluster) };
 }
