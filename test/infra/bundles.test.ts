@@ -14,6 +14,7 @@ import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo/start.ts'
 import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
 import { sourceOf } from '../../shared/schemas/events.ts';
 import { startFakeAws, type FakeAws } from './fake-aws.ts';
+import { secretKubeconfig, tlsFront, type TlsFront } from './tls-front.ts';
 import { functionsExist, PROJECT_ROOT, resourcesOf, synth, type Synthesized, tempDir } from './synth.ts';
 
 const run = promisify(execFile);
@@ -37,6 +38,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
   let dynamo: LocalDynamo;
   let fleet: SimFleet;
   let aws: FakeAws;
+  let fronts: TlsFront[] = [];
   let work: string;
   const bundles = new Map<FunctionName, string>();
   const serviceUids = new Map<string, string>();
@@ -64,7 +66,8 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
       });
       serviceUids.set(`${cluster}/${ns}`, svc.metadata.uid ?? '');
     }
-    aws = await startFakeAws(new Map(fleet.clusters.map((c) => [clusterSecretName(c.name), fleet.kubeconfigYaml(c.name)])));
+    fronts = await Promise.all(fleet.clusters.map((c) => tlsFront(c.url)));
+    aws = await startFakeAws(new Map(fleet.clusters.map((c, i) => [clusterSecretName(c.name), secretKubeconfig(c.name, fronts[i]!.url, `sim-${c.name}`)])));
     work = tempDir('gns-bundled-');
     writeFileSync(join(work, 'run.mjs'), RUNNER);
     const ingestEnv = (resourcesOf(s.statelessTemplate, 'AWS::Lambda::Function')[Object.keys(fns).find((id) => id.startsWith('IngestFunction'))!]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -91,7 +94,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([dynamo?.stop(), fleet?.stop(), aws?.stop()]);
+    await Promise.all([dynamo?.stop(), fleet?.stop(), aws?.stop(), ...fronts.map((f) => f.close())]);
   });
 
   async function invoke(fn: FunctionName, event: unknown): Promise<{ result: unknown; logs: string }> {
