@@ -1,10 +1,9 @@
 // Discovery and OpenAPI v3 documents for custom resources, merged with the built-in ones:
 // `/apis` lists the groups of CustomResourceDefinitions too, and `/apis/<group>[/<version>]`
 // and `/openapi/v3/apis/<group>/<version>` describe them, so kubectl finds them like any kind.
-import { groupListDoc, openApiV3Root } from './discovery.ts';
+import { groupListDoc, openApiV3Root, resourceEntry } from './discovery.ts';
 import { customResources } from './crd.ts';
 import type { ResourceDef } from './resources.ts';
-import { RESOURCE_VERBS } from './resources.ts';
 import type { ObjectStore } from './store.ts';
 
 /** Kubernetes version priority: GA before beta before alpha, higher numbers first. */
@@ -37,16 +36,7 @@ function groupDoc(g: { name: string; versions: string[] }): Record<string, unkno
 function resourceList(group: string, version: string, defs: readonly ResourceDef[]): unknown {
   const resources: unknown[] = [];
   for (const d of defs) {
-    resources.push({
-      name: d.plural,
-      singularName: d.singular,
-      namespaced: d.namespaced,
-      kind: d.kind,
-      verbs: RESOURCE_VERBS,
-      ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
-      ...(d.categories.length ? { categories: d.categories } : {}),
-      storageVersionHash: Buffer.from(`${d.group}/${d.plural}`).toString('base64').slice(0, 11),
-    });
+    resources.push(resourceEntry(d));
     if (d.hasStatus) resources.push({ name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };

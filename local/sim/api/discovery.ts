@@ -41,21 +41,37 @@ export function groupOneDoc(name: string): unknown | undefined {
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...(groupDoc(g.name, g.version) as object) } : undefined;
 }
 
+/** What discovery lists for a resource (built-in or custom): names, kind, verbs, short names, categories. */
+export interface DiscoveredResource {
+  readonly group: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly kind: string;
+  readonly shortNames: readonly string[];
+  readonly categories: readonly string[];
+}
+
+/** A resource's entry in an APIResourceList. */
+export function resourceEntry(d: DiscoveredResource): Record<string, unknown> {
+  return {
+    name: d.plural,
+    singularName: d.singular,
+    namespaced: d.namespaced,
+    kind: d.kind,
+    verbs: RESOURCE_VERBS,
+    ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
+    ...(d.categories.length ? { categories: d.categories } : {}),
+    storageVersionHash: Buffer.from(`${d.group}/${d.plural}`).toString('base64').slice(0, 11),
+  };
+}
+
 export function resourceListDoc(group: string, version: string): unknown | undefined {
   const defs = RESOURCES.filter((r) => r.group === group && r.version === version);
   if (defs.length === 0) return undefined;
   const resources: unknown[] = [];
   for (const d of defs) {
-    resources.push({
-      name: d.plural,
-      singularName: d.singular,
-      namespaced: d.namespaced,
-      kind: d.kind,
-      verbs: RESOURCE_VERBS,
-      ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
-      ...(d.categories.length ? { categories: d.categories } : {}),
-      storageVersionHash: Buffer.from(`${d.group}/${d.plural}`).toString('base64').slice(0, 11),
-    });
+    resources.push(resourceEntry(d));
     for (const sub of d.subresources) {
       resources.push(sub === 'scale'
         ? { name: `${d.plural}/scale`, singularName: '', namespaced: d.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }
