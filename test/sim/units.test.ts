@@ -131,7 +131,7 @@ describe('protobuf bodies', () => {
 
   it('refuses other kinds and bodies without the envelope', () => {
     const typeMeta = bytes(field(1, Buffer.from('v1')), field(2, Buffer.from('Pod')));
-    expect(() => decodeProtobufObject(bytes('k8s\0', field(1, typeMeta), field(2, Buffer.alloc(0))))).toThrow(/only for Namespaces, ConfigMaps and Services/);
+    expect(() => decodeProtobufObject(bytes('k8s\0', field(1, typeMeta), field(2, Buffer.alloc(0))))).toThrow(/decodes protobuf bodies only for Namespace, ConfigMap, Secret, ServiceAccount, Service/);
     expect(() => decodeProtobufObject(Buffer.from('{}'))).toThrow(/envelope/);
   });
 });

@@ -1,10 +1,16 @@
-// Just enough of the Kubernetes protobuf encoding to read what kubectl's typed clients send
-// (`kubectl create namespace|configmap|service` post protobuf bodies): the `k8s\0` envelope
-// (runtime.Unknown) and the messages of Namespace, ConfigMap and Service (field numbers of
-// k8s.io/api/core/v1/generated.proto). Anything else gets 415.
-import { ApiError } from './status.ts';
+// Kubernetes protobuf request bodies (application/vnd.kubernetes.protobuf): the `k8s\0`
+// envelope (runtime.Unknown: typeMeta 1, raw 2, as in apimachinery
+// pkg/runtime/serializer/protobuf), then the object decoded from the field numbers in
+// protobuf-messages.ts into the JSON the server would have received. Kinds without a message
+// there are answered as docs/adr/0011-simulated-clusters.md says.
+import type { FieldSpec, FieldType, Message } from './protobuf-messages.ts';
+import { ALWAYS_SHOWN, MESSAGES } from './protobuf-messages.ts';
+import type { ResourceDef } from './resources.ts';
+import { apiVersionOf } from './resources.ts';
+import { ApiError, badRequest } from './status.ts';
 
-type Fields = Map<number, (Buffer | bigint)[]>;
+type Wire = Buffer | bigint;
+type Fields = Map<number, Wire[]>;
 
 function readVarint(buf: Buffer, pos: number): [bigint, number] {
   let result = 0n;
@@ -26,138 +32,129 @@ function fields(buf: Buffer): Fields {
     pos = next;
     const field = Number(tag >> 3n);
     const wire = Number(tag & 7n);
-    let value: Buffer | bigint;
+    let value: Wire;
     if (wire === 0) [value, pos] = readVarint(buf, pos);
     else if (wire === 2) {
       const [len, p] = readVarint(buf, pos);
+      if (p + Number(len) > buf.length) throw new Error('truncated length-delimited field');
       value = buf.subarray(p, p + Number(len));
       pos = p + Number(len);
-    } else if (wire === 1) {
-      value = buf.subarray(pos, pos + 8);
-      pos += 8;
-    } else if (wire === 5) {
-      value = buf.subarray(pos, pos + 4);
-      pos += 4;
+    } else if (wire === 1 || wire === 5) {
+      // fixed64/fixed32: no Kubernetes message the sim decodes uses them; skipped like unknown fields.
+      value = buf.subarray(pos, pos + (wire === 1 ? 8 : 4));
+      pos += wire === 1 ? 8 : 4;
     } else throw new Error(`unsupported wire type ${wire}`);
-    const list = out.get(field) ?? [];
-    list.push(value);
-    out.set(field, list);
+    const list = out.get(field);
+    if (list) list.push(value);
+    else out.set(field, [value]);
   }
   return out;
 }
 
-const str = (f: Fields, n: number): string | undefined => {
-  const v = f.get(n)?.[0];
-  return Buffer.isBuffer(v) ? v.toString('utf8') : undefined;
-};
-const strs = (f: Fields, n: number): string[] => (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => b.toString('utf8'));
-const msg = (f: Fields, n: number): Fields | undefined => {
-  const v = f.get(n)?.[0];
-  return Buffer.isBuffer(v) ? fields(v) : undefined;
-};
+const isEmpty = (v: unknown): boolean =>
+  v === undefined || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 
-function map(f: Fields, n: number, asBase64 = false): Record<string, string> | undefined {
-  const entries = (f.get(n) ?? []).filter(Buffer.isBuffer);
-  if (entries.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const e of entries) {
-    const kv = fields(e);
-    const raw = kv.get(2)?.[0];
-    out[str(kv, 1) ?? ''] = Buffer.isBuffer(raw) ? (asBase64 ? raw.toString('base64') : raw.toString('utf8')) : '';
-  }
-  return out;
+function scalar(type: FieldType, w: Wire): unknown {
+  if (type === 'string') return Buffer.isBuffer(w) ? w.toString('utf8') : undefined;
+  if (type === 'bytes') return Buffer.isBuffer(w) ? w.toString('base64') : undefined;
+  if (typeof w !== 'bigint') return undefined;
+  if (type === 'bool') return w !== 0n;
+  if (type === 'int32') return Number(BigInt.asIntN(32, w));
+  return Number(BigInt.asIntN(64, w));
 }
 
-function objectMeta(f: Fields | undefined): Record<string, unknown> {
-  if (!f) return {};
+function value(spec: FieldSpec, w: Wire): unknown {
+  const t = spec.type;
+  if (typeof t === 'string') {
+    if (t === 'time') {
+      // metav1.Time {seconds 1, nanos 2}: RFC 3339 to the second, as its JSON form.
+      if (!Buffer.isBuffer(w)) return undefined;
+      const seconds = fields(w).get(1)?.[0];
+      return typeof seconds === 'bigint' && seconds !== 0n ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : undefined;
+    }
+    if (t === 'intstr') {
+      // intstr.IntOrString {type 1 (0 int, 1 string), intVal 2, strVal 3}.
+      if (!Buffer.isBuffer(w)) return undefined;
+      const o = fields(w);
+      const kind = o.get(1)?.[0];
+      return kind === 1n ? scalar('string', o.get(3)?.[0] ?? Buffer.alloc(0)) : Number(BigInt.asIntN(32, (o.get(2)?.[0] as bigint | undefined) ?? 0n));
+    }
+    return scalar(t, w);
+  }
+  if (!Buffer.isBuffer(w)) return undefined;
+  if ('mapOf' in t) return undefined; // entries are gathered by decodeMessage
+  return decodeMessage(t as Message, w, false);
+}
+
+function decodeMessage(message: Message, buf: Buffer, top: boolean): Record<string, unknown> {
+  const raw = fields(buf);
   const out: Record<string, unknown> = {};
-  const name = str(f, 1);
-  if (name) out.name = name;
-  const generateName = str(f, 2);
-  if (generateName) out.generateName = generateName;
-  const namespace = str(f, 3);
-  if (namespace) out.namespace = namespace;
-  const rv = str(f, 6);
-  if (rv) out.resourceVersion = rv;
-  const labels = map(f, 11);
-  if (labels) out.labels = labels;
-  const annotations = map(f, 12);
-  if (annotations) out.annotations = annotations;
-  const finalizers = strs(f, 14);
-  if (finalizers.length) out.finalizers = finalizers;
-  return out;
-}
-
-const int = (f: Fields, n: number): number | undefined => {
-  const v = f.get(n)?.[0];
-  return typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : undefined;
-};
-const bool = (f: Fields, n: number): boolean | undefined => {
-  const v = f.get(n)?.[0];
-  return typeof v === 'bigint' ? v === 1n : undefined;
-};
-
-/** intstr.IntOrString: type 0 = intVal (2), 1 = strVal (3). */
-function intOrString(f: Fields | undefined): number | string | undefined {
-  if (!f) return undefined;
-  return int(f, 1) === 1 ? (str(f, 3) ?? '') : (int(f, 2) ?? 0);
-}
-
-/** ServiceSpec: ports 1, selector 2, clusterIP 3, type 4, sessionAffinity 7, externalName 10, publishNotReadyAddresses 13, ipFamilyPolicy 17, clusterIPs 18, ipFamilies 19, internalTrafficPolicy 22. */
-function serviceSpec(f: Fields | undefined): Record<string, unknown> {
-  if (!f) return {};
-  const out: Record<string, unknown> = {};
-  const ports = (f.get(1) ?? []).filter(Buffer.isBuffer).map((b) => {
-    const p = fields(b);
-    const port: Record<string, unknown> = {};
-    for (const [key, n] of [['name', 1], ['protocol', 2], ['appProtocol', 6]] as const) if (str(p, n) !== undefined) port[key] = str(p, n);
-    if (int(p, 3) !== undefined) port.port = int(p, 3);
-    const target = intOrString(msg(p, 4));
-    if (target !== undefined) port.targetPort = target;
-    if (int(p, 5) !== undefined) port.nodePort = int(p, 5);
-    return port;
-  });
-  if (ports.length) out.ports = ports;
-  const selector = map(f, 2);
-  if (selector) out.selector = selector;
-  for (const [key, n] of [['clusterIP', 3], ['type', 4], ['sessionAffinity', 7], ['externalName', 10], ['ipFamilyPolicy', 17], ['internalTrafficPolicy', 22]] as const) {
-    if (str(f, n) !== undefined) out[key] = str(f, n);
+  for (const [no, wires] of raw) {
+    const spec = message[no];
+    if (!spec) continue; // unknown field numbers are skipped, as the generated Unmarshal does
+    const t = spec.type;
+    if (typeof t === 'object' && 'mapOf' in t) {
+      const entries: Record<string, unknown> = {};
+      for (const e of wires) {
+        if (!Buffer.isBuffer(e)) continue;
+        const kv = fields(e);
+        entries[String(scalar('string', kv.get(1)?.[0] ?? Buffer.alloc(0)))] = scalar(t.mapOf, kv.get(2)?.[0] ?? Buffer.alloc(0));
+      }
+      if (Object.keys(entries).length > 0) out[spec.json] = entries;
+      continue;
+    }
+    if (spec.repeated) {
+      const items = wires.map((w) => value(spec, w)).filter((v) => v !== undefined);
+      if (items.length > 0) out[spec.json] = items;
+      continue;
+    }
+    const v = value(spec, wires[wires.length - 1]!);
+    if (spec.pointer ? v !== undefined : !isEmpty(v)) out[spec.json] = v;
   }
-  for (const [key, n] of [['clusterIPs', 18], ['ipFamilies', 19]] as const) if (strs(f, n).length) out[key] = strs(f, n);
-  if (bool(f, 13) !== undefined) out.publishNotReadyAddresses = bool(f, 13);
+  if (top) {
+    for (const spec of Object.values(message)) if (ALWAYS_SHOWN.has(spec.json) && out[spec.json] === undefined) out[spec.json] = {};
+  }
   return out;
 }
 
-/** Decodes a protobuf request body into the JSON object it stands for. */
-export function decodeProtobufObject(body: Buffer): unknown {
+/** What a real server answers for a custom resource's protobuf body (apiextensions serves JSON and YAML only). */
+function customResourceRefusal(): ApiError {
+  return new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+}
+
+/**
+ * Decodes a protobuf request body for `def` into the JSON object it stands for. `custom`:
+ * `def` is a custom resource (a real server answers 415: CRDs have no protobuf form).
+ */
+export function decodeProtobufObject(body: Buffer, def?: ResourceDef, custom = false): unknown {
+  if (custom) throw customResourceRefusal();
   if (body.length < 4 || body.subarray(0, 4).toString('latin1') !== 'k8s\0') {
-    throw new ApiError(400, 'BadRequest', 'the protobuf body does not start with the Kubernetes envelope "k8s\\0"');
+    throw badRequest('provided object is not a Kubernetes protobuf message: the body does not start with the envelope "k8s\\0"');
   }
-  let unknown: Fields;
+  let apiVersion: string | undefined;
+  let kind: string | undefined;
+  let raw: Wire | undefined;
   try {
-    unknown = fields(body.subarray(4));
+    const unknown = fields(body.subarray(4));
+    const typeMeta = unknown.get(1)?.[0];
+    if (Buffer.isBuffer(typeMeta)) {
+      const tm = fields(typeMeta);
+      apiVersion = scalar('string', tm.get(1)?.[0] ?? Buffer.alloc(0)) as string;
+      kind = scalar('string', tm.get(2)?.[0] ?? Buffer.alloc(0)) as string;
+    }
+    raw = unknown.get(2)?.[0];
   } catch (error) {
     throw new ApiError(400, 'BadRequest', `the protobuf body could not be decoded: ${(error as Error).message}`, undefined, { cause: error });
   }
-  const typeMeta = msg(unknown, 1);
-  const apiVersion = typeMeta ? str(typeMeta, 1) : undefined;
-  const kind = typeMeta ? str(typeMeta, 2) : undefined;
-  const raw = unknown.get(2)?.[0];
-  if (!Buffer.isBuffer(raw)) throw new ApiError(400, 'BadRequest', 'the protobuf envelope carries no object');
-  const o = fields(raw);
-  if (apiVersion === 'v1' && kind === 'Namespace') {
-    const spec = msg(o, 2);
-    const finalizers = spec ? strs(spec, 1) : [];
-    return { apiVersion, kind, metadata: objectMeta(msg(o, 1)), spec: finalizers.length ? { finalizers } : {} };
+  const message = MESSAGES[`${apiVersion} ${kind}`];
+  if (!message) {
+    const target = def ? `${def.kind} (${apiVersionOf(def)})` : 'this resource';
+    throw new ApiError(415, 'UnsupportedMediaType', `the simulated cluster decodes protobuf bodies only for ${Object.keys(MESSAGES).map((k) => k.split(' ')[1]).filter((k, i, a) => a.indexOf(k) === i).join(', ')} (got ${String(kind)} in ${String(apiVersion)} for ${target}); send application/json (kubectl apply -f does)`);
   }
-  if (apiVersion === 'v1' && kind === 'ConfigMap') {
-    const data = map(o, 2);
-    const binaryData = map(o, 3, true);
-    const immutable = o.get(4)?.[0];
-    return { apiVersion, kind, metadata: objectMeta(msg(o, 1)), ...(data ? { data } : {}), ...(binaryData ? { binaryData } : {}), ...(immutable !== undefined ? { immutable: immutable === 1n } : {}) };
+  if (!Buffer.isBuffer(raw)) throw badRequest('the protobuf envelope carries no object');
+  try {
+    return { apiVersion, kind, ...decodeMessage(message, raw, true) };
+  } catch (error) {
+    throw new ApiError(400, 'BadRequest', `${kind} in version "${apiVersion}" cannot be handled as a ${def?.kind ?? kind}: ${(error as Error).message}`, undefined, { cause: error });
   }
-  if (apiVersion === 'v1' && kind === 'Service') {
-    return { apiVersion, kind, metadata: objectMeta(msg(o, 1)), spec: serviceSpec(msg(o, 2)) };
-  }
-  throw new ApiError(415, 'UnsupportedMediaType', `the simulated cluster reads protobuf bodies only for Namespaces, ConfigMaps and Services (got ${String(kind)} in ${String(apiVersion)}); send application/json (kubectl apply -f does)`);
 }

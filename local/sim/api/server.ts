@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { findCustomResource } from './crd.ts';
+import { findCustomResource, isCustomDef } from './crd.ts';
 import { customDiscoveryDoc } from './crd-discovery.ts';
 import { coreVersionsDoc, groupListDoc, groupOneDoc, openApiV3GroupVersion, openApiV3Root, resourceListDoc, versionDoc } from './discovery.ts';
 import type { ServerVersion } from './discovery.ts';
@@ -324,7 +324,7 @@ export class ApiServer {
     return { def, ...(namespace !== undefined ? { namespace } : {}), ...(rest[1] !== undefined ? { name: rest[1] } : {}), ...(sub ? { subresource: sub as Target['subresource'] } : {}) };
   }
 
-  private async readBody(req: IncomingMessage): Promise<unknown> {
+  private async readBody(req: IncomingMessage, def?: ResourceDef): Promise<unknown> {
     const raw = await new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -334,7 +334,7 @@ export class ApiServer {
     const text = raw.toString('utf8');
     if (text.trim() === '') return undefined;
     const ct = (req.headers['content-type'] ?? 'application/json').toLowerCase();
-    if (ct.startsWith('application/vnd.kubernetes.protobuf')) return decodeProtobufObject(raw);
+    if (ct.startsWith('application/vnd.kubernetes.protobuf')) return decodeProtobufObject(raw, def, def !== undefined && isCustomDef(def));
     if (ct.includes('cbor')) throw unsupportedMediaType(ct);
     try {
       if (ct.startsWith('application/yaml') || ct.startsWith('application/apply-patch+yaml')) return parseYaml(text) as unknown;
@@ -361,7 +361,7 @@ export class ApiServer {
         return this.sendList(res, def, page.items, page.resourceVersion, accept, page.continueToken, page.remaining);
       }
       if (method === 'POST') {
-        const body = await this.readBody(req);
+        const body = await this.readBody(req, def);
         refuseResourceVersionOnCreate(body);
         const created = reg.create(def, t.namespace, body, { dryRun });
         return this.send(res, 201, created);
@@ -387,7 +387,7 @@ export class ApiServer {
         return this.send(res, 200, obj);
       }
       case 'PUT': {
-        const body = await this.readBody(req);
+        const body = await this.readBody(req, def);
         return this.send(res, 200, reg.update(def, t.namespace, name, body, { dryRun, ...(sub ? { subresource: sub } : {}) }));
       }
       case 'PATCH': {
