@@ -23,7 +23,7 @@ import { identityKey, parseIdentityKey, targetKey } from '../../shared/core/iden
 import { ownedBy } from '../../shared/core/plan.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
-import type { ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
+import type { MemberRef, ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { RetryableError, describeError } from '../../shared/errors.ts';
 import type { ClusterApis, IncarnationStore, PublishedVipsStore, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
@@ -91,12 +91,13 @@ export function identitiesInUse(
   sources: readonly SourcePod[],
   networks: ReadonlyMap<string, string>,
   vipFamily: 4 | 6,
+  members?: readonly MemberRef[],
 ): Set<string> {
   const inUse = new Set<string>();
   for (const { target, service } of targets) {
     const validation = validateTarget(service);
     if (!validation.ok) continue;
-    for (const id of vipIdentitiesNeeded({ target, service, selector: validation.selector, sources, networks, vipFamily })) inUse.add(identityKey(id));
+    for (const id of vipIdentitiesNeeded({ target, service, selector: validation.selector, sources, networks, vipFamily, ...(members ? { members } : {}) })) inUse.add(identityKey(id));
   }
   return inUse;
 }
@@ -104,7 +105,8 @@ export function identitiesInUse(
 /** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded). */
 async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>): Promise<VipIdentity[]> {
   const [allocated, sources, loaded] = await Promise.all([deps.vips.listGns(gns), loadSources(deps.store, deps.topology.membersOf(gns)), targets]);
-  const inUse = identitiesInUse(loaded, sources, deps.topology.networks, deps.topology.vipFamily);
+  // The members in config order, as the sync passes them: the same hostname winners (publishable.ts).
+  const inUse = identitiesInUse(loaded, sources, deps.topology.networks, deps.topology.vipFamily, deps.topology.membersOf(gns));
   return [...byIdentityKey(gns, allocated).keys()].filter((k) => !inUse.has(k)).map(parseIdentityKey);
 }
 

@@ -7,7 +7,6 @@
 //   desired slices → list slices → plan → apply (409: re-list, re-plan)
 //   Warning events for changed warning conditions → record the target's status
 import { vipIdentitiesNeeded, desiredSlices } from '../../shared/core/desired.ts';
-import type { HostnameConflict } from '../../shared/core/desired.ts';
 import { isUsable } from '../../shared/core/cidr.ts';
 import { identityKey, targetKey } from '../../shared/core/identity.ts';
 import { ownedBy } from '../../shared/core/plan.ts';
@@ -28,6 +27,7 @@ import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
 import { foreignSliceWarnings } from './foreign-slices.ts';
+import { conflictWarning, skippedWarning } from './publish-warnings.ts';
 import { vipStep } from './vips.ts';
 import { isIstio, routeTarget, unrouteTarget } from './routing-client.ts';
 import type { RoutingDeps } from './routing-client.ts';
@@ -114,10 +114,6 @@ function splitWarning(line: string): { reason: string; message: string } {
   return i < 0 ? { reason: 'GnsSyncWarning', message: line } : { reason: line.slice(0, i), message: line.slice(i + 2) };
 }
 
-export function conflictWarning(c: HostnameConflict): string {
-  return `HostnameConflict: hostname ${c.hostname} is published by ${c.pods.length} pods (${c.pods.join(', ')}); DNS answers with all of them — rename one StatefulSet`;
-}
-
 /**
  * Deletes this installation's slices of a Service; returns the writes. `anyGns`: the target's
  * namespace is a member of `target.gns`, so every slice we own there is the target's — also one
@@ -197,7 +193,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     }
 
     const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));
-    const base = { target, service, selector: validation.selector, sources, networks: deps.topology.networks, vipFamily: deps.topology.vipFamily, installation: deps.topology.installation };
+    const base = { target, service, selector: validation.selector, sources, members: deps.topology.membersOf(target.gns), networks: deps.topology.networks, vipFamily: deps.topology.vipFamily, installation: deps.topology.installation };
     const needed = vipIdentitiesNeeded(base);
     const existing = await api.listSlices(target.namespace, target.name);
     const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete, installation: deps.topology.installation });
@@ -209,7 +205,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing.filter(ownedBy(deps.topology.installation)), publish, deps.topology.topology.vipPool, log);
     const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
 
-    const lines = [...desired.conflicts.map(conflictWarning), ...foreignSliceWarnings(target, existing)];
+    const skipped = skippedWarning(desired.skipped);
+    const lines = [...desired.conflicts.map(conflictWarning), ...(skipped ? [skipped] : []), ...foreignSliceWarnings(target, existing)];
     if (vipResult.exhausted) {
       // A stable line (the allocator's message carries counts that move): warned once per change.
       const pool = vipResult.exhausted.pool;

@@ -1,19 +1,29 @@
 // The desired EndpointSlices of one target (docs/design.md §3): a pure function of stored state.
 // Same input, byte-identical output; the plan (plan.ts) turns it into the minimum of writes.
 import { DEFAULT_INSTALLATION, LABEL_INSTALLATION } from './installation.ts';
+import { isStatefulSetPod, resolveHostnames } from './publishable.ts';
+import type { HostnameConflict, SkippedPod } from './publishable.ts';
 import type { Selector } from './selector.ts';
 import { matchesSelector } from './target.ts';
 import type {
-  AddressType, ContainerPort, Endpoint, EndpointConditions, EndpointPort, ServicePort, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
+  AddressType, ContainerPort, Endpoint, EndpointConditions, EndpointPort, MemberRef, ServicePort, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
 } from './types.ts';
+
+export type { HostnameConflict, SkippedPod };
 import { LABEL_GNS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY, MAX_ENDPOINTS_PER_SLICE } from './types.ts';
 
 export interface DesiredInput {
   readonly target: TargetRef;
   readonly service: ServiceRecord;
   readonly selector: Selector;
-  /** Every visible pod of every member of the target's GNS: filtered here by selector and IP. */
+  /** Every visible pod of every member of the target's GNS: filtered here by selector, IP and controller. */
   readonly sources: readonly SourcePod[];
+  /**
+   * The GNS's members in config order: a hostname claimed by pods of two members goes to the
+   * first (after the target's own namespace; publishable.ts). Absent: `cluster/namespace` order,
+   * so the result never depends on the order of `sources`.
+   */
+  readonly members?: readonly MemberRef[];
   /** Network of each cluster; a cluster missing here is on a network of its own name. */
   readonly networks: ReadonlyMap<string, string>;
   /** Allocated VIPs by identityKey (`gns/cluster/namespace/pod`). */
@@ -28,15 +38,12 @@ export interface DesiredInput {
   readonly installation?: string;
 }
 
-export interface HostnameConflict {
-  readonly hostname: string;
-  /** `cluster/namespace/pod` of every source pod publishing the hostname, sorted. */
-  readonly pods: readonly string[];
-}
-
 export interface Desired {
   readonly slices: readonly Slice[];
+  /** Hostnames claimed by several pods: one published, the others named (publishable.ts). */
   readonly conflicts: readonly HostnameConflict[];
+  /** Selected pods no StatefulSet controls: not published. */
+  readonly skipped: readonly SkippedPod[];
   /** Remote source pods that need a VIP and have none yet: omitted from the slices. */
   readonly missingVips: readonly VipIdentity[];
 }
@@ -76,8 +83,24 @@ export interface Source {
   readonly local: boolean;
 }
 
-/** Matching, IP-bearing sources, sorted by `cluster/namespace/pod`, each once (also routing/routed.ts). */
-export function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
+/** A pod's published hostname: `spec.hostname` when it is a DNS-1123 label. */
+function hostnameOf(source: SourcePod): string | undefined {
+  const { hostname } = source.pod;
+  return hostname !== undefined && isDns1123Label(hostname) ? hostname : undefined;
+}
+
+export interface Selection {
+  /** The sources the target publishes, sorted by `cluster/namespace/pod`, each once. */
+  readonly sources: Source[];
+  readonly skipped: SkippedPod[];
+  readonly conflicts: HostnameConflict[];
+}
+
+/**
+ * The sources a target publishes: matching and IP-bearing, controlled by a StatefulSet, and one
+ * per hostname (publishable.ts); with the pods left out and why.
+ */
+export function selectSources(input: Omit<DesiredInput, 'vips'>): Selection {
   const targetNetwork = networkOf(input.networks, input.target.cluster);
   const matching: Source[] = [];
   for (const source of input.sources) {
@@ -87,7 +110,20 @@ export function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
   }
   // The same pod twice (a caller bug) is kept once, deterministically: the greatest uid.
   matching.sort((a, b) => compare(a.id, b.id) || compare(b.source.pod.uid, a.source.pod.uid));
-  return matching.filter((s, i) => i === 0 || s.id !== matching[i - 1]?.id);
+  const unique = matching.filter((s, i) => i === 0 || s.id !== matching[i - 1]?.id);
+  const skipped: SkippedPod[] = [];
+  const owned = unique.filter((s) => {
+    if (isStatefulSetPod(s.source.pod.controller)) return true;
+    skipped.push({ pod: s.id, controller: s.source.pod.controller ?? null });
+    return false;
+  });
+  const { kept, conflicts } = resolveHostnames(owned, input.target, hostnameOf, input.members);
+  return { sources: kept, skipped, conflicts };
+}
+
+/** The sources the target publishes (also routing/routed.ts): see `selectSources`. */
+export function matchingSources(input: Omit<DesiredInput, 'vips'>): Source[] {
+  return selectSources(input).sources;
 }
 
 function vipIdentity(target: TargetRef, source: SourcePod): VipIdentity {
@@ -141,13 +177,13 @@ export function desiredSlices(input: DesiredInput): Desired {
   const groups4 = new Map<string, Group>();
   const groups6 = new Map<string, Group>();
   const missingVips: VipIdentity[] = [];
-  const hostnames = new Map<string, string[]>();
+  const selection = selectSources(input);
   // Ports resolve per pod only when some targetPort is a name; otherwise once for all.
   const named = service.ports.some((p) => typeof p.targetPort === 'string');
   const shared = named ? undefined : resolvePorts(service.ports, []);
   const sharedKey = portsKey(shared ?? []);
 
-  for (const { source, id, local } of matchingSources(input)) {
+  for (const { source, id, local } of selection.sources) {
     const { pod } = source;
     const addresses: string[] = [];
     if (local) {
@@ -167,12 +203,7 @@ export function desiredSlices(input: DesiredInput): Desired {
     }
     if (addresses.length === 0) continue;
 
-    const hostname = pod.hostname !== undefined && isDns1123Label(pod.hostname) ? pod.hostname : undefined;
-    if (hostname !== undefined) {
-      const pods = hostnames.get(hostname);
-      if (pods === undefined) hostnames.set(hostname, [id]);
-      else pods.push(id);
-    }
+    const hostname = hostnameOf(source);
     const ports = shared ?? resolvePorts(service.ports, pod.ports);
     const pk = shared === undefined ? portsKey(ports) : sharedKey;
     const ready = service.publishNotReadyAddresses || (pod.ready && !pod.terminating);
@@ -217,9 +248,5 @@ export function desiredSlices(input: DesiredInput): Desired {
       });
     }
   }
-  const conflicts = [...hostnames]
-    .filter(([, pods]) => pods.length > 1)
-    .map(([hostname, pods]) => ({ hostname, pods }))
-    .sort((a, b) => compare(a.hostname, b.hostname));
-  return { slices, conflicts, missingVips };
+  return { slices, conflicts: selection.conflicts, skipped: selection.skipped, missingVips };
 }

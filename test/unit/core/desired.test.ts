@@ -70,7 +70,7 @@ describe('addresses by network', () => {
 
   it('pods without an IP or not matching the selector are not sources', () => {
     const d = desiredSlices(input([source('clusterOne', 'ns-one', pod('a', { ips: [] })), source('clusterOne', 'ns-one', pod('b', { labels: { app: 'zoo' } }))]));
-    expect(d).toEqual({ slices: [], conflicts: [], missingVips: [] });
+    expect(d).toEqual({ slices: [], conflicts: [], skipped: [], missingVips: [] });
   });
 });
 
@@ -142,8 +142,8 @@ describe('ports', () => {
 });
 
 describe('slices', () => {
-  const many = (n: number, cluster = 'clusterOne') =>
-    Array.from({ length: n }, (_, i) => source(cluster, 'ns-one', pod(`kafka-${String(i).padStart(4, '0')}`, { ips: [`10.0.${i >> 8}.${i & 255}`] })));
+  const many = (n: number, cluster = 'clusterOne', prefix = 'kafka') =>
+    Array.from({ length: n }, (_, i) => source(cluster, 'ns-one', pod(`${prefix}-${String(i).padStart(4, '0')}`, { ips: [`10.0.${i >> 8}.${i & 255}`] })));
 
   it('carry labels, the owner reference and the namespace', () => {
     const [slice] = one(pod('p')).slices;
@@ -167,7 +167,7 @@ describe('slices', () => {
   });
 
   it('are byte-identical whatever the order of the sources', () => {
-    const sources = [...many(120), ...many(30, 'clusterTwo')];
+    const sources = [...many(120), ...many(30, 'clusterTwo', 'zk')];
     const vips = new Map(sources.filter((s) => s.cluster === 'clusterTwo').map((s, i) => [vipKey(s.cluster, s.namespace, s.pod.name), `240.240.1.${i + 1}`]));
     const a = JSON.stringify(desiredSlices(input(sources, { vips })));
     const b = JSON.stringify(desiredSlices(input([...sources].reverse(), { vips })));
@@ -203,27 +203,93 @@ describe('slices', () => {
   });
 });
 
-describe('hostname conflicts', () => {
-  it('both pods are published and the conflict is named', () => {
+describe('hostname conflicts: one winner by the documented rule', () => {
+  const endpoints = (d: ReturnType<typeof desiredSlices>) => d.slices.flatMap((s) => s.endpoints.map((e) => `${e.hostname}@${e.addresses[0]}`));
+
+  it("the target's own namespace first, then member order; the losers are named and not published", () => {
     const d = desiredSlices(
       input([
         source('clusterOne', 'ns-one', pod('kafka-0', { ips: ['10.0.0.1'] })),
         source('clusterTwo', 'ns-one', pod('kafka-0')),
-        source('clusterOne', 'ns-three', pod('kafka-0', { ips: ['10.0.0.3'] })),
+        source('clusterOne', 'ns-two', pod('kafka-0', { ips: ['10.0.0.3'] })),
         source('clusterOne', 'ns-one', pod('kafka-1', { ips: ['10.0.0.2'] })),
       ]),
     );
-    expect(d.slices.flatMap((s) => s.endpoints.map((e) => `${e.hostname}@${e.addresses[0]}`))).toEqual([
-      'kafka-0@10.0.0.1',
-      'kafka-1@10.0.0.2',
-      'kafka-0@10.0.0.3',
-      'kafka-0@240.240.0.7',
+    expect(endpoints(d)).toEqual(['kafka-1@10.0.0.2', 'kafka-0@10.0.0.3']);
+    expect(d.conflicts).toEqual([
+      { hostname: 'kafka-0', winner: 'clusterOne/ns-two/kafka-0', rule: 'own namespace', losers: ['clusterOne/ns-one/kafka-0', 'clusterTwo/ns-one/kafka-0'] },
     ]);
-    expect(d.conflicts).toEqual([{ hostname: 'kafka-0', pods: ['clusterOne/ns-one/kafka-0', 'clusterOne/ns-three/kafka-0', 'clusterTwo/ns-one/kafka-0'] }]);
+    // The loser on another network needs no VIP.
+    expect(vipIdentitiesNeeded(input([source('clusterTwo', 'ns-one', pod('kafka-0')), source('clusterOne', 'ns-two', pod('kafka-0'))]))).toEqual([]);
   });
 
-  it('a pod omitted for lack of a VIP is not part of a conflict', () => {
-    const d = desiredSlices(input([source('clusterOne', 'ns-one', pod('kafka-1')), source('clusterTwo', 'ns-one', pod('kafka-1'))]));
+  it('member order comes from `members` (the config), not from the order of the sources or names', () => {
+    const sources = [source('clusterOne', 'ns-one', pod('kafka-0', { ips: ['10.0.0.1'] })), source('clusterTwo', 'ns-one', pod('kafka-0'))];
+    const members = [{ cluster: 'clusterTwo', namespace: 'ns-one' }, { cluster: 'clusterOne', namespace: 'ns-one' }];
+    const d = desiredSlices(input(sources, { members }));
+    expect(endpoints(d)).toEqual(['kafka-0@240.240.0.7']);
+    expect(d.conflicts).toEqual([{ hostname: 'kafka-0', winner: 'clusterTwo/ns-one/kafka-0', rule: 'member order', losers: ['clusterOne/ns-one/kafka-0'] }]);
+    // Without `members`: `cluster/namespace` order, whatever the order of the sources.
+    expect(desiredSlices(input([...sources].reverse())).conflicts[0]?.winner).toBe('clusterOne/ns-one/kafka-0');
+    expect(desiredSlices(input(sources)).conflicts[0]?.winner).toBe('clusterOne/ns-one/kafka-0');
+  });
+
+  it('two pods of one member with the same hostname: the first by name wins', () => {
+    const d = desiredSlices(
+      input([
+        source('clusterOne', 'ns-one', pod('zk-0', { hostname: 'kafka-0', ips: ['10.0.0.9'] })),
+        source('clusterOne', 'ns-one', pod('kafka-0', { ips: ['10.0.0.1'] })),
+      ]),
+    );
+    expect(endpoints(d)).toEqual(['kafka-0@10.0.0.1']);
+    expect(d.conflicts).toEqual([{ hostname: 'kafka-0', winner: 'clusterOne/ns-one/kafka-0', rule: 'name order', losers: ['clusterOne/ns-one/zk-0'] }]);
+  });
+
+  it('a winner without a VIP yet is still the winner (missing, not replaced by the loser)', () => {
+    const d = desiredSlices(input([source('clusterTwo', 'ns-one', pod('kafka-1')), source('clusterOne', 'ns-one', pod('kafka-1', { ips: ['10.0.0.2'] }))], {
+      members: [{ cluster: 'clusterTwo', namespace: 'ns-one' }, { cluster: 'clusterOne', namespace: 'ns-one' }],
+    }));
+    expect(endpoints(d)).toEqual([]);
+    expect(d.missingVips).toEqual([{ gns: TARGET.gns, cluster: 'clusterTwo', namespace: 'ns-one', pod: 'kafka-1' }]);
+    expect(d.conflicts.map((c) => c.losers)).toEqual([['clusterOne/ns-one/kafka-1']]);
+  });
+
+  it('pods without a publishable hostname never conflict', () => {
+    const d = desiredSlices(input([source('clusterOne', 'ns-one', pod('a', { hostname: 'Not_A_Label', ips: ['10.0.0.1'] })), source('clusterOne', 'ns-one', pod('b', { hostname: 'Not_A_Label', ips: ['10.0.0.2'] }))]));
+    expect(d.conflicts).toEqual([]);
+    expect(d.slices.flatMap((s) => s.endpoints)).toHaveLength(2);
+  });
+});
+
+describe('only pods a StatefulSet controls are published', () => {
+  it('another controller or none: skipped and reported; unknown (a v1 record): published', () => {
+    const { controller: _, ...unknown } = pod('kafka-3', { ips: ['10.0.0.3'] });
+    const d = desiredSlices(
+      input([
+        source('clusterOne', 'ns-one', pod('kafka-0', { ips: ['10.0.0.1'] })),
+        source('clusterOne', 'ns-one', pod('web-x1', { ips: ['10.0.0.5'], controller: { kind: 'ReplicaSet', name: 'web-5f' } })),
+        source('clusterOne', 'ns-one', pod('bare', { ips: ['10.0.0.6'], controller: null })),
+        source('clusterOne', 'ns-one', unknown),
+        source('clusterTwo', 'ns-one', pod('job-1', { controller: { kind: 'Job', name: 'job' } })),
+      ]),
+    );
+    expect(d.slices.flatMap((s) => s.endpoints.map((e) => e.hostname))).toEqual(['kafka-0', 'kafka-3']);
+    expect(d.skipped).toEqual([
+      { pod: 'clusterOne/ns-one/bare', controller: null },
+      { pod: 'clusterOne/ns-one/web-x1', controller: { kind: 'ReplicaSet', name: 'web-5f' } },
+      { pod: 'clusterTwo/ns-one/job-1', controller: { kind: 'Job', name: 'job' } },
+    ]);
+    expect(vipIdentitiesNeeded(input([source('clusterTwo', 'ns-one', pod('job-1', { controller: { kind: 'Job', name: 'job' } }))]))).toEqual([]);
+  });
+
+  it('a skipped pod does not win a hostname from a StatefulSet pod', () => {
+    const d = desiredSlices(
+      input([
+        source('clusterOne', 'ns-two', pod('kafka-0', { ips: ['10.0.0.9'], controller: null })),
+        source('clusterOne', 'ns-one', pod('kafka-0', { ips: ['10.0.0.1'] })),
+      ]),
+    );
+    expect(d.slices.flatMap((s) => s.endpoints.map((e) => e.addresses[0]))).toEqual(['10.0.0.1']);
     expect(d.conflicts).toEqual([]);
   });
 });

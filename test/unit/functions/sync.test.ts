@@ -227,18 +227,49 @@ describe('syncTarget: warnings', () => {
     expect(two().endpointsOf('ns-one', 'kafka-headless')).toHaveLength(3);
   });
 
-  it('a hostname conflict: both published, one Warning naming both pods, not repeated', async () => {
+  it('a hostname conflict: one pod published by the documented rule, one Warning naming the loser, not repeated', async () => {
     await store.put(podUpsert('clusterTwo', 'ns-one', kafkaPod(0, { uid: 'uid-other-kafka-0', ips: ['10.2.0.10'] })));
     const first = await sync(T_LOCAL);
     expect(first.warnings).toHaveLength(1);
-    expect(one().endpointsOf('ns-two', 'kafka-headless').filter((e) => e.startsWith('kafka-0='))).toHaveLength(2);
+    // clusterOne/ns-one comes before clusterTwo/ns-one in the GNS's members: its kafka-0 wins.
+    expect(one().endpointsOf('ns-two', 'kafka-headless').filter((e) => e.startsWith('kafka-0='))).toEqual(['kafka-0=10.1.0.10']);
     expect(one().events).toHaveLength(1);
     expect(one().events[0]).toMatchObject({ reason: 'HostnameConflict' });
-    expect(one().events[0]?.message).toContain('clusterOne/ns-one/kafka-0');
-    expect(one().events[0]?.message).toContain('clusterTwo/ns-one/kafka-0');
+    expect(one().events[0]?.message).toContain('published: pod kafka-0 (cluster clusterOne, namespace ns-one)');
+    expect(one().events[0]?.message).toContain('not published: pod kafka-0 (cluster clusterTwo, namespace ns-one)');
+    expect((await statuses.get(T_LOCAL))?.warnings?.[0]).toMatch(/^HostnameConflict: /);
     one().writes.length = 0;
     await sync(T_LOCAL);
     expect(one().writes).toEqual([]);
+  });
+
+  it("a hostname conflict: a pod in the target's own namespace wins over the first member, whatever the order", async () => {
+    await store.put(podUpsert('clusterOne', 'ns-two', kafkaPod(0, { uid: 'uid-own-kafka-0', ips: ['10.1.9.9'] })));
+    await sync(T_LOCAL);
+    await sync(T_REMOTE);
+    expect(one().endpointsOf('ns-two', 'kafka-headless').filter((e) => e.startsWith('kafka-0='))).toEqual(['kafka-0=10.1.9.9']);
+    expect(one().events[0]?.message).toContain("because it is in the target's own namespace");
+    expect(one().events[0]?.message).toContain('not published: pod kafka-0 (cluster clusterOne, namespace ns-one)');
+    // The remote target: neither pod is in its namespace; clusterOne/ns-one is the first member. One VIP, one name.
+    expect(two().endpointsOf('ns-one', 'kafka-headless').filter((e) => e.startsWith('kafka-0='))).toEqual(['kafka-0=240.240.0.1']);
+    expect(two().events[0]?.message).toContain('not published: pod kafka-0 (cluster clusterOne, namespace ns-two)');
+  });
+
+  it('a selected pod no StatefulSet controls is not published, with a Warning saying why; an unknown controller (v1 agent) is', async () => {
+    await store.put(
+      podUpsert('clusterOne', 'ns-one', kafkaPod(7, { name: 'web-abc12', hostname: 'web-abc12', controller: { kind: 'ReplicaSet', name: 'web-7d9' } })),
+      podUpsert('clusterOne', 'ns-one', kafkaPod(8, { name: 'bare', hostname: 'bare', controller: null })),
+      podUpsert('clusterOne', 'ns-one', (({ controller: _, ...p }) => p)(kafkaPod(9))),
+    );
+    const outcome = await sync(T_LOCAL);
+    const names = one().endpointsOf('ns-two', 'kafka-headless').map((e) => e.split('=')[0]);
+    expect(names).toEqual(['kafka-0', 'kafka-1', 'kafka-2', 'kafka-9']);
+    expect(outcome.warnings).toEqual([
+      'NotAStatefulSetPod: 2 pod(s) match the selector but no StatefulSet controls them, so they are not published: ' +
+        'pod bare (cluster clusterOne, namespace ns-one) has no controller, pod web-abc12 (cluster clusterOne, namespace ns-one) is controlled by ReplicaSet web-7d9',
+    ]);
+    expect(one().events.map((e) => e.reason)).toEqual(['NotAStatefulSetPod']);
+    expect((await statuses.get(T_LOCAL))?.warnings).toEqual(outcome.warnings);
   });
 
   it('the warning is remembered through the status store, not only in memory (a cold start does not repeat it)', async () => {
