@@ -283,10 +283,13 @@ export interface RoutingApi {
    */
   listServiceEntries(selector: Readonly<Record<string, string>>, namespace?: string): Promise<readonly ServiceEntry[]>;
   createServiceEntry(entry: ServiceEntry): Promise<void>;
-  /** Against the entry's resourceVersion: a concurrent change or a deleted entry is a ConflictError. */
+  /** Against the entry's uid and resourceVersion: a concurrent change or a deleted entry is a ConflictError. */
   updateServiceEntry(entry: ServiceEntry): Promise<void>;
-  /** A missing entry is success. */
-  deleteServiceEntry(namespace: string, name: string): Promise<void>;
+  /**
+   * A missing entry is success. Conditional on the listed entry's uid and resourceVersion when
+   * it has them: one changed or recreated since it was listed is a ConflictError (docs/adr/0015).
+   */
+  deleteServiceEntry(entry: Pick<ServiceEntry, 'namespace' | 'name' | 'uid' | 'resourceVersion'>): Promise<void>;
   /** Services labelled `topology.istio.io/network`, and the `istio-system` namespace's network label. */
   istioView(): Promise<ClusterIstioView>;
 }

@@ -17,15 +17,16 @@ export async function applyEntries(
   api: RoutingApi,
   desired: readonly ServiceEntry[],
   list: () => Promise<readonly ServiceEntry[]>,
+  installation: string,
   maxReplans = 3,
 ): Promise<EntriesApplied> {
   let writes = 0;
   for (let replans = 0; ; replans++) {
-    const plan = planEntries(desired, await list());
+    const plan = planEntries(desired, await list(), installation);
     if (planWrites(plan) === 0) return { writes, replans, blocked: plan.blocked };
     try {
       for (const e of plan.delete) {
-        await api.deleteServiceEntry(e.namespace, e.name);
+        await api.deleteServiceEntry(e);
         writes++;
       }
       for (const e of plan.update) {

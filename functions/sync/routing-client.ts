@@ -68,14 +68,15 @@ export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, in
   }
 
   const configCluster = configClusterOf(topology, target.cluster);
-  const desired = desiredClientEntries({ target, serviceUid, configCluster, routed });
+  const { installation } = topology;
+  const desired = desiredClientEntries({ target, serviceUid, configCluster, routed, installation });
   let writes = 0;
   try {
     const api = await deps.apis.get(configCluster);
-    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace));
+    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace), installation);
     writes = applied.writes;
     if (applied.blocked.length > 0) {
-      warnings.push(`RoutingNameTaken: ServiceEntry ${applied.blocked.map((e) => `${e.namespace}/${e.name}`).join(', ')} in ${configCluster} exists and is not gns-sync's; those pods are not routed`);
+      warnings.push(`RoutingNameTaken: ServiceEntry ${applied.blocked.map((e) => `${e.namespace}/${e.name}`).join(', ')} in ${configCluster} exists and is not this gns-sync installation's; those pods are not routed`);
     }
   } catch (error) {
     if (!(error instanceof IstioApiMissingError)) throw error;
@@ -104,7 +105,7 @@ export async function unrouteTarget(deps: RoutingDeps, topology: TopologyIndex, 
   const configCluster = configClusterOf(topology, target.cluster);
   try {
     const api = await deps.apis.get(configCluster);
-    const applied = await applyEntries(api, [], () => api.listServiceEntries(clientSelector(target), target.namespace));
+    const applied = await applyEntries(api, [], () => api.listServiceEntries(clientSelector(target), target.namespace), topology.installation);
     return { writes: applied.writes, warnings: [], keys: isIstio(topology) ? routingKeysOf(topology, target) : [] };
   } catch (error) {
     if (error instanceof IstioApiMissingError) return { ...NONE, keys: isIstio(topology) ? routingKeysOf(topology, target) : [] };

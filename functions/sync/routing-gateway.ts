@@ -74,7 +74,7 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
   const routed = isIstio(topology) ? await routedOfSource(deps, key) : [];
   const views = routed.length > 0 ? await istioViews(deps.routing.apis, clusters.map((c) => c.name), now, log) : new Map();
   const places = gatewayPlaces(clusters, network, views);
-  const desired = desiredGatewayEntries({ gns: key.gns, sourceCluster: key.cluster, routed, places });
+  const desired = desiredGatewayEntries({ gns: key.gns, sourceCluster: key.cluster, routed, places, installation: topology.installation });
 
   // Every config cluster of the network is in scope: an entry left where a gateway was is removed.
   const configClusters = [...new Set([...clusters.map((c) => configClusterOf(topology, c.name)), ...places.map((p) => p.cluster)])].sort();
@@ -85,7 +85,7 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
     const mine = desired.filter((e: ServiceEntry) => e.cluster === cluster);
     try {
       const api = await deps.routing.apis.get(cluster);
-      writes += (await applyEntries(api, mine, () => api.listServiceEntries(gatewaySelector(key)))).writes;
+      writes += (await applyEntries(api, mine, () => api.listServiceEntries(gatewaySelector(key)), topology.installation)).writes;
     } catch (error) {
       if (error instanceof IstioApiMissingError) {
         missingCrd.push(cluster);

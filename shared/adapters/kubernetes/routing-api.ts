@@ -30,7 +30,7 @@ export interface KubeRoutingApiOptions {
 }
 
 interface KubeObject {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string; ownerReferences?: { apiVersion?: string; kind?: string; name?: string; uid?: string }[] };
+  metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; resourceVersion?: string; ownerReferences?: { apiVersion?: string; kind?: string; name?: string; uid?: string }[] };
   spec?: unknown;
 }
 
@@ -44,6 +44,8 @@ export function toKubeServiceEntry(e: ServiceEntry): Record<string, unknown> {
       namespace: e.namespace,
       labels: { ...e.labels },
       ...(e.resourceVersion !== undefined ? { resourceVersion: e.resourceVersion } : {}),
+      // An update's uid is a precondition: an entry deleted and recreated since it was listed is not overwritten.
+      ...(e.uid !== undefined ? { uid: e.uid } : {}),
       ...(e.ownerReferences.length > 0 ? { ownerReferences: e.ownerReferences.map((o) => ({ ...o })) } : {}),
     },
     spec: e.spec,
@@ -63,6 +65,7 @@ export function fromKubeServiceEntry(cluster: string, o: KubeObject): ServiceEnt
     ownerReferences: owners,
     spec: (o.spec ?? {}) as ServiceEntrySpec,
     ...(o.metadata?.resourceVersion !== undefined ? { resourceVersion: o.metadata.resourceVersion } : {}),
+    ...(o.metadata?.uid !== undefined ? { uid: o.metadata.uid } : {}),
   };
 }
 
@@ -115,9 +118,12 @@ export function kubeRoutingApi(kc: KubeConfig, options: KubeRoutingApiOptions): 
       wrote('update');
     },
 
-    async deleteServiceEntry(namespace, name) {
+    async deleteServiceEntry(entry) {
+      const { namespace, name } = entry;
+      // Both preconditions: an entry changed or recreated since it was listed is not deleted (409).
+      const preconditions = { ...(entry.uid ? { uid: entry.uid } : {}), ...(entry.resourceVersion ? { resourceVersion: entry.resourceVersion } : {}) };
       await kubeCall(`${cluster}: delete ServiceEntry ${namespace}/${name}`, policy, async (o) => {
-        await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name }, o);
+        await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { preconditions } }, o);
       }, (status) => (status === 404 ? { value: undefined } : undefined));
       wrote('delete');
     },

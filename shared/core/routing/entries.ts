@@ -4,6 +4,7 @@
 // objects, so an unchanged state plans zero writes (plan.ts).
 import { canonicalJson } from '../canonical-json.ts';
 import { sha256Hex } from '../hash.ts';
+import { DEFAULT_INSTALLATION, LABEL_INSTALLATION } from '../installation.ts';
 import { LABEL_GNS, MANAGED_BY } from '../types.ts';
 import type { TargetRef, VipIdentity } from '../types.ts';
 import { routingHost } from './host.ts';
@@ -16,8 +17,13 @@ import type { EntryOwner, EntryPort, GatewayPlace, RoutedPod, ServiceEntry } fro
 const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const TLS = { [LABEL_ISTIO_TLS_MODE]: 'istio' } as const;
 
-export const entryName = (kind: 'client' | 'gateway', parts: readonly string[]): string =>
-  `gns${kind === 'client' ? 'c' : 'g'}-${sha256Hex(canonicalJson([kind, ...parts])).slice(0, 16)}`;
+/**
+ * `gnsc-`/`gnsg-` + 16 hex of the canonical JSON of the parts. Another installation's names
+ * hash its name in too (docs/adr/0015-installation-identity.md), so two installations routing
+ * the same pods never race for one name; the default installation's names are unchanged.
+ */
+export const entryName = (kind: 'client' | 'gateway', parts: readonly string[], installation: string = DEFAULT_INSTALLATION): string =>
+  `gns${kind === 'client' ? 'c' : 'g'}-${sha256Hex(canonicalJson([kind, ...parts, ...(installation === DEFAULT_INSTALLATION ? [] : [{ installation }])])).slice(0, 16)}`;
 
 const toPorts = (numbers: readonly number[]): EntryPort[] => numbers.map((number) => ({ number, name: `tcp-${number}`, protocol: 'TCP' }));
 
@@ -33,28 +39,29 @@ export interface ClientEntriesInput {
   /** The target cluster's Istio config cluster. */
   readonly configCluster: string;
   readonly routed: readonly RoutedPod[];
-  /** Extra labels every object carries (the installation's). */
-  readonly extraLabels?: Readonly<Record<string, string>>;
+  /** The installation writing the entries (its label goes on each); default `default`. */
+  readonly installation?: string;
 }
 
 /** One client entry per routed pod with a TCP port, in the target's namespace of its config cluster. */
 export function desiredClientEntries(input: ClientEntriesInput): ServiceEntry[] {
   const { target } = input;
+  const installation = input.installation ?? DEFAULT_INSTALLATION;
   const owners: EntryOwner[] = input.configCluster === target.cluster ? [{ apiVersion: 'v1', kind: 'Service', name: target.name, uid: input.serviceUid }] : [];
   return input.routed
     .filter((r): r is RoutedPod & { vip: string } => r.ports.length > 0 && r.vip !== undefined)
     .map((r): ServiceEntry => ({
       cluster: input.configCluster,
       namespace: target.namespace,
-      name: entryName('client', [target.gns, target.cluster, target.namespace, target.name, r.identity.cluster, r.identity.namespace, r.identity.pod]),
+      name: entryName('client', [target.gns, target.cluster, target.namespace, target.name, r.identity.cluster, r.identity.namespace, r.identity.pod], installation),
       labels: {
-        ...input.extraLabels,
         [LABEL_ROUTING_MANAGED_BY]: MANAGED_BY,
         [LABEL_GNS]: target.gns,
         [LABEL_ROUTING]: 'client',
         [LABEL_TARGET]: target.name,
         [LABEL_TARGET_CLUSTER]: target.cluster,
         ...sourceLabels(r.identity),
+        [LABEL_INSTALLATION]: installation,
       },
       ownerReferences: owners,
       spec: {
@@ -77,7 +84,8 @@ export interface GatewayEntriesInput {
   readonly routed: readonly RoutedPod[];
   /** Where the source network's gateways read config. */
   readonly places: readonly GatewayPlace[];
-  readonly extraLabels?: Readonly<Record<string, string>>;
+  /** The installation writing the entries (its label goes on each); default `default`. */
+  readonly installation?: string;
 }
 
 /** One gateway entry per routed pod of the source cluster and gateway place; ports: the union over targets. */
@@ -90,22 +98,23 @@ export function desiredGatewayEntries(input: GatewayEntriesInput): ServiceEntry[
     if (seen) for (const p of r.ports) seen.ports.add(p);
     else byPod.set(key, { routed: r, ports: new Set(r.ports) });
   }
+  const installation = input.installation ?? DEFAULT_INSTALLATION;
   const places = [...new Map(input.places.map((p) => [`${p.cluster}/${p.namespace}`, p])).values()];
   const out: ServiceEntry[] = [];
   for (const { routed: r, ports } of byPod.values()) {
-    const name = entryName('gateway', [input.gns, r.identity.cluster, r.identity.namespace, r.identity.pod]);
+    const name = entryName('gateway', [input.gns, r.identity.cluster, r.identity.namespace, r.identity.pod], installation);
     for (const place of places) {
       out.push({
         cluster: place.cluster,
         namespace: place.namespace,
         name,
         labels: {
-          ...input.extraLabels,
           [LABEL_ROUTING_MANAGED_BY]: MANAGED_BY,
           [LABEL_GNS]: input.gns,
           [LABEL_ROUTING]: 'gateway',
           ...sourceLabels(r.identity),
           [LABEL_ISTIO_AUTOALLOCATE]: 'false',
+          [LABEL_INSTALLATION]: installation,
         },
         ownerReferences: [],
         spec: {

@@ -65,8 +65,9 @@ export interface ServiceEntry {
   readonly labels: Readonly<Record<string, string>>;
   readonly ownerReferences: readonly EntryOwner[];
   readonly spec: ServiceEntrySpec;
-  /** Existing entries only. */
+  /** Existing entries only: the preconditions of an update or delete (docs/adr/0015-installation-identity.md). */
   readonly resourceVersion?: string;
+  readonly uid?: string;
 }
 
 /** A remote source pod that a target publishes as a VIP, and what routing it needs. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredInput } from '../../../shared/core/desired.ts';
 import { identityKey } from '../../../shared/core/identity.ts';
-import { desiredClientEntries, desiredGatewayEntries } from '../../../shared/core/routing/entries.ts';
+import { desiredClientEntries, desiredGatewayEntries, entryName } from '../../../shared/core/routing/entries.ts';
 import { gatewayPlaces, gatewaysOfService, networkMismatches } from '../../../shared/core/routing/gateways.ts';
 import type { GatewayServiceRecord } from '../../../shared/core/routing/gateways.ts';
 import { clusterKey, routingHost } from '../../../shared/core/routing/host.ts';
@@ -88,6 +88,7 @@ describe('desiredClientEntries', () => {
         'gns-sync.io/source-cluster': 'clusterOne',
         'gns-sync.io/source-namespace': 'ns-one',
         'gns-sync.io/source-pod': 'kafka-0',
+        'gns-sync.io/installation': 'default',
       },
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'kafka-headless', uid: 'uid-svc' }],
       spec: {
@@ -114,6 +115,19 @@ describe('desiredClientEntries', () => {
     expect(new Set([...a, ...b].map((e) => e.name)).size).toBe(4);
     expect(desiredClientEntries({ target: TARGET, serviceUid: 'u', configCluster: 'clusterTwo', routed })).toEqual(a);
   });
+
+  it('another installation: its own label and other names; the default installation\'s names do not change', () => {
+    const a = desiredClientEntries({ target: TARGET, serviceUid: 'u', configCluster: 'clusterTwo', routed });
+    const explicit = desiredClientEntries({ target: TARGET, serviceUid: 'u', configCluster: 'clusterTwo', routed, installation: 'default' });
+    const blue = desiredClientEntries({ target: TARGET, serviceUid: 'u', configCluster: 'clusterTwo', routed, installation: 'blue' });
+    expect(explicit).toEqual(a);
+    expect(a.map((e) => e.name)).toEqual(a.map((e) => entryName('client', [TARGET.gns, TARGET.cluster, TARGET.namespace, TARGET.name, e.labels['gns-sync.io/source-cluster']!, e.labels['gns-sync.io/source-namespace']!, e.labels['gns-sync.io/source-pod']!])));
+    expect(blue.every((e) => e.labels['gns-sync.io/installation'] === 'blue')).toBe(true);
+    expect(blue.filter((e) => a.some((x) => x.name === e.name))).toEqual([]);
+    const gw = (installation?: string) => desiredGatewayEntries({ gns: 'kafka-gns', sourceCluster: 'clusterOne', routed, places: [{ cluster: 'clusterOne', namespace: 'istio-system' }], ...(installation ? { installation } : {}) });
+    expect(gw('blue').every((e) => e.labels['gns-sync.io/installation'] === 'blue')).toBe(true);
+    expect(gw('blue').filter((e) => gw().some((x) => x.name === e.name))).toEqual([]);
+  });
 });
 
 describe('desiredGatewayEntries', () => {
@@ -135,6 +149,7 @@ describe('desiredGatewayEntries', () => {
         'gns-sync.io/source-namespace': 'ns-one',
         'gns-sync.io/source-pod': 'kafka-1',
         'networking.istio.io/enable-autoallocate-ip': 'false',
+        'gns-sync.io/installation': 'default',
       },
       ownerReferences: [],
       spec: {

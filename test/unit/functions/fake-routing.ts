@@ -13,6 +13,7 @@ export class FakeRoutingCluster implements RoutingApi {
   systemNetwork: string | undefined;
   served = true;
   #rv = 0;
+  #uid = 0;
   readonly name: string;
   constructor(name: string) {
     this.name = name;
@@ -31,7 +32,7 @@ export class FakeRoutingCluster implements RoutingApi {
     this.#check('create');
     const key = `${entry.namespace}/${entry.name}`;
     if (this.entries.has(key)) throw new ConflictError(`${key} exists`);
-    this.entries.set(key, { ...entry, cluster: this.name, resourceVersion: String(++this.#rv) });
+    this.entries.set(key, { ...entry, cluster: this.name, uid: `uid-${++this.#uid}`, resourceVersion: String(++this.#rv) });
     this.writes.push(`create ${key}`);
   }
 
@@ -39,15 +40,21 @@ export class FakeRoutingCluster implements RoutingApi {
     this.#check('update');
     const key = `${entry.namespace}/${entry.name}`;
     const found = this.entries.get(key);
-    if (!found || found.resourceVersion !== entry.resourceVersion) throw new ConflictError(`${key}: stale or gone`);
-    this.entries.set(key, { ...entry, cluster: this.name, resourceVersion: String(++this.#rv) });
+    if (!found || found.resourceVersion !== entry.resourceVersion || (entry.uid !== undefined && entry.uid !== found.uid)) throw new ConflictError(`${key}: stale or gone`);
+    this.entries.set(key, { ...entry, cluster: this.name, uid: found.uid, resourceVersion: String(++this.#rv) });
     this.writes.push(`update ${key}`);
   }
 
-  async deleteServiceEntry(namespace: string, name: string): Promise<void> {
+  async deleteServiceEntry(entry: Pick<ServiceEntry, 'namespace' | 'name' | 'uid' | 'resourceVersion'>): Promise<void> {
     this.#check('delete');
-    this.entries.delete(`${namespace}/${name}`);
-    this.writes.push(`delete ${namespace}/${name}`);
+    const key = `${entry.namespace}/${entry.name}`;
+    const found = this.entries.get(key);
+    if (!found) return;
+    if ((entry.uid !== undefined && entry.uid !== found.uid) || (entry.resourceVersion !== undefined && entry.resourceVersion !== found.resourceVersion)) {
+      throw new ConflictError(`${key}: precondition failed`);
+    }
+    this.entries.delete(key);
+    this.writes.push(`delete ${key}`);
   }
 
   async istioView(): Promise<ClusterIstioView> {
