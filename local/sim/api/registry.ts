@@ -24,6 +24,8 @@ export interface WriteOptions {
   readonly subresource?: 'status' | 'scale';
   /** In-process controllers: skip the update restrictions users have (e.g. pod spec). */
   readonly internal?: boolean;
+  /** PATCH: decodes the patched object (a Scale for the scale subresource) as the server's types would (local/sim/api/strict.ts). */
+  readonly decodePatched?: (patched: unknown, kind: string) => void;
 }
 
 export interface DeleteOptions {
@@ -173,10 +175,12 @@ export class Registry {
     const old = this.get(def, namespace, name);
     if (opts.subresource === 'scale') {
       const patched = applyPatch(type, scaleOf(def, old), patch, 'Scale');
+      opts.decodePatched?.(patched, 'Scale');
       return this.updateScale(def, old, patched, opts);
     }
     // The patch functions never modify their target (they copy what they change).
     const patched = applyPatch(type, old, patch, def.kind);
+    opts.decodePatched?.(patched, def.kind);
     if (!isPlainObject(patched)) throw badRequest('the patch turned the object into something that is not an object');
     const obj = this.typeCheck(def, patched);
     if (obj.metadata.name !== name) throw invalid(def, name, [fieldErr.invalid('metadata.name', obj.metadata.name ?? '', 'field is immutable')]);

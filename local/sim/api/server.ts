@@ -14,6 +14,7 @@ import type { PatchType } from './patch.ts';
 import { patchTypeOf } from './patch.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
+import { decodeBody, decodePatched, fieldValidationOf, goFormat, modelOf, warningHeader } from './strict.ts';
 import type { DeleteOptions, Registry } from './registry.ts';
 import { scaleOf } from './registry.ts';
 import type { ResourceDef } from './resources.ts';
@@ -350,6 +351,15 @@ export class ApiServer {
     const dryRun = dryRunOf(method, q);
     const reg = this.registry;
     const { def } = t;
+    // Field validation (local/sim/api/strict.ts): JSON and YAML bodies decoded as the server's Go types.
+    const directive = method === 'POST' || method === 'PUT' || method === 'PATCH' ? fieldValidationOf(method, q) : 'Warn';
+    const model = isCustomDef(def) ? undefined : t.subresource === 'scale' ? 'V1Scale' : modelOf(def.group, def.version, def.kind);
+    const warnings: string[] = [];
+    const decode = (body: unknown): unknown => {
+      if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) warnings.push(...decodeBody(def, body, directive, model));
+      if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+      return body;
+    };
     if (t.subresource === 'finalize') throw methodNotAllowed();
     if (t.name === undefined) {
       const labels = parseLabelSelector(q.get('labelSelector'));
@@ -361,7 +371,7 @@ export class ApiServer {
         return this.sendList(res, def, page.items, page.resourceVersion, accept, page.continueToken, page.remaining);
       }
       if (method === 'POST') {
-        const body = await this.readBody(req, def);
+        const body = decode(await this.readBody(req, def));
         refuseResourceVersionOnCreate(body);
         const created = reg.create(def, t.namespace, body, { dryRun });
         return this.send(res, 201, created);
@@ -387,7 +397,7 @@ export class ApiServer {
         return this.send(res, 200, obj);
       }
       case 'PUT': {
-        const body = await this.readBody(req, def);
+        const body = decode(await this.readBody(req, def));
         return this.send(res, 200, reg.update(def, t.namespace, name, body, { dryRun, ...(sub ? { subresource: sub } : {}) }));
       }
       case 'PATCH': {
@@ -399,7 +409,11 @@ export class ApiServer {
           throw unsupportedMediaType(req.headers['content-type'] ?? '');
         }
         const body = await this.readBody(req);
-        return this.send(res, 200, reg.patch(def, t.namespace, name, type, body, { dryRun, ...(sub ? { subresource: sub } : {}) }));
+        const decodePatch = (patched: unknown, kind: string): void => {
+          warnings.push(...decodePatched(kind === 'Scale' ? 'V1Scale' : model, patched, directive, () => (type === 'strategic' ? goFormat(body) : JSON.stringify(patched))));
+          if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+        };
+        return this.send(res, 200, reg.patch(def, t.namespace, name, type, body, { dryRun, decodePatched: decodePatch, ...(sub ? { subresource: sub } : {}) }));
       }
       case 'DELETE': {
         if (sub) throw methodNotAllowed();
