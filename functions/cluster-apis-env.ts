@@ -10,6 +10,7 @@ import { secretsManagerClusterApis } from '../shared/adapters/kubernetes/cluster
 import type { ClusterApiOptions } from '../shared/adapters/kubernetes/cluster-apis.ts';
 import { secretsManagerRoutingApis } from '../shared/adapters/kubernetes/routing-api.ts';
 import { eksClusterApis, routedClusterApis } from '../shared/adapters/kubernetes/eks-cluster-apis.ts';
+import { eksRoutingApis, routedRoutingApis } from '../shared/adapters/kubernetes/eks-routing-apis.ts';
 import type { Config } from '../shared/config/index.ts';
 import type { ClusterApis, RoutingApis } from '../shared/ports.ts';
 
@@ -20,7 +21,12 @@ export function clusterApisFromEnv(config: Pick<Config, 'clusters'>, options: Cl
   return eks.size === 0 ? secrets : routedClusterApis((cluster) => eks.has(cluster), eksClusterApis({ ...options, clusters: eks }), secrets);
 }
 
-/** routing: istio — the Istio config clusters, with the same cluster secrets (docs/adr/0013). */
-export function routingApisFromEnv(): RoutingApis {
-  return secretsManagerRoutingApis({ client: new SecretsManagerClient({}) });
+/**
+ * routing: istio — the Istio config clusters (docs/adr/0013), reached as the slices are: an EKS
+ * cluster of the config with the function's role, any other through its secret.
+ */
+export function routingApisFromEnv(config: Pick<Config, 'clusters'>): RoutingApis {
+  const eks = new Map(config.clusters.flatMap((c) => (c.eks ? [[c.name, c.eks] as const] : [])));
+  const secrets = secretsManagerRoutingApis({ client: new SecretsManagerClient({}) });
+  return eks.size === 0 ? secrets : routedRoutingApis((cluster) => eks.has(cluster), eksRoutingApis({ clusters: eks }), secrets);
 }

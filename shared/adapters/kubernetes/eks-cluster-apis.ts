@@ -8,6 +8,7 @@
 // signed here (as the token is) rather than through @aws-sdk/client-eks, which the project does
 // not depend on (the signature is checked against the SDK's signer in the tests).
 import { createHash, createHmac } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { FinalError, RetryableError } from '../../errors.ts';
 import type { ClusterApi, ClusterApis } from '../../ports.ts';
@@ -101,17 +102,30 @@ export interface EksClusterApisOptions extends ClusterApiOptions {
   readonly clock?: () => number;
 }
 
+/** What reaching an EKS cluster of the config takes (the slice writer's and the routing writer's). */
+export type EksAccess = Pick<EksClusterApisOptions, 'clusters' | 'credentials' | 'send' | 'clock'>;
+
+/**
+ * The KubeConfig of one EKS cluster of the config: its endpoint and CA from DescribeCluster on
+ * exactly that cluster, a token computed for it with the function's role. Shared by the slice
+ * adapter (below) and the routing adapter (./eks-routing-apis.ts).
+ */
+export async function eksKubeConfigOf(cluster: string, access: EksAccess): Promise<KubeConfig> {
+  const { clusters, credentials = () => credentialsFromEnv(process.env), send, clock = Date.now } = access;
+  const ref = clusters.get(cluster);
+  if (!ref) throw new FinalError(`cluster ${cluster}: not an EKS cluster of the config`);
+  const creds = credentials();
+  const now = new Date(clock());
+  if (!creds) throw new FinalError(`cluster ${cluster}: EKS authentication needs the function's AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), and there are none`);
+  const endpoint = await describeEksCluster(ref, creds, now, send);
+  return eksKubeConfig({ name: ref.name, region: ref.region, ...endpoint }, creds, now, `EKS cluster ${ref.name}`);
+}
+
 export function eksClusterApis(options: EksClusterApisOptions): ClusterApis {
-  const { clusters, credentials = () => credentialsFromEnv(process.env), send, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
+  const { clusters, credentials, send, ttlMs = 5 * 60_000, clock = Date.now, ...apiOptions } = options;
 
   async function load(cluster: string): Promise<ClusterApi> {
-    const ref = clusters.get(cluster);
-    if (!ref) throw new FinalError(`cluster ${cluster}: not an EKS cluster of the config`);
-    const creds = credentials();
-    const now = new Date(clock());
-    if (!creds) throw new FinalError(`cluster ${cluster}: EKS authentication needs the function's AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), and there are none`);
-    const endpoint = await describeEksCluster(ref, creds, now, send);
-    const kc = eksKubeConfig({ name: ref.name, region: ref.region, ...endpoint }, creds, now, `EKS cluster ${ref.name}`);
+    const kc = await eksKubeConfigOf(cluster, { clusters, clock, ...(credentials ? { credentials } : {}), ...(send ? { send } : {}) });
     return kubeClusterApi(kc, { ...apiOptions, cluster, onUnauthorized: () => cache.drop(cluster) });
   }
 
