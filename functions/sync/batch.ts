@@ -14,6 +14,7 @@ import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import { syncRetryDelaySeconds } from './retry-backoff.ts';
 import { memberReads } from './sources.ts';
 import { cachedVips } from './vip-cache.ts';
+import { batchIncarnation } from './incarnation-reads.ts';
 import { memoOf, syncTarget } from './sync.ts';
 import type { SyncDeps, SyncOutcome } from './sync.ts';
 
@@ -97,10 +98,13 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   }
 
   // Targets of one GNS read the same member namespaces: once per batch, and only those whose
-  // member version moved since this container read them (sources.ts).
+  // member version moved since this container read them (sources.ts); the store incarnation is
+  // read once per batch (incarnation-reads.ts).
   const memo = memoOf(deps);
+  const incarnation = batchIncarnation(deps.incarnation, memo);
   const batchDeps: SyncDeps = {
     ...deps, memo,
+    ...(incarnation ? { incarnation } : {}),
     store: memberReads(deps.store, deps.topology, memo, now, known),
     vips: cachedVips(deps.vips, memo, now, deps.topology.topology.vipReleaseAfterMs),
   };

@@ -1,6 +1,7 @@
 // Per-container memory of the sync function: what this container already did, so that
 // repeated syncs cost no repeated writes. Losing it (a cold start) is always safe: every
 // entry only saves work that the next sync or the reconcile would redo.
+import type { IncarnationView } from '../../shared/core/completeness.ts';
 import type { NamespaceView, TargetStatus, VipMove } from '../../shared/ports.ts';
 
 export interface SyncMemo {
@@ -24,11 +25,15 @@ export interface SyncMemo {
   readonly reading: Map<string, { readonly version: number; readonly at: number; readonly view: Promise<NamespaceView> }>;
   /** VIPs the allocator gave, by identity key, with when and the move it reported (vip-cache.ts). */
   readonly vips: Map<string, { readonly vip: string; readonly at: number; readonly move?: VipMove }>;
+  /** The store incarnation read in flight, shared by the batches begun before it (`after`: batches begun when it started; incarnation-reads.ts). */
+  incarnationRead?: { readonly after: number; readonly view: Promise<IncarnationView> };
+  /** Batches of syncs begun in this container (orders them against incarnation reads). */
+  batchesBegun: number;
 }
 
 export function newSyncMemo(): SyncMemo {
   return {
     markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
-    members: new Map(), reading: new Map(), vips: new Map(),
+    members: new Map(), reading: new Map(), vips: new Map(), batchesBegun: 0,
   };
 }
