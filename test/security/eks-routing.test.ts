@@ -54,7 +54,7 @@ describe('routing APIs for EKS clusters', () => {
   it('the sync function\'s routing APIs take an EKS cluster of the config through EKS, not through a secret', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', '');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
-    const apis = routingApisFromEnv({ clusters: [{ name: 'clusterOne', network: 'net-one', eks: { name: 'prod-eu', region: 'eu-west-1' } }] });
+    const apis = routingApisFromEnv({ clusters: [{ name: 'clusterOne', network: 'net-one', context: 'clusterOne', eks: { name: 'prod-eu', region: 'eu-west-1' } }] });
     // Without the function's credentials the EKS path says so at once; a secret is never asked for.
     await expect(apis.get('clusterOne')).rejects.toThrow(/EKS authentication needs the function's AWS credentials/);
   });
