@@ -11,6 +11,7 @@ import type { ServerVersion } from './discovery.ts';
 import type { KubeObject } from './objects.ts';
 import { isPlainObject } from './objects.ts';
 import type { PatchType } from './patch.ts';
+import { listPage } from './list.ts';
 import { patchTypeOf } from './patch.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
@@ -89,40 +90,6 @@ function parseAccept(header: string | undefined): Accept {
 function withoutTypeMeta(obj: KubeObject): Record<string, unknown> {
   const { apiVersion: _a, kind: _k, ...rest } = obj;
   return rest;
-}
-
-/**
- * `limit`/`continue`: pages in (namespace, name) order; the token carries the list's
- * resourceVersion and the last key, and expires (410) with the watch history, like etcd's.
- */
-export function paginate(items: readonly KubeObject[], rv: string, limitText: string | null, token: string | null, oldestRv: number): { items: readonly KubeObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
-  let listRv = rv;
-  let rest = items;
-  if (token) {
-    let decoded: { rv?: unknown; ns?: unknown; name?: unknown };
-    try {
-      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof decoded;
-    } catch (error) {
-      throw new ApiError(400, 'BadRequest', 'continue key is not valid: the token could not be decoded; start a new list without it', undefined, { cause: error });
-    }
-    if (typeof decoded.rv !== 'string' || typeof decoded.ns !== 'string' || typeof decoded.name !== 'string') throw badRequest('continue key is not valid: start a new list without it');
-    if (Number(decoded.rv) < oldestRv) {
-      throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    }
-    listRv = decoded.rv;
-    const { ns, name } = decoded as { ns: string; name: string };
-    rest = items.filter((o) => {
-      const c = (o.metadata.namespace ?? '').localeCompare(ns);
-      return c > 0 || (c === 0 && (o.metadata.name ?? '').localeCompare(name) > 0);
-    });
-  }
-  const limit = limitText ? Number(limitText) : 0;
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit must be a non-negative integer (got "${limitText}")`);
-  if (limit === 0 || rest.length <= limit) return { items: rest, resourceVersion: listRv };
-  const pageItems = rest.slice(0, limit);
-  const last = pageItems[pageItems.length - 1]!;
-  const continueToken = Buffer.from(JSON.stringify({ rv: listRv, ns: last.metadata.namespace ?? '', name: last.metadata.name ?? '' })).toString('base64url');
-  return { items: pageItems, resourceVersion: listRv, continueToken, remaining: rest.length - limit };
 }
 
 /**
@@ -366,9 +333,9 @@ export class ApiServer {
       const fields = parseFieldSelector(def, q.get('fieldSelector'));
       if (method === 'GET') {
         if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(t, labels, fields, q, accept, res);
-        const { items, resourceVersion } = reg.list(def, t.namespace, labels, fields);
-        const page = paginate(items, resourceVersion, q.get('limit'), q.get('continue'), reg.store.oldestWatchableRv);
-        return this.sendList(res, def, page.items, page.resourceVersion, accept, page.continueToken, page.remaining);
+        // resourceVersion semantics, limit/continue from the first page's snapshot: local/sim/api/list.ts.
+        const page = await listPage(reg, def, t.namespace, labels, fields, q);
+        return this.sendList(res, def, page.items, page.resourceVersion, accept, page.continueToken, page.remainingItemCount);
       }
       if (method === 'POST') {
         const body = decode(await this.readBody(req, def));
