@@ -116,7 +116,7 @@ describe('list semantics', () => {
     });
   });
 
-  it('refuses the option combinations apimachinery's and storage's ValidateListOptions refuse', async () => {
+  it("refuses the option combinations apimachinery's and storage's ValidateListOptions refuse", async () => {
     const first = await list('limit=1');
     const cases: [string, number, string][] = [
       ['resourceVersionMatch=NotOlderThan', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'],
