@@ -1,6 +1,8 @@
 // Applying a plan of ServiceEntries in one Istio config cluster, like the slices' apply: on a
 // 409 (a concurrent writer, a retried create) re-list and re-plan, a few times, then let the
-// queue retry. Shared by the client entries (target sync) and the gateway-entry writer.
+// queue retry. Shared by the client entries (target sync) and the gateway-entry writer. While
+// the GNS is incomplete in the store (docs/adr/0014), entries are only added.
+import { guardedEntries } from '../../shared/core/routing/guard.ts';
 import { planEntries, planWrites } from '../../shared/core/routing/plan.ts';
 import type { ServiceEntry } from '../../shared/core/routing/types.ts';
 import { ConflictError } from '../../shared/errors.ts';
@@ -13,16 +15,27 @@ export interface EntriesApplied {
   readonly blocked: readonly ServiceEntry[];
 }
 
+export interface ApplyOptions {
+  /** The installation whose entries these are (docs/adr/0015). */
+  readonly installation: string;
+  /** The GNS is not complete in the store's incarnation: create only, never update or delete. */
+  readonly incomplete?: boolean;
+  /** Re-plans after 409 before the error goes to the queue (default 3). */
+  readonly maxReplans?: number;
+}
+
 export async function applyEntries(
   api: RoutingApi,
   desired: readonly ServiceEntry[],
   list: () => Promise<readonly ServiceEntry[]>,
-  installation: string,
-  maxReplans = 3,
+  options: ApplyOptions,
 ): Promise<EntriesApplied> {
+  const { installation, maxReplans = 3 } = options;
   let writes = 0;
   for (let replans = 0; ; replans++) {
-    const plan = planEntries(desired, await list(), installation);
+    const existing = await list();
+    // An incomplete store only adds (docs/adr/0014): what routes now stays as it is.
+    const plan = planEntries(options.incomplete ? guardedEntries(desired, existing, installation) : desired, existing, installation);
     if (planWrites(plan) === 0) return { writes, replans, blocked: plan.blocked };
     try {
       for (const e of plan.delete) {

@@ -27,7 +27,7 @@ export async function runRoutingWriters(
       return;
     }
     try {
-      const outcome = await syncGatewayEntries({ topology: deps.topology, store: deps.store, routing, ...(deps.log ? { log: deps.log } : {}) }, key, now);
+      const outcome = await syncGatewayEntries({ topology: deps.topology, store: deps.store, routing, ...(deps.log ? { log: deps.log } : {}), ...(deps.incarnation ? { incarnation: deps.incarnation } : {}) }, key, now);
       if (outcome.writes > 0) log.info('gateway entries written', { gns: key.gns, cluster: key.cluster, entries: outcome.entries, writes: outcome.writes });
     } catch (error) {
       if (error instanceof FinalError) {

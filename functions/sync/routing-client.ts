@@ -55,8 +55,8 @@ export function routingKeysOf(topology: TopologyIndex, target: TargetRef): Routi
   return [...clusters].filter((c) => (topology.networks.get(c) ?? c) !== network).sort().map((cluster) => ({ gns: target.gns, cluster }));
 }
 
-/** Client entries of a valid target, with its routing warnings. */
-export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, input: DesiredInput, serviceUid: string, now: number, log: Log): Promise<TargetRouting> {
+/** Client entries of a valid target, with its routing warnings. `incomplete`: the GNS is not complete in the store (only additions). */
+export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, input: DesiredInput, serviceUid: string, now: number, log: Log, incomplete = false): Promise<TargetRouting> {
   if (!isIstio(topology)) return NONE;
   const { target } = input;
   const keys = routingKeysOf(topology, target);
@@ -73,7 +73,7 @@ export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, in
   let writes = 0;
   try {
     const api = await deps.apis.get(configCluster);
-    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace), installation);
+    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace), { installation, incomplete });
     writes = applied.writes;
     if (applied.blocked.length > 0) {
       warnings.push(`RoutingNameTaken: ServiceEntry ${applied.blocked.map((e) => `${e.namespace}/${e.name}`).join(', ')} in ${configCluster} exists and is not this gns-sync installation's; those pods are not routed`);
@@ -105,7 +105,7 @@ export async function unrouteTarget(deps: RoutingDeps, topology: TopologyIndex, 
   const configCluster = configClusterOf(topology, target.cluster);
   try {
     const api = await deps.apis.get(configCluster);
-    const applied = await applyEntries(api, [], () => api.listServiceEntries(clientSelector(target), target.namespace), topology.installation);
+    const applied = await applyEntries(api, [], () => api.listServiceEntries(clientSelector(target), target.namespace), { installation: topology.installation });
     return { writes: applied.writes, warnings: [], keys: isIstio(topology) ? routingKeysOf(topology, target) : [] };
   } catch (error) {
     if (error instanceof IstioApiMissingError) return { ...NONE, keys: isIstio(topology) ? routingKeysOf(topology, target) : [] };

@@ -13,7 +13,8 @@ import type { RoutedPod, RoutingKey, ServiceEntry } from '../../shared/core/rout
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, MANAGED_BY } from '../../shared/core/types.ts';
 import { IstioApiMissingError, RetryableError, describeError } from '../../shared/errors.ts';
-import type { StateStore } from '../../shared/ports.ts';
+import type { IncarnationStore, StateStore } from '../../shared/ports.ts';
+import { completenessOf } from '../../shared/core/completeness.ts';
 import { silentLog } from '../log.ts';
 import type { Log } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
@@ -28,6 +29,11 @@ export interface GatewayWriterDeps {
   readonly store: StateStore;
   readonly routing: RoutingDeps;
   readonly log?: Log;
+  /**
+   * The store's incarnation: until every member of the GNS is complete in it, gateway entries
+   * are only added, never updated or removed (docs/adr/0014). Undefined: the store counts as complete.
+   */
+  readonly incarnation?: IncarnationStore;
 }
 
 export interface GatewayOutcome {
@@ -71,6 +77,8 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
   const { topology } = deps;
   const network = topology.networks.get(key.cluster) ?? key.cluster;
   const clusters = topology.topology.clusters.filter((c) => c.network === network);
+  // Read before the pods: a snapshot merged after this read is honoured at the next run.
+  const incomplete = deps.incarnation ? !completenessOf(await deps.incarnation.current(now), topology.membersOf(key.gns)).complete : false;
   const routed = isIstio(topology) ? await routedOfSource(deps, key) : [];
   const views = routed.length > 0 ? await istioViews(deps.routing.apis, clusters.map((c) => c.name), now, log) : new Map();
   const places = gatewayPlaces(clusters, network, views);
@@ -85,7 +93,7 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
     const mine = desired.filter((e: ServiceEntry) => e.cluster === cluster);
     try {
       const api = await deps.routing.apis.get(cluster);
-      writes += (await applyEntries(api, mine, () => api.listServiceEntries(gatewaySelector(key)), topology.installation)).writes;
+      writes += (await applyEntries(api, mine, () => api.listServiceEntries(gatewaySelector(key)), { installation: topology.installation, incomplete })).writes;
     } catch (error) {
       if (error instanceof IstioApiMissingError) {
         missingCrd.push(cluster);
@@ -97,6 +105,6 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
   if (failures.length > 0) {
     throw new RetryableError(`gateway entries of ${key.gns}/${key.cluster}: ${failures.join('; ')}`);
   }
-  log.debug('gateway entries synced', { gns: key.gns, cluster: key.cluster, entries: desired.length, writes });
+  log.debug('gateway entries synced', { gns: key.gns, cluster: key.cluster, entries: desired.length, writes, ...(incomplete ? { incomplete } : {}) });
   return { key, entries: desired.length, writes, missingCrd };
 }

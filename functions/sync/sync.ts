@@ -203,7 +203,7 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
 
     const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3, deps.topology.installation);
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing.filter(ownedBy(deps.topology.installation)), publish, deps.topology.topology.vipPool, log);
-    const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log) : undefined;
+    const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log, !guard.complete) : undefined;
 
     const skipped = skippedWarning(desired.skipped);
     const lines = [...desired.conflicts.map(conflictWarning), ...(skipped ? [skipped] : []), ...foreignSliceWarnings(target, existing)];
