@@ -1,16 +1,22 @@
 // CloudWatch metrics of the functions, in Embedded Metric Format through Powertools Metrics:
 // one JSON line in the function's log per metric, which CloudWatch turns into a metric (no
 // PutMetricData calls, no extra permission). Few dimensions (each distinct set is a billed
-// metric): the cluster a sync wrote to; nothing else.
+// metric): the cluster a sync wrote to, the reason of a rejection, the pool or the GNS; nothing else.
 //   Syncs, KubernetesWrites, SyncFailures   per Cluster   (sync function)
 //   PropagationLag (ms)                     per Cluster   (sync function: from the agent's observation of
 //                                                          the earliest change behind a sync to its writes)
-//   EventsRejected                          (none)        (ingest function: dead-lettered events)
+//   EventsRejected                          per Reason    (ingest function: dead-lettered events, by the
+//                                                          fixed reasons of shared/schemas/rejections.ts)
+//   VipsUsed, VipsFree, VipPoolUsage (%)    per Pool      (reconcile function: the pool read its release
+//                                                          does anyway; used = held or in quarantine)
+//   VipsUsed                                per Gns       (reconcile function: the bound VIPs step 2 reads)
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { targetKey } from '../shared/core/identity.ts';
 import { METRICS_NAMESPACE } from '../shared/metric-names.ts';
 import type { MetricName } from '../shared/metric-names.ts';
+import { poolUsage } from '../shared/core/pool-usage.ts';
 import type { IngestResult } from './ingest/ingest.ts';
+import type { ReconcileResult } from './reconcile/reconcile.ts';
 import type { SyncBatchResult } from './sync/batch.ts';
 
 export { METRICS_NAMESPACE };
@@ -19,7 +25,7 @@ export interface MetricPoint {
   readonly name: MetricName;
   readonly value: number;
   /** Count unless said. */
-  readonly unit?: 'Milliseconds';
+  readonly unit?: 'Milliseconds' | 'Percent';
   readonly dimensions: Readonly<Record<string, string>>;
 }
 
@@ -51,9 +57,27 @@ export function syncMetricPoints(result: Pick<SyncBatchResult, 'outcomes' | 'fai
   return [...counts, ...lags];
 }
 
-/** Events the ingest dead-lettered as invalid (none: no point, so a quiet batch costs nothing). */
-export function ingestMetricPoints(result: Pick<IngestResult, 'invalid'>): MetricPoint[] {
-  return result.invalid > 0 ? [{ name: 'EventsRejected', value: result.invalid, dimensions: {} }] : [];
+/** Events the ingest dead-lettered as invalid, one point per reason seen (none: no point, so a quiet batch costs nothing). */
+export function ingestMetricPoints(result: Pick<IngestResult, 'rejected'>): MetricPoint[] {
+  return Object.entries(result.rejected).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b))
+    .map(([reason, n]) => ({ name: 'EventsRejected', value: n, dimensions: { Reason: reason } }));
+}
+
+/** How full the VIP pool is, and each GNS's bound VIPs, as far as the reconcile read them. */
+export function reconcileMetricPoints(result: Pick<ReconcileResult, 'vips'>, pool: string): MetricPoint[] {
+  const points: MetricPoint[] = [];
+  if (result.vips?.pool) {
+    const usage = poolUsage(pool, result.vips.pool);
+    points.push(
+      { name: 'VipsUsed', value: usage.used, dimensions: { Pool: pool } },
+      { name: 'VipsFree', value: usage.free, dimensions: { Pool: pool } },
+      { name: 'VipPoolUsage', unit: 'Percent', value: usage.percent, dimensions: { Pool: pool } },
+    );
+  }
+  for (const [gns, used] of Object.entries(result.vips?.byGns ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    points.push({ name: 'VipsUsed', value: used, dimensions: { Gns: gns } });
+  }
+  return points;
 }
 
 /** One EMF line per point, with its dimensions only (Powertools' single metrics). */
@@ -62,7 +86,7 @@ export function publishMetrics(metrics: Metrics | undefined, points: readonly Me
   for (const p of points) {
     const single = metrics.singleMetric();
     for (const [name, value] of Object.entries(p.dimensions)) single.addDimension(name, value);
-    single.addMetric(p.name, p.unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count, p.value);
+    single.addMetric(p.name, p.unit === 'Milliseconds' ? MetricUnit.Milliseconds : p.unit === 'Percent' ? MetricUnit.Percent : MetricUnit.Count, p.value);
   }
 }
 

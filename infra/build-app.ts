@@ -39,6 +39,8 @@ export function buildApp({ app, settings, cloud, projectRoot }: BuildAppInput): 
     state: stateful,
     clusters: cloud.clusters,
     configJson: cloud.json,
+    vipPool: cloud.config.vipPool,
+    globalNamespaces: cloud.config.globalNamespaces.map((g) => g.name),
     projectRoot,
   });
   stateless.addStackDependency(stateful);

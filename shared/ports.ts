@@ -5,6 +5,7 @@ import type {
 } from './core/types.ts';
 import type { IncarnationView } from './core/completeness.ts';
 import type { Handback } from './core/handback.ts';
+import type { PoolCounts } from './core/pool-usage.ts';
 import type { GnsEvent } from './schemas/events.ts';
 import type { ClusterIstioView } from './core/routing/gateways.ts';
 import type { RoutingKey, ServiceEntry } from './core/routing/types.ts';
@@ -161,6 +162,8 @@ export interface ReleaseOptions {
   readonly configuredGns?: readonly string[];
   /** Called once with the identities of removed GNSs that this call marked gone (not those marked before). */
   readonly onUnconfiguredMarked?: (identities: readonly VipIdentity[]) => void;
+  /** Called once with the configured pool's addresses held and in quarantine, from the pool read the release does anyway (metrics). */
+  readonly onPoolRead?: (counts: PoolCounts) => void;
 }
 
 /** An identity's VIP moved into the configured pool from an address outside it. */

@@ -10,6 +10,7 @@
 //
 // A refused event goes to the dead-letter queue with the reason; nothing is merged.
 import type { GnsEvent } from '../../shared/schemas/events.ts';
+import type { RejectionReason } from '../../shared/schemas/rejections.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, versionTooFarAhead } from '../../shared/core/version-bound.ts';
 
 export interface AdmissionPolicy {
@@ -19,15 +20,20 @@ export interface AdmissionPolicy {
   readonly accountOf?: (cluster: string) => string | undefined;
 }
 
+export interface Refusal {
+  readonly kind: Extract<RejectionReason, 'wrong-account' | 'future-version'>;
+  readonly reason: string;
+}
+
 /** Why an event that passed the contract is refused, or undefined when it is admitted. */
-export function admissionProblem(event: GnsEvent, account: string | undefined, nowMs: number, policy: AdmissionPolicy): string | undefined {
+export function admissionProblem(event: GnsEvent, account: string | undefined, nowMs: number, policy: AdmissionPolicy): Refusal | undefined {
   const cluster = event.detail.cluster;
   const expected = policy.accountOf?.(cluster);
   if (expected !== undefined && account !== expected) {
-    return `account: ${account === undefined ? 'none' : JSON.stringify(account)} may not speak for cluster ${JSON.stringify(cluster)}, whose events come from account ${expected} (config awsAccountId, else the deployment's)`;
+    return { kind: 'wrong-account', reason: `account: ${account === undefined ? 'none' : JSON.stringify(account)} may not speak for cluster ${JSON.stringify(cluster)}, whose events come from account ${expected} (config awsAccountId, else the deployment's)` };
   }
   const ahead = versionTooFarAhead(event.detail.v, nowMs, policy.maxSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
-  return ahead === undefined ? undefined : `detail.v: ${ahead}; the agent's clock or its events are wrong`;
+  return ahead === undefined ? undefined : { kind: 'future-version', reason: `detail.v: ${ahead}; the agent's clock or its events are wrong` };
 }
 
 /** The expected account of each cluster: its own `awsAccountId`, else the deployment's. */

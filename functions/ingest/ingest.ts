@@ -26,6 +26,7 @@ import { FinalError, describeError } from '../../shared/errors.ts';
 import { parseBusEvent } from '../../shared/schemas/parse.ts';
 import { DETAIL_TYPES } from '../../shared/schemas/events.ts';
 import type { GnsEvent } from '../../shared/schemas/events.ts';
+import type { RejectionReason } from '../../shared/schemas/rejections.ts';
 import type { Clock, DeadLetters, IncarnationStore, MergeResult, StateStore, SyncQueue } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
@@ -66,6 +67,8 @@ export interface IngestResult {
   readonly unchanged: number;
   readonly ignored: number;
   readonly invalid: number;
+  /** The invalid (dead-lettered) events by reason: `invalid` is their sum. */
+  readonly rejected: Readonly<Partial<Record<RejectionReason, number>>>;
   readonly failed: number;
   /** Distinct targets enqueued. */
   readonly enqueued: number;
@@ -204,12 +207,14 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   let unchanged = 0;
   let ignored = 0;
   let invalid = 0;
+  const rejected: Partial<Record<RejectionReason, number>> = {};
 
-  async function deadLetter(record: IngestRecord, reason: string): Promise<void> {
-    log.warn('invalid event; dead-lettered', { messageId: record.messageId, reason });
+  async function deadLetter(record: IngestRecord, kind: RejectionReason, reason: string): Promise<void> {
+    log.warn('invalid event; dead-lettered', { messageId: record.messageId, reason, kind });
     try {
       await deps.deadLetters.send({ body: record.body, reason, origin: 'ingest', messageId: record.messageId });
       invalid++;
+      rejected[kind] = (rejected[kind] ?? 0) + 1;
     } catch (error) {
       log.error('could not dead-letter an invalid event; it will be redelivered', { messageId: record.messageId, error: describeError(error) });
       failures.push({ itemIdentifier: record.messageId });
@@ -220,10 +225,10 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   const mergedRecords: Merged[] = [];
   await mapLimit(records, deps.concurrency ?? 10, async (record) => {
     const parsed = parseBusEvent(record.body);
-    if (!parsed.ok) return deadLetter(record, parsed.reason);
+    if (!parsed.ok) return deadLetter(record, parsed.kind, parsed.reason);
     const { event } = parsed;
     const refused = admissionProblem(event, parsed.account, deps.clock.now(), deps);
-    if (refused !== undefined) return deadLetter(record, refused);
+    if (refused !== undefined) return deadLetter(record, refused.kind, refused.reason);
     // A replay keeps the event's id: its sync messages must not be deduplicated (5 min) against
     // the original's, since it may re-merge into a lost or restored table.
     const id = parsed.replayName === undefined ? parsed.id : `${parsed.replayName}/${parsed.id}`;
@@ -242,7 +247,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
         (await completeMember(deps.incarnation, { cluster, namespace }, result.completedSnapshot, deps.clock.now(), log));
       mergedRecords.push({ record, id, event, gns, merge: result, redelivered: (record.receiveCount ?? 1) > 1, completedMember });
     } catch (error) {
-      if (error instanceof FinalError) return deadLetter(record, describeError(error));
+      if (error instanceof FinalError) return deadLetter(record, 'unmergeable', describeError(error));
       log.warn('merge failed; the record will be redelivered', { messageId: record.messageId, error: describeError(error) });
       failures.push({ itemIdentifier: record.messageId });
     }
@@ -303,5 +308,5 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       for (const a of accepted) if (a.targets.length > 0) failures.push({ itemIdentifier: a.record.messageId });
     }
   }
-  return { batchItemFailures: failures, merged, unchanged, ignored, invalid, failed: failures.length, enqueued };
+  return { batchItemFailures: failures, merged, unchanged, ignored, invalid, rejected, failed: failures.length, enqueued };
 }

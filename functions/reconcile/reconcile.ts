@@ -25,6 +25,7 @@ import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
 import type { MemberRef, ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
 import { RetryableError, describeError } from '../../shared/errors.ts';
+import type { PoolCounts } from '../../shared/core/pool-usage.ts';
 import type { ClusterApis, IncarnationStore, PublishedVipsStore, StateStore, SyncQueue, VipAllocator } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
@@ -65,6 +66,16 @@ export interface ReconcileResult {
   readonly orphanSlicesDeleted: number;
   /** One line per failed part (a GNS, a cluster, the release). */
   readonly errors: readonly string[];
+  /** What the run read of the VIP pool (metrics: functions/metrics.ts). */
+  readonly vips?: VipsRead;
+}
+
+/** The VIP counts a run read anyway: parts it could not read are absent. */
+export interface VipsRead {
+  /** The configured pool's addresses held and in quarantine (the release's pool read). */
+  readonly pool?: PoolCounts;
+  /** GNS → its bound identities (the reads of step 2; a GNS not complete in the store is not read). */
+  readonly byGns: Readonly<Record<string, number>>;
 }
 
 interface GnsTarget {
@@ -102,17 +113,21 @@ export function identitiesInUse(
   return inUse;
 }
 
-/** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded). */
-async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>): Promise<VipIdentity[]> {
+/** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded); `onAllocated` gets how many it has. */
+async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>, onAllocated?: (count: number) => void): Promise<VipIdentity[]> {
   const [allocated, sources, loaded] = await Promise.all([deps.vips.listGns(gns), loadSources(deps.store, deps.topology.membersOf(gns)), targets]);
+  onAllocated?.(allocated.size);
   // The members in config order, as the sync passes them: the same hostname winners (publishable.ts).
   const inUse = identitiesInUse(loaded, sources, deps.topology.networks, deps.topology.vipFamily, deps.topology.membersOf(gns));
   return [...byIdentityKey(gns, allocated).keys()].filter((k) => !inUse.has(k)).map(parseIdentityKey);
 }
 
-export async function reconcile(deps: ReconcileDeps, now: number): Promise<ReconcileResult> {
+/** `onResult` sees the result even when a part failed (before the throw): the metrics of what was read. */
+export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (result: ReconcileResult) => void): Promise<ReconcileResult> {
   const log = deps.log ?? silentLog;
   const errors: string[] = [];
+  const vipsByGns: Record<string, number> = {};
+  let poolCounts: PoolCounts | undefined;
   let enqueued = 0;
   let markedGone = 0;
   /** GNS → the keys of its targets, for each GNS whose targets were read. */
@@ -139,7 +154,7 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
       if (incomplete.has(gns)) return;
       try {
         // Nothing is marked unless the targets, the pods and the VIPs were all read.
-        const gone = await goneIdentities(deps, gns, loading);
+        const gone = await goneIdentities(deps, gns, loading, (count) => { vipsByGns[gns] = count; });
         if (gone.length > 0) await deps.vips.markGone(gone, now);
         markedGone += gone.length;
       } catch (error) {
@@ -194,6 +209,7 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
     released = await deps.vips.releaseExpired(now, {
       configuredGns: deps.topology.gnsNames,
       published,
+      onPoolRead: (counts) => { poolCounts = counts; },
       onUnconfiguredMarked: (ids) => {
         markedGone += ids.length;
         log.info('marked gone the VIP identities of GNSs removed from the config', { gns: [...new Set(ids.map((id) => id.gns))].sort(), identities: ids.length });
@@ -203,8 +219,9 @@ export async function reconcile(deps: ReconcileDeps, now: number): Promise<Recon
     errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
   }
 
-  const result = { enqueued, markedGone, released, orphanSlicesDeleted, errors };
+  const result: ReconcileResult = { enqueued, markedGone, released, orphanSlicesDeleted, errors, vips: { byGns: vipsByGns, ...(poolCounts ? { pool: poolCounts } : {}) } };
   log.info('reconciled', { enqueued, markedGone, released, orphanSlicesDeleted, errors: errors.length });
+  onResult?.(result);
   if (errors.length > 0) {
     for (const e of errors) log.error(e);
     throw new RetryableError(`reconcile: ${errors.length} part(s) failed (${errors[0]}); the rest was done, the schedule runs it again`);

@@ -2,7 +2,8 @@
 // of the config, and nothing the functions do not emit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../shared/metric-names.ts';
-import { ingestMetricPoints, syncMetricPoints } from '../../functions/metrics.ts';
+import { ingestMetricPoints, reconcileMetricPoints, syncMetricPoints } from '../../functions/metrics.ts';
+import { REJECTION_REASONS } from '../../shared/schemas/rejections.ts';
 import { exampleCloud, resourcesOf, synth, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -18,6 +19,10 @@ beforeAll(() => {
 
 type Widget = { properties: { title: string; metrics: unknown[][] } };
 
+/** The example config's pool and global namespaces. */
+const POOL = '241.0.0.0/16';
+const GNS = ['kafka-gns'];
+
 describe('dashboard', () => {
   it('is named after the bus and graphs syncs, Kubernetes writes and failed syncs per cluster of the config, and rejected events', () => {
     const dashboard = Object.values(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Dashboard'))[0]!;
@@ -25,8 +30,13 @@ describe('dashboard', () => {
     const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
     expect(widgets.map((w) => w.properties.title)).toEqual([
       'Propagation lag (ms): agent observation → target written, p50 and p99',
-      'Syncs per target cluster', 'Kubernetes writes per target cluster', 'Failed syncs per target cluster (retried)', 'Events rejected (dead-lettered as invalid)',
+      'Syncs per target cluster', 'Kubernetes writes per target cluster', 'Failed syncs per target cluster (retried)', 'Events rejected (dead-lettered as invalid), per reason',
+      `VIP pool ${POOL}: used (held or in quarantine) and free addresses`, `VIP pool ${POOL}: usage (%)`, 'VIPs bound per global namespace',
     ]);
+    const rejected = widgets[4]!.properties.metrics.map((m) => m[m.indexOf('Reason') + 1]);
+    expect(rejected).toEqual([...REJECTION_REASONS]);
+    expect(widgets[7]!.properties.metrics.map((m) => m[m.indexOf('Gns') + 1])).toEqual(GNS);
+    for (const w of widgets.slice(5, 7)) for (const m of w.properties.metrics) expect(m[m.indexOf('Pool') + 1]).toBe(POOL);
     const lagClusters = widgets[0]!.properties.metrics.map((m) => `${String(m[m.indexOf('Cluster') + 1])} ${(m.at(-1) as { stat: string }).stat}`);
     expect(lagClusters).toEqual(['clusterOne p50', 'clusterOne p99', 'clusterTwo p50', 'clusterTwo p99']);
     for (const w of widgets.slice(1, 4)) {
@@ -47,7 +57,8 @@ describe('dashboard', () => {
     const target = { gns: 'g', cluster: 'clusterOne', namespace: 'n', name: 's' };
     const emitted = [
       ...syncMetricPoints({ outcomes: [{ target, writes: 1 } as never], failed: [], observedAt: new Map([['g/clusterOne/n/s', 0]]) }, 1),
-      ...ingestMetricPoints({ invalid: 1 }),
+      ...ingestMetricPoints({ rejected: { schema: 1 } }),
+      ...reconcileMetricPoints({ vips: { pool: { held: 1, quarantined: 0 }, byGns: { g: 1 } } }, POOL),
     ].map((p) => `${METRICS_NAMESPACE} ${p.name} ${['service', ...Object.keys(p.dimensions)].sort().join(',')}`);
     for (const g of graphed) expect(emitted).toContain(g);
   });
@@ -61,5 +72,29 @@ describe('dashboard', () => {
       expect(a).toMatchObject({ Namespace: METRICS_NAMESPACE, ExtendedStatistic: 'p99', Threshold: 5000, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
       expect(JSON.stringify(a.AlarmActions)).toContain('AlarmsTopic');
     }
+  });
+});
+
+describe('VIP pool usage alarm', () => {
+  it('alarms when the pool is more than 90 % used (the reconcile\'s gauge, its maximum over 5 minutes), to the alarm topic', () => {
+    const alarms = Object.values(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Record<string, unknown>)
+      .filter((p) => p.MetricName === 'VipPoolUsage');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: METRICS_NAMESPACE, Statistic: 'Maximum', Period: 300, Threshold: 90, EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'ignore',
+    });
+    expect(alarms[0]!.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Pool', Value: POOL }, { Name: 'service', Value: 'gns-sync-reconcile' }]));
+    expect(JSON.stringify(alarms[0]!.AlarmActions)).toContain('AlarmsTopic');
+    expect(JSON.stringify(alarms[0]!.OKActions)).toContain('AlarmsTopic');
+  });
+
+  it('the alarm\'s metric is the one the reconcile emits: same name, unit and dimension; above 90 once held and quarantined pass 90 % of the usable addresses', () => {
+    const usable = 65_534;
+    const at = (held: number, quarantined: number) => reconcileMetricPoints({ vips: { pool: { held, quarantined }, byGns: {} } }, POOL).find((p) => p.name === 'VipPoolUsage')!;
+    expect(at(1, 0)).toMatchObject({ unit: 'Percent', dimensions: { Pool: POOL } });
+    expect(at(Math.floor(usable * 0.9) - 100, 100).value).toBeLessThanOrEqual(90);
+    expect(at(Math.ceil(usable * 0.9) - 100, 101).value).toBeGreaterThan(90);
   });
 });

@@ -12,6 +12,7 @@ import { isUsable, parseCidr } from '../../core/cidr.ts';
 import type { Cidr } from '../../core/cidr.ts';
 import { identityKey } from '../../core/identity.ts';
 import type { VipIdentity } from '../../core/types.ts';
+import type { PoolCounts } from '../../core/pool-usage.ts';
 import { vipCandidates } from '../../core/vip-order.ts';
 import { PoolExhaustedError, RetryableError } from '../../errors.ts';
 import type { ReleaseOptions, VipAllocator, VipMove } from '../../ports.ts';
@@ -197,7 +198,9 @@ export class DynamoVipAllocator implements VipAllocator {
     checkNow(now);
     checkReleaseOptions(options);
     const ctx = { t: this.t, orphanAfterMs: this.orphanAfterMs, quarantineMs: this.quarantineMs, concurrency: this.concurrency };
-    return sweepPool({ ...ctx, readIdentities: (ids) => this.readIdentities(ids) }, await this.readPool(), now, options);
+    const pool = await this.readPool();
+    options.onPoolRead?.(this.countPool(pool, now));
+    return sweepPool({ ...ctx, readIdentities: (ids) => this.readIdentities(ids) }, pool, now, options);
   }
 
   async adopt(entries: readonly { identity: VipIdentity; vip: string }[], now: number): Promise<void> {
@@ -271,6 +274,24 @@ export class DynamoVipAllocator implements VipAllocator {
     } catch (error) {
       throw storeError('query of the VIP pool', error);
     }
+  }
+
+  /** The configured pool's addresses held and in quarantine at `now` (addresses left outside it by a pool change do not count). */
+  private countPool(items: readonly Item[], now: number): PoolCounts {
+    let held = 0;
+    let quarantined = 0;
+    for (const v of items) {
+      if (typeof v.addr !== 'string' || !isUsable(this.cidr, v.addr)) continue;
+      if (typeof v.owner === 'string') held += 1;
+      else if (typeof v.freeAt === 'number' && v.freeAt > now) quarantined += 1;
+    }
+    return { held, quarantined };
+  }
+
+  /** How many of the configured pool's addresses are held and in quarantine now (one read of the pool; `gns-sync status`). */
+  async poolCounts(now: number): Promise<PoolCounts> {
+    checkNow(now);
+    return this.countPool(await this.readPool(), now);
   }
 
   /** Every address held, or quarantined at `now`, with its holder. */

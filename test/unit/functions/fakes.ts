@@ -279,6 +279,8 @@ export class FakeVips implements VipAllocator {
       }
     }
     if (marked.length > 0) options.onUnconfiguredMarked?.(marked);
+    // Like the DynamoDB allocator's pool read (no quarantine here: a released address is free at once).
+    options.onPoolRead?.({ held: this.byIdentity.size, quarantined: 0 });
     return n;
   }
 

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHandler as createIngest } from '../../../functions/ingest/handler.ts';
 import { createHandler as createSync } from '../../../functions/sync/handler.ts';
+import { createHandler as createReconcile } from '../../../functions/reconcile/handler.ts';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { ingestMetricPoints, lambdaMetrics, METRICS_NAMESPACE, syncMetricPoints } from '../../../functions/metrics.ts';
 import { ingestBatch } from '../../../functions/ingest/ingest.ts';
@@ -63,9 +64,12 @@ describe('metric points', () => {
     ]);
   });
 
-  it('rejected events: a count when there are some, nothing otherwise', () => {
-    expect(ingestMetricPoints({ invalid: 2 })).toEqual([{ name: 'EventsRejected', value: 2, dimensions: {} }]);
-    expect(ingestMetricPoints({ invalid: 0 })).toEqual([]);
+  it('rejected events: a count per reason when there are some, nothing otherwise', () => {
+    expect(ingestMetricPoints({ rejected: { schema: 2, 'future-version': 1 } })).toEqual([
+      { name: 'EventsRejected', value: 1, dimensions: { Reason: 'future-version' } },
+      { name: 'EventsRejected', value: 2, dimensions: { Reason: 'schema' } },
+    ]);
+    expect(ingestMetricPoints({ rejected: {} })).toEqual([]);
   });
 
   it('only in Lambda: the local runner and tests run the same handlers without metrics', () => {
@@ -100,8 +104,39 @@ describe('EMF through the handlers', () => {
     const handler = createIngest({ topology: topology(), store: new FakeStore(), queue: new FakeQueue(), deadLetters: new FakeDeadLetters(), clock: new FakeClock() }, { logger: logger(), metrics: metrics() });
     const emf = await emfLines(() => handler(fixture('sqs-ingest-event.json') as never, context));
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ EventsRejected: 1, service: 'gns-sync-test' });
-    expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'GnsSync', Dimensions: [['service']], Metrics: [{ Name: 'EventsRejected', Unit: 'Count' }] });
+    expect(emf[0]).toMatchObject({ EventsRejected: 1, service: 'gns-sync-test', Reason: 'schema' });
+    expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'GnsSync', Dimensions: [['service', 'Reason']], Metrics: [{ Name: 'EventsRejected', Unit: 'Count' }] });
+  });
+});
+
+describe('VIP pool usage (reconcile)', () => {
+  const reconcileDeps = (clusters: FakeClusters) => ({ topology: topology(), store: new FakeStore(), queue: new FakeQueue(), vips: new FakeVips(), clusters, clock: new FakeClock(), agentLease: false as const });
+  const seen = (emf: Emf[]) => emf.map((e) => {
+    const def = e._aws.CloudWatchMetrics[0]!;
+    const name = def.Metrics[0]!.Name;
+    const dims = def.Dimensions[0]!.filter((d) => d !== 'service').map((d) => `${d}=${String(e[d])}`).join(',');
+    return `${name}=${String(e[name])} ${def.Metrics[0]!.Unit} ${dims}`;
+  });
+
+  it('the reconcile handler emits the pool\'s used, free and usage %, and each GNS\'s bound VIPs', async () => {
+    const deps = reconcileDeps(new FakeClusters());
+    await deps.vips.ensure([0, 1, 2].map((i) => ({ gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-one', pod: `kafka-${i}` })), 0);
+    await deps.store.put(...[0, 1, 2].map((i) => podUpsert('clusterOne', 'ns-one', kafkaPod(i))), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+    const handler = createReconcile(deps, { logger: logger(), metrics: metrics() });
+    const emf = await emfLines(() => handler(fixture('eventbridge-scheduled-event.json') as never, context));
+    const pool = topology().topology.vipPool;
+    expect(seen(emf)).toEqual([
+      `VipsUsed=3 Count Pool=${pool}`, `VipsFree=65531 Count Pool=${pool}`, `VipPoolUsage=${(3 / 65_534) * 100} Percent Pool=${pool}`, 'VipsUsed=3 Count Gns=kafka-gns',
+    ]);
+  });
+
+  it('a reconcile with a failed part still emits what it read, then fails (the schedule retries)', async () => {
+    const deps = reconcileDeps(new FakeClusters(['clusterOne'])); // clusterTwo cannot be reached
+    const handler = createReconcile(deps, { logger: logger(), metrics: metrics() });
+    let failure: unknown;
+    const emf = await emfLines(() => handler(fixture('eventbridge-scheduled-event.json') as never, context).catch((error: unknown) => { failure = error; }));
+    expect(String(failure)).toMatch(/cluster clusterTwo/);
+    expect(seen(emf)).toContain('VipsUsed=0 Count Gns=kafka-gns');
   });
 });
 
