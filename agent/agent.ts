@@ -154,7 +154,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   function emit(event: GnsEvent): void {
     try {
-      publisher.publish(toBusEntries(event));
+      publisher.publish(toBusEntries(event), event.detail.observedAt);
     } catch (error) {
       metrics.failed.inc();
       logger.error('event cannot be published', { detailType: event.type, namespace: event.detail.namespace, error: String(error) });

@@ -76,6 +76,8 @@ export class Publisher {
   #lost = false;
   #lossResnapshotAt = Number.NEGATIVE_INFINITY;
   #idleWaiters: (() => void)[] = [];
+  /** When the change behind each queued entry was observed (the lag histogram). */
+  readonly #observedAt = new WeakMap<BusEntry, number>();
 
   constructor(options: PublisherOptions) {
     this.#o = options;
@@ -88,10 +90,14 @@ export class Publisher {
     if (!Number.isInteger(this.#maxBuffered) || this.#maxBuffered < 1) throw new RangeError(`maxBuffered must be a positive integer, got ${this.#maxBuffered}`);
   }
 
-  /** Queues entries for publishing; returns at once. Dropped (oldest first) when the buffer is full. */
-  publish(entries: readonly BusEntry[]): void {
+  /**
+   * Queues entries for publishing; returns at once. Dropped (oldest first) when the buffer is full.
+   * `observedAt` (wall-clock ms, the event's): each accepted entry observes its lag.
+   */
+  publish(entries: readonly BusEntry[], observedAt?: number): void {
     if (this.#stopped || entries.length === 0) return;
     for (const entry of entries) {
+      if (observedAt !== undefined) this.#observedAt.set(entry, observedAt);
       this.#queue.push(entry);
       if (this.#length() > this.#maxBuffered) this.#dropOldest();
     }
@@ -138,6 +144,17 @@ export class Publisher {
     this.#abort.abort();
     await Promise.all([...this.#lanes]);
     if (this.#length() > 0) this.#o.logger.warn('publisher stopped with entries unpublished; the next snapshot covers them', { buffered: this.#length() });
+  }
+
+  /** The observation-to-acknowledgement lag of each entry of `batch` the bus accepted (not among `failures`). */
+  #observeLag(batch: readonly BusEntry[], failures: readonly { readonly index: number }[]): void {
+    const notAccepted = new Set(failures.map((f) => f.index));
+    const now = this.#now();
+    batch.forEach((entry, i) => {
+      const observedAt = this.#observedAt.get(entry);
+      if (observedAt === undefined || notAccepted.has(i)) return;
+      this.#o.metrics.publishLag.observe(Math.max(0, now - observedAt) / 1000);
+    });
   }
 
   #length(): number {
@@ -252,6 +269,7 @@ export class Publisher {
         }
       }
       metrics.published.inc(batch.length - retry.length - failed);
+      this.#observeLag(batch, failures);
       if (failed > 0) {
         metrics.failed.inc(failed);
         this.#lost = true;
