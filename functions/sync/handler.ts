@@ -13,6 +13,7 @@ import { targetKey } from '../../shared/core/identity.ts';
 import { depsOnce } from '../env.ts';
 import { fromPowertools, withLog } from '../log.ts';
 import { lambdaMetrics, publishMetrics, syncMetricPoints } from '../metrics.ts';
+import type { MetricPoint } from '../metrics.ts';
 import { syncBatch } from './batch.ts';
 import { newSyncMemo } from './memo.ts';
 import type { SyncBatchDeps } from './batch.ts';
@@ -22,6 +23,8 @@ export interface HandlerOptions {
   readonly logger?: Logger;
   /** CloudWatch metrics (EMF); default: in Lambda only (functions/metrics.ts). */
   readonly metrics?: Metrics;
+  /** Sees the metric points of every batch, emitted or not (the local runtime's `status` keeps the propagation lag). */
+  readonly onMetrics?: (points: readonly MetricPoint[]) => void;
 }
 
 const withMemo = (d: SyncBatchDeps): SyncBatchDeps => (d.memo ? d : { ...d, memo: newSyncMemo() });
@@ -50,7 +53,9 @@ export function createHandler(deps: SyncBatchDeps | (() => SyncBatchDeps), optio
       for (const o of result.outcomes) {
         log.info('synced', { target: targetKey(o.target), action: o.action, endpoints: o.endpoints, vips: o.vips, writes: o.writes, ms: o.ms });
       }
-      publishMetrics(metrics, syncMetricPoints(result, d.clock?.now() ?? Date.now()));
+      const points = syncMetricPoints(result, d.clock?.now() ?? Date.now());
+      publishMetrics(metrics, points);
+      options.onMetrics?.(points);
       return { batchItemFailures: result.batchItemFailures };
     });
 }

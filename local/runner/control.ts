@@ -15,6 +15,8 @@ import type { TargetStatus } from '../../shared/ports.ts';
 import { processAlive, statePaths } from './state-dir.ts';
 
 import type { ClusterReachability } from './preflight.ts';
+import type { PoolStatus } from './pool-status.ts';
+import type { PropagationSummary } from './propagation-window.ts';
 
 export interface StatusReport {
   readonly pid: number;
@@ -26,6 +28,10 @@ export interface StatusReport {
   readonly queues: Readonly<Record<string, number>>;
   /** Each cluster's API server, asked when the status was requested (a running process only). */
   readonly clusters?: readonly ClusterReachability[];
+  /** The VIP pool's usage, in all and per GNS (absent: the store could not be read for it). */
+  readonly pool?: PoolStatus;
+  /** The propagation lag of the last minutes (a running process only: it measures it). */
+  readonly propagation?: PropagationSummary;
 }
 
 export interface ReplayRequest {

@@ -10,6 +10,8 @@ import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
 import type { Config } from '../../shared/config/schema.ts';
 
 import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/target-status-store.ts';
+import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator.ts';
+import { readPoolStatus } from './pool-status.ts';
 import type { ClusterApis } from '../../shared/ports.ts';
 import type { ReplayReport, ReplayRequest, StatusReport } from './control.ts';
 import { buildPipeline } from './pipeline.ts';
@@ -29,6 +31,9 @@ export async function readStatusOffline(stateDir: string): Promise<StatusReport>
       // The config of the last `gns-sync local` says which targets are still members.
       const config = existsSync(configCopyPath(stateDir)) ? (JSON.parse(readFileSync(configCopyPath(stateDir), 'utf8')) as Config) : undefined;
       const { shown, hidden } = config ? memberStatuses(all, config.globalNamespaces) : { shown: all, hidden: 0 };
+      const pool = config
+        ? await readPoolStatus(new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs }), config, Date.now())
+        : undefined;
       return {
         pid: process.pid,
         startedAt: Date.now(),
@@ -36,6 +41,7 @@ export async function readStatusOffline(stateDir: string): Promise<StatusReport>
         hiddenTargets: hidden,
         deadLetters: { ingest: new DeadLetterFile(paths.ingestDlq).list().length, sync: new DeadLetterFile(paths.syncDlq).list().length },
         queues: {},
+        ...(pool === undefined ? {} : { pool }),
       };
     } finally {
       await dynamo.stop();

@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createHandler as createIngestHandler } from '../../functions/ingest/handler.ts';
 import type { Log, LogAttributes } from '../../functions/log.ts';
+import type { MetricPoint } from '../../functions/metrics.ts';
 import { fromPowertools } from '../../functions/log.ts';
 import { createHandler as createReconcileHandler } from '../../functions/reconcile/handler.ts';
 import { createHandler as createSyncHandler } from '../../functions/sync/handler.ts';
@@ -48,6 +49,8 @@ export interface PipelineOptions {
   readonly logLevel: 'INFO' | 'ERROR' | 'SILENT';
   /** The agents' Lease, where the functions hand back incarnation and floor (false: agents without a Lease). */
   readonly agentLease?: AgentLeaseRef | false;
+  /** The sync function's metric points of every batch (the CloudWatch metrics in Lambda): `status` keeps the propagation lag. */
+  readonly onSyncMetrics?: (points: readonly MetricPoint[]) => void;
 }
 
 export interface Pipeline {
@@ -60,6 +63,8 @@ export interface Pipeline {
    */
   beginIncarnation(): Promise<void>;
   readonly statuses: TargetStatusStore;
+  /** The VIP allocator of the store (`status`: pool usage). */
+  readonly vips: DynamoVipAllocator;
   onSync(listener: (line: SyncLine) => void): void;
 }
 
@@ -110,7 +115,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),
     ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
-  }, { logger: syncLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
+  }, { logger: syncLog.logger, ...(options.onSyncMetrics ? { onMetrics: options.onSyncMetrics } : {}) }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const reconcile = createReconcileHandler({
     topology, store, incarnation, published, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log,
     ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
@@ -122,6 +127,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     reconcile: async () => { await reconcile(scheduledEvent(new Date()), lambdaContext('gns-sync-reconcile')); },
     beginIncarnation: async () => { await incarnation.current(clock.now()); },
     statuses,
+    vips,
     onSync: (listener) => void listeners.push(listener),
   };
 }

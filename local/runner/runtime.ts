@@ -30,6 +30,8 @@ import { startControl } from './control.ts';
 import { buildPipeline, type Pipeline, type SyncLine } from './pipeline.ts';
 import { configCopyPath } from './offline.ts';
 import { memberStatuses } from './status-table.ts';
+import { readPoolStatus } from './pool-status.ts';
+import { PropagationWindow } from './propagation-window.ts';
 import { lockStateDir, statePaths } from './state-dir.ts';
 import { agentLogLines, RepeatFolder } from './log-lines.ts';
 import type { LogFormat } from './log-lines.ts';
@@ -186,6 +188,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     });
     cleanups.push(() => ingestQueue.stop(), () => syncQueue.stop());
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
+    const propagation = new PropagationWindow();
     const leaseNamespace = options.leaseNamespace ?? 'default';
     const pipeline: Pipeline = buildPipeline({
       config,
@@ -197,6 +200,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       deadLetters: deadLetters.ingest,
       syncDeadLetters: deadLetters.sync,
       logLevel: options.quiet ? 'SILENT' : options.verbose ? 'INFO' : 'ERROR',
+      onSyncMetrics: (points) => propagation.record(points, Date.now()),
     });
     const format = options.logFormat ?? 'human';
     const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -246,6 +250,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const startedAt = Date.now();
     const status = async (): Promise<StatusReport> => {
       const { shown, hidden } = memberStatuses(await pipeline.statuses.list(), config.globalNamespaces);
+      const pool = await readPoolStatus(pipeline.vips, config, Date.now()).catch((error: unknown) => {
+        log(`status: reading the VIP pool failed: ${(error as Error).message}`);
+        return undefined;
+      });
       return {
         pid: process.pid,
         startedAt,
@@ -254,6 +262,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
         deadLetters: { ingest: deadLetters.ingest.list().length, sync: deadLetters.sync.list().length },
         queues: { ingest: ingestQueue.depth, sync: syncQueue.depth },
         clusters: await reachability(kc, config),
+        ...(pool === undefined ? {} : { pool }),
+        propagation: propagation.summary(Date.now()),
       };
     };
     const replay = async (request: ReplayRequest): Promise<ReplayReport> => {

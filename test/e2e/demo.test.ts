@@ -60,6 +60,10 @@ it('demo (live) redraws the table when the user scales with kubectl, a bare `gns
   expect(status.stdout).toMatch(/clusterTwo\/ns-one\/kafka-headless/);
   expect(status.stdout).toMatch(/^cluster clusterTwo \(context clusterTwo, http:\/\/127\.0\.0\.1:\d+\): reachable$/m);
   expect(status.stdout).toMatch(new RegExp(`from the running gns-sync local \\(pid ${process.pid}\\)`));
+  // The pool's usage per GNS (4 VIPs at least: kafka-0..3 seen from clusterTwo) and the propagation it measured.
+  expect(status.stdout).toMatch(/^VIP pool 241\.0\.0\.0\/16: \d+\/65534 used \([<\d.]+ %; held or in quarantine\), \d+ free$/m);
+  expect(status.stdout).toMatch(/^ {2}GNS kafka-gns: ([4-9]|\d\d+)\/65534 VIPs \([<\d.]+ % of the pool\)$/m);
+  expect(status.stdout).toMatch(/^Propagation, last 5 min: p50 \d+ ms, p99 \d+ ms over [1-9]\d* syncs \(agent observation → target slices written/m);
   stop();
   expect(await exited).toBe(0);
   expect(lines.at(-1)).toMatch(/demo: stopping/);

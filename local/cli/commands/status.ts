@@ -7,6 +7,7 @@ import { readStatusOffline } from '../../runner/offline.ts';
 import { DEFAULT_DEMO_STATE_DIR, DEFAULT_STATE_DIR, StateDirLockedError, statePaths } from '../../runner/state-dir.ts';
 import { formatStatusTable } from '../../runner/status-table.ts';
 import { formatReachability } from '../../runner/preflight.ts';
+import { formatPoolLines, formatPropagationLine } from '../../runner/pool-status.ts';
 import type { Command } from '../command.ts';
 import { checkStateDir } from '../command.ts';
 
@@ -68,6 +69,8 @@ export const status: Command = {
     }
     console.log(formatStatusTable(report.targets, Date.now()));
     if (report.clusters !== undefined) console.log(`\n${formatReachability(report.clusters).join('\n')}`);
+    const health = [...(report.pool ? formatPoolLines(report.pool) : []), formatPropagationLine(report.propagation)];
+    console.log(`\n${health.join('\n')}`);
     const hidden = report.hiddenTargets ?? 0;
     const removed = hidden > 0 ? ` (${hidden} more no longer in a member of their GNS: their slices were removed)` : '';
     console.log(`\n${report.targets.length} targets${removed} ${source}; dead letters: ${report.deadLetters.ingest} ingest, ${report.deadLetters.sync} sync.`);
