@@ -1,18 +1,21 @@
-// Cluster DNS like CoreDNS's kubernetes plugin, for what gns-sync needs: A/AAAA for
-// `<svc>.<ns>.svc.cluster.local` (headless: ready endpoint addresses; otherwise the clusterIP)
-// and `<hostname>.<svc>.<ns>.svc.cluster.local` (endpoints with that hostname), from the
-// EndpointSlices. Served over UDP on loopback with dns-packet.
+// Cluster DNS like CoreDNS's kubernetes plugin: A/AAAA for `<svc>.<ns>.svc.cluster.local`
+// (headless: ready endpoint addresses; otherwise the clusterIP) and
+// `<endpoint>.<svc>.<ns>.svc.cluster.local` (the endpoint's hostname, else its dashed address),
+// SRV for named ports and PTR for clusterIPs and endpoint addresses (dns-records.ts), from the
+// EndpointSlices. Served with dns-packet on loopback over UDP (answers that do not fit are
+// truncated, TC set) and over TCP on the same port, as CoreDNS listens.
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { Server, Socket as TcpSocket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer, Packet } from 'dns-packet';
 import type { KubeObject } from './api/objects.ts';
 import { isPlainObject } from './api/objects.ts';
 import type { ObjectStore } from './api/store.ts';
+import { endpointHostname, ptrRecords, srvRecords, TTL, ZONE } from './dns-records.ts';
 
 type Obj = Record<string, unknown>;
-const ZONE = 'cluster.local';
-const TTL = 5;
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 export interface Resolution {
@@ -45,10 +48,12 @@ export function resolveName(store: ObjectStore, rawName: string, type: 'A' | 'AA
     for (const ep of ((slice.endpoints as Obj[] | null | undefined) ?? [])) {
       const conditions = (isPlainObject(ep.conditions) ? ep.conditions : {}) as Obj;
       if (conditions.ready === false) continue;
-      if (host !== undefined && ep.hostname !== host) continue;
-      exists = true;
-      if (slice.addressType !== wanted) continue;
-      for (const a of (ep.addresses as string[] | undefined) ?? []) seen.add(a);
+      const addresses = (ep.addresses as string[] | undefined) ?? [];
+      for (const a of addresses) {
+        if (host !== undefined && endpointHostname(ep.hostname, a) !== host) continue;
+        exists = true;
+        if (slice.addressType === wanted) seen.add(a);
+      }
     }
   }
   // A headless Service name exists even without endpoints (NODATA rather than NXDOMAIN in CoreDNS only when it has some).
@@ -59,15 +64,48 @@ function soa(): Answer {
   return { type: 'SOA', name: ZONE, ttl: TTL, data: { mname: `ns.dns.${ZONE}`, rname: `hostmaster.${ZONE}`, serial: 1, refresh: 7200, retry: 1800, expire: 86400, minimum: TTL } };
 }
 
-/** Builds the answer to one query packet. */
-export function answerQuery(store: ObjectStore, query: Packet): Buffer {
+/** The largest UDP answer a query allows: its EDNS0 payload size, else 512 (RFC 1035). */
+function udpLimit(query: Packet): number {
+  const opt = (query.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return Math.max(512, opt?.udpPayloadSize ?? 512);
+}
+
+const REVERSE = /\.(in-addr|ip6)\.arpa$/;
+
+/**
+ * Builds the answer to one query packet. `maxBytes` (UDP): an answer that does not fit keeps the
+ * records that do and sets TC, so the client asks again over TCP (miekg/dns Msg.Truncate).
+ */
+export function answerQuery(store: ObjectStore, query: Packet, maxBytes = Number.POSITIVE_INFINITY): Buffer {
   const question = query.questions?.[0];
   const flags = dnsPacket.AUTHORITATIVE_ANSWER | ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | dnsPacket.RECURSION_AVAILABLE;
-  const reply = (rcode: number, answers: Answer[] = [], authorities: Answer[] = []): Buffer =>
-    dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: (flags & ~0xf) | rcode, questions: query.questions ?? [], answers, authorities });
+  const edns = (query.additionals ?? []).some((a) => a.type === 'OPT');
+  const opt: Answer[] = edns ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [];
+  const reply = (rcode: number, answers: Answer[] = [], authorities: Answer[] = [], extra: Answer[] = []): Buffer => {
+    const encode = (a: Answer[], x: Answer[], tc: boolean): Buffer =>
+      dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: ((flags & ~0xf) | rcode) | (tc ? dnsPacket.TRUNCATED_RESPONSE : 0), questions: query.questions ?? [], answers: a, authorities, additionals: [...x, ...opt] });
+    let out = encode(answers, extra, false);
+    if (out.length <= maxBytes) return out;
+    let keep = answers.length;
+    do out = encode(answers.slice(0, --keep), [], true);
+    while (out.length > maxBytes && keep > 0);
+    return out;
+  };
   if (!question) return reply(RCODE.SERVFAIL);
-  const qname = question.name.toLowerCase();
+  const qname = question.name.toLowerCase().replace(/\.$/, '');
+  if (REVERSE.test(qname)) {
+    if (question.type !== 'PTR') return reply(ptrRecords(store, qname).exists ? RCODE.NOERROR : RCODE.NXDOMAIN, [], [soa()]);
+    const ptr = ptrRecords(store, qname);
+    return ptr.exists ? reply(RCODE.NOERROR, ptr.answers) : reply(RCODE.NXDOMAIN, [], [soa()]);
+  }
   if (qname !== ZONE && !qname.endsWith(`.${ZONE}`)) return reply(RCODE.REFUSED);
+  if (question.type === 'SRV') {
+    const srv = srvRecords(store, qname);
+    for (const a of srv.answers) a.name = question.name;
+    if (srv.exists) return srv.answers.length > 0 ? reply(RCODE.NOERROR, srv.answers, [], srv.extra) : reply(RCODE.NOERROR, [], [soa()]);
+    const a = resolveName(store, qname, 'A');
+    return reply(a.exists ? RCODE.NOERROR : RCODE.NXDOMAIN, [], [soa()]);
+  }
   if (question.type !== 'A' && question.type !== 'AAAA') {
     const a = resolveName(store, qname, 'A');
     const b = resolveName(store, qname, 'AAAA');
@@ -80,36 +118,90 @@ export function answerQuery(store: ObjectStore, query: Packet): Buffer {
 }
 
 export class DnsServer {
-  private readonly socket: Socket;
+  private socket: Socket;
+  private readonly tcp: Server;
+  private readonly connections = new Set<TcpSocket>();
   private readonly store: ObjectStore;
 
   constructor(store: ObjectStore) {
     this.store = store;
-    this.socket = createSocket('udp4');
-    this.socket.on('message', (msg, rinfo) => {
+    this.socket = this.udp();
+    // DNS over TCP (RFC 7766): messages prefixed with their length, several per connection.
+    this.tcp = createServer((conn) => {
+      this.connections.add(conn);
+      conn.on('close', () => this.connections.delete(conn));
+      conn.on('error', () => conn.destroy());
+      let buffered = Buffer.alloc(0);
+      conn.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+          const size = buffered.readUInt16BE(0);
+          const msg = buffered.subarray(2, 2 + size);
+          buffered = buffered.subarray(2 + size);
+          let query: Packet;
+          try {
+            query = dnsPacket.decode(msg);
+          } catch {
+            conn.destroy();
+            return;
+          }
+          const out = answerQuery(this.store, query);
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(out.length);
+          conn.write(Buffer.concat([len, out]));
+        }
+      });
+    });
+  }
+
+  /** Binds UDP and TCP on the same loopback port (an OS-assigned one when `port` is 0). */
+  async listen(port: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      await new Promise<void>((resolve, reject) => {
+        this.socket.once('error', reject);
+        this.socket.bind(port, '127.0.0.1', () => {
+          this.socket.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = this.socket.address().port;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.tcp.once('error', reject);
+          this.tcp.listen(bound, '127.0.0.1', () => {
+            this.tcp.off('error', reject);
+            resolve();
+          });
+        });
+        return bound;
+      } catch (error) {
+        // The OS gave UDP a port that TCP has in use: try another one (a fixed port fails here).
+        if (port !== 0 || attempt >= 20) throw error;
+        await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+        this.socket = this.udp();
+      }
+    }
+  }
+
+  private udp(): Socket {
+    const socket = createSocket('udp4');
+    socket.on('message', (msg, rinfo) => {
       let query: Packet;
       try {
         query = dnsPacket.decode(msg);
       } catch {
         return; // Not a DNS message: ignore, as servers do.
       }
-      const out = answerQuery(this.store, query);
-      this.socket.send(out, rinfo.port, rinfo.address);
+      socket.send(answerQuery(this.store, query, udpLimit(query)), rinfo.port, rinfo.address);
     });
-  }
-
-  async listen(port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind(port, '127.0.0.1', () => {
-        this.socket.off('error', reject);
-        resolve();
-      });
-    });
-    return this.socket.address().port;
+    return socket;
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    for (const c of this.connections) c.destroy();
+    await Promise.all([
+      new Promise<void>((resolve) => this.socket.close(() => resolve())),
+      new Promise<void>((resolve) => (this.tcp.listening ? this.tcp.close(() => resolve()) : resolve())),
+    ]);
   }
 }
