@@ -77,9 +77,14 @@ describe.skipIf(!hasKubectl)('custom resources on simulated clusters (--istio)',
     expect(gw.spec.servers).toEqual([{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }]);
   });
 
-  it('serves ServiceEntries: apply, list -A, get as v1beta1, patch (generation), unknown fields pruned', async () => {
+  it('serves ServiceEntries: apply, list -A, get as v1beta1, patch (generation), unknown fields refused (Strict) or pruned with a warning', async () => {
     expect(await env.k(['get', 'serviceentries', '-A'])).toBe('');
-    expect(await apply('east', { ...SE, spec: { ...SE.spec, bogus: 1 } })).toContain('serviceentry.networking.istio.io/kafka-0 created');
+    // kubectl's fieldValidation=Strict refuses the unknown field as apiextensions does; --validate=warn stores the object pruned.
+    const strict = await env.kubectl(['apply', '-f', '-'], { context: 'east', stdin: JSON.stringify({ ...SE, spec: { ...SE.spec, bogus: 1 } }) });
+    expect(strict.stderr).toContain('ServiceEntry in version "v1" cannot be handled as a ServiceEntry: strict decoding error: unknown field "spec.bogus"');
+    const warned = await env.kubectl(['apply', '--validate=warn', '-f', '-'], { context: 'east', stdin: JSON.stringify({ ...SE, spec: { ...SE.spec, bogus: 1 } }) });
+    expect(warned.stderr).toContain('Warning: unknown field "spec.bogus"');
+    expect(warned.stdout).toContain('serviceentry.networking.istio.io/kafka-0 created');
     const table = await env.k(['get', 'serviceentries', '-A'], { context: 'east' });
     expect(table).toMatch(/^NAMESPACE\s+NAME\s+HOSTS\s+LOCATION\s+RESOLUTION\s+AGE\n/);
     expect(table).toMatch(/ns-one\s+kafka-0\s+\["kafka-0\.kafka-headless\.ns-one\.svc\.cluster\.local"\]\s+MESH_INTERNAL\s+STATIC\s+\d+s/);

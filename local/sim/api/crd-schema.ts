@@ -56,6 +56,26 @@ export function prune(schema: Schema, value: unknown, root = true): void {
   }
 }
 
+/**
+ * The paths prune would remove, sorted (apiextensions pruning/algorithm.go with
+ * TrackUnknownFieldPaths: `spec.ports[0].foo`); `value` is not changed.
+ */
+export function prunedPaths(schema: Schema, value: unknown, path = '', root = true): string[] {
+  const out: string[] = [];
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((item, i) => out.push(...prunedPaths(schema.items!, item, `${path}[${i}]`, false)));
+  } else if (isPlainObject(value) && !(schema['x-kubernetes-preserve-unknown-fields'] === true && !schema.properties && schema.additionalProperties === undefined)) {
+    for (const key of Object.keys(value)) {
+      if (root && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
+      const prop = schema.properties?.[key];
+      if (prop) out.push(...prunedPaths(prop, value[key], child(path, key), false));
+      else if (isPlainObject(schema.additionalProperties)) out.push(...prunedPaths(schema.additionalProperties, value[key], child(path, key), false));
+      else if (schema.additionalProperties !== true && schema['x-kubernetes-preserve-unknown-fields'] !== true) out.push(child(path, key));
+    }
+  }
+  return root ? out.sort() : out;
+}
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

@@ -93,6 +93,11 @@ export function printerColumns(def: ResourceDef): readonly PrinterColumn[] | und
   return infos.get(def)?.columns;
 }
 
+/** The openAPIV3Schema a custom resource's version is served with. */
+export function customSchema(def: ResourceDef): Schema | undefined {
+  return infos.get(def)?.schema;
+}
+
 /** A stored custom object as the version `def` serves (same fields: conversion None). */
 export function presentCustom(def: ResourceDef, stored: KubeObject): KubeObject {
   const apiVersion = apiVersionOf(def);

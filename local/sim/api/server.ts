@@ -15,7 +15,9 @@ import { listPage } from './list.ts';
 import { patchTypeOf } from './patch.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
-import { decodeBody, decodePatched, fieldValidationOf, goFormat, modelOf, warningHeader } from './strict.ts';
+import { customDecoder } from './strict-custom.ts';
+import type { Decoder } from './strict.ts';
+import { decodeBody, decodePatched, fieldValidationOf, goFormat, modelDecoder, modelOf, warningHeader } from './strict.ts';
 import type { DeleteOptions, Registry } from './registry.ts';
 import { scaleOf } from './registry.ts';
 import type { ResourceDef } from './resources.ts';
@@ -320,10 +322,11 @@ export class ApiServer {
     const { def } = t;
     // Field validation (local/sim/api/strict.ts): JSON and YAML bodies decoded as the server's Go types.
     const directive = method === 'POST' || method === 'PUT' || method === 'PATCH' ? fieldValidationOf(method, q) : 'Warn';
-    const model = isCustomDef(def) ? undefined : t.subresource === 'scale' ? 'V1Scale' : modelOf(def.group, def.version, def.kind);
+    const model = t.subresource === 'scale' ? 'V1Scale' : modelOf(def.group, def.version, def.kind);
+    const decoder: Decoder | undefined = isCustomDef(def) ? customDecoder(def) : model ? modelDecoder(model) : undefined;
     const warnings: string[] = [];
     const decode = (body: unknown): unknown => {
-      if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) warnings.push(...decodeBody(def, body, directive, model));
+      if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) warnings.push(...decodeBody(def, body, directive, decoder));
       if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
       return body;
     };
@@ -377,7 +380,7 @@ export class ApiServer {
         }
         const body = await this.readBody(req);
         const decodePatch = (patched: unknown, kind: string): void => {
-          warnings.push(...decodePatched(kind === 'Scale' ? 'V1Scale' : model, patched, directive, () => (type === 'strategic' ? goFormat(body) : JSON.stringify(patched))));
+          warnings.push(...decodePatched(kind === 'Scale' ? modelDecoder('V1Scale') : decoder, patched, directive, () => (type === 'strategic' ? goFormat(body) : JSON.stringify(patched))));
           if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
         };
         return this.send(res, 200, reg.patch(def, t.namespace, name, type, body, { dryRun, decodePatched: decodePatch, ...(sub ? { subresource: sub } : {}) }));

@@ -172,13 +172,25 @@ export function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`;
 }
 
+/** How a kind's bodies are decoded: unknown fields found (and dropped when `prune`), the first type error. */
+export interface Decoder {
+  /** The kind the server decodes into (`cannot be handled as a <Kind>`). */
+  readonly kind: string;
+  decode(body: unknown, prune: boolean): Decoded;
+}
+
+/** The decoder of a built-in kind from its client-node model. */
+export function modelDecoder(model: string): Decoder {
+  return { kind: goName(model), decode: (body, prune) => decodeAs(model, body, prune) };
+}
+
 /** The body of a create or update, decoded as the server does; throws 400 as create.go does. Returns the warnings to send. */
-export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, model = modelOf(def.group, def.version, def.kind)): string[] {
-  if (!model || !isPlainObject(body)) return [];
-  const decoded = decodeAs(model, body, directive !== 'Strict');
+export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, decoder: Decoder | undefined): string[] {
+  if (!decoder || !isPlainObject(body)) return [];
+  const decoded = decoder.decode(body, directive !== 'Strict');
   const version = def.version;
   const kind = typeof body.kind === 'string' && body.kind !== '' ? body.kind : def.kind;
-  const refuse = (reason: string): ApiError => new ApiError(400, 'BadRequest', `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${goName(model)}: ${reason}`);
+  const refuse = (reason: string): ApiError => new ApiError(400, 'BadRequest', `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${decoder.kind}: ${reason}`);
   if (decoded.typeError !== undefined) throw refuse(decoded.typeError);
   if (decoded.unknown.length === 0 || directive === 'Ignore') return [];
   if (directive === 'Strict') throw refuse(strictDecodingError(decoded.unknown));
@@ -198,9 +210,9 @@ export function goFormat(v: unknown): string {
  * unknown fields are 422 `patch: Invalid value` errors; returns the warnings to send.
  * `shown`: the value the error quotes (the patched JSON, or the strategic patch as Go prints it).
  */
-export function decodePatched(model: string | undefined, patched: unknown, directive: FieldValidation, shown: () => string): string[] {
-  if (!model) return [];
-  const decoded = decodeAs(model, patched, directive !== 'Strict');
+export function decodePatched(decoder: Decoder | undefined, patched: unknown, directive: FieldValidation, shown: () => string): string[] {
+  if (!decoder) return [];
+  const decoded = decoder.decode(patched, directive !== 'Strict');
   const refuse = (detail: string): ApiError => {
     const message = `Invalid value: ${JSON.stringify(shown())}: ${detail}`;
     return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { name: '', group: '', kind: '', causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] });

@@ -2,7 +2,7 @@
 // validation as apiextensions does them, table-driven, plus the real Istio 1.27.9 schemas.
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../../../local/sim/api/crd-schema.ts';
-import { prune, schemaErrors } from '../../../local/sim/api/crd-schema.ts';
+import { prune, prunedPaths, schemaErrors } from '../../../local/sim/api/crd-schema.ts';
 import { istioCrds } from '../../../local/sim/istio/install.ts';
 
 const ports: Schema = {
@@ -65,5 +65,17 @@ describe("Istio 1.27.9's own ServiceEntry schema", () => {
   it('rejects a missing hosts, an unknown resolution and a port number that is not an integer', () => {
     const errors = schemaErrors(schema, se({ resolution: 'SOMETIMES', ports: [{ number: '9092', name: 'p' }] }), '').map((e) => e.field);
     expect(errors).toEqual(expect.arrayContaining(['spec.hosts', 'spec.resolution', 'spec.ports[0].number']));
+  });
+});
+
+describe('pruned paths (what fieldValidation Strict refuses and Warn reports)', () => {
+  it('names each field pruning would remove, sorted, with array indexes, leaving the value as it was', () => {
+    const schema: Schema = { type: 'object', properties: { spec: { type: 'object', properties: { list: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } };
+    const value = { apiVersion: 'x/v1', kind: 'X', metadata: { name: 'n' }, zzz: 1, spec: { list: [{ a: 'ok', b: 1 }, { c: 2 }], free: { anything: true }, other: 1 } };
+    const copy = JSON.parse(JSON.stringify(value)) as unknown;
+    expect(prunedPaths(schema, value)).toEqual(['spec.list[0].b', 'spec.list[1].c', 'spec.other', 'zzz']);
+    expect(value).toEqual(copy);
+    prune(schema, value);
+    expect(prunedPaths(schema, value)).toEqual([]);
   });
 });
