@@ -15,6 +15,8 @@ export interface ApplyResult {
   readonly deletes: number;
   /** Re-plans after a conflict. */
   readonly replans: number;
+  /** The target's slices after the apply, as listed and written (slice-memory.ts). */
+  readonly slices: readonly Slice[];
 }
 
 /** Waits for every promise; then throws the first failure, preferring a non-conflict (it decides retry vs fail). */
@@ -40,16 +42,17 @@ export async function applySlices(
   let deletes = 0;
   for (let replans = 0; ; replans++) {
     const plan = planSlices(desired, current, installation);
-    if (nothing(plan)) return { writes: creates + updates + deletes, creates, updates, deletes, replans };
+    if (nothing(plan)) return { writes: creates + updates + deletes, creates, updates, deletes, replans, slices: current };
+    const written: Slice[] = [];
     try {
       // allSettled: every write of a phase has finished before a conflict re-lists.
       await settle([
         ...plan.create.map(async (s) => {
-          await api.createSlice(s);
+          written.push(await api.createSlice(s));
           creates++;
         }),
         ...plan.update.map(async (s) => {
-          await api.updateSlice(s);
+          written.push(await api.updateSlice(s));
           updates++;
         }),
       ]);
@@ -59,7 +62,9 @@ export async function applySlices(
           deletes++;
         }),
       );
-      return { writes: creates + updates + deletes, creates, updates, deletes, replans };
+      const replaced = new Set([...written, ...plan.delete].map((s) => s.name));
+      const slices = [...current.filter((s) => !replaced.has(s.name)), ...written];
+      return { writes: creates + updates + deletes, creates, updates, deletes, replans, slices };
     } catch (error) {
       if (!(error instanceof ConflictError) || replans >= maxReplans) throw error;
       current = await api.listSlices(namespace, service);

@@ -59,6 +59,8 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   const observedAt = new Map<string, number>();
   const failures: { itemIdentifier: string }[] = [];
   let invalid = 0;
+  /** Targets with a message that carries no member versions: their syncs list the target's slices. */
+  const listed = new Set<string>();
   /** Member versions the messages carry, by GNS (the newest of each member). */
   const known = new Map<string, Map<string, number>>();
 
@@ -90,6 +92,8 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
       known.set(message.target.gns, versions);
     }
     const key = targetKey(message.target);
+    // A message without member versions (the reconcile's) lists the target's slices (slice-memory.ts).
+    if (!mv) listed.add(key);
     const observed = message.observedAt;
     if (observed !== undefined && observed < (observedAt.get(key) ?? Infinity)) observedAt.set(key, observed);
     const group = groups.get(key);
@@ -107,6 +111,7 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
     ...(incarnation ? { incarnation } : {}),
     store: memberReads(deps.store, deps.topology, memo, now, known),
     vips: cachedVips(deps.vips, memo, now, deps.topology.topology.vipReleaseAfterMs),
+    slicesFromMemory: (target) => !listed.has(targetKey(target)),
   };
   const outcomes: SyncOutcome[] = [];
   const failed: { target: TargetRef; error: string; retried: boolean }[] = [];

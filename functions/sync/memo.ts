@@ -2,6 +2,7 @@
 // repeated syncs cost no repeated writes. Losing it (a cold start) is always safe: every
 // entry only saves work that the next sync or the reconcile would redo.
 import type { IncarnationView } from '../../shared/core/completeness.ts';
+import type { Slice } from '../../shared/core/types.ts';
 import type { NamespaceView, TargetStatus, VipMove } from '../../shared/ports.ts';
 
 export interface SyncMemo {
@@ -27,6 +28,8 @@ export interface SyncMemo {
   readonly vips: Map<string, { readonly vip: string; readonly at: number; readonly move?: VipMove }>;
   /** The store incarnation read in flight, shared by the batches begun before it (`after`: batches begun when it started; incarnation-reads.ts). */
   incarnationRead?: { readonly after: number; readonly view: Promise<IncarnationView> };
+  /** Each target's slices as this container last listed or wrote them (slice-memory.ts). */
+  readonly slices: Map<string, { readonly slices: readonly Slice[]; readonly at: number }>;
   /** Batches of syncs begun in this container (orders them against incarnation reads). */
   batchesBegun: number;
 }
@@ -34,6 +37,6 @@ export interface SyncMemo {
 export function newSyncMemo(): SyncMemo {
   return {
     markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
-    members: new Map(), reading: new Map(), vips: new Map(), batchesBegun: 0,
+    members: new Map(), reading: new Map(), vips: new Map(), slices: new Map(), batchesBegun: 0,
   };
 }

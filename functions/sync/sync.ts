@@ -26,6 +26,7 @@ import { invalidTargetLine, keepLastValidState } from './invalid.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
+import { rememberSlices, takeSlices } from './slice-memory.ts';
 import { foreignSliceWarnings } from './foreign-slices.ts';
 import { conflictWarning, skippedWarning } from './publish-warnings.ts';
 import { vipStep } from './vips.ts';
@@ -55,6 +56,11 @@ export interface SyncDeps {
   readonly incarnation?: IncarnationStore;
   /** Where the agents keep their Lease, to ask them for snapshots (functions/handback.ts); false: never. */
   readonly agentLease?: AgentLeaseRef | false;
+  /**
+   * Whether this target's sync may plan against the slices this container last wrote instead of
+   * listing them (slice-memory.ts); default never. The batch allows it for pod events' messages.
+   */
+  readonly slicesFromMemory?: (target: TargetRef) => boolean;
 }
 
 /** `kept`: the target's Service is not in an incomplete store; its published slices were left as they are. */
@@ -154,6 +160,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     }
   }
 
+  // Taken out now: only a successful apply puts it back (slice-memory.ts).
+  const remembered = takeSlices(memo, target, now);
   try {
     const api = await deps.clusters.get(target.cluster);
 
@@ -195,13 +203,16 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const sources = await loadSources(deps.store, deps.topology.membersOf(target.gns));
     const base = { target, service, selector: validation.selector, sources, members: deps.topology.membersOf(target.gns), networks: deps.topology.networks, vipFamily: deps.topology.vipFamily, installation: deps.topology.installation };
     const needed = vipIdentitiesNeeded(base);
-    const existing = await api.listSlices(target.namespace, target.name);
+    // An incomplete store keeps what the cluster shows (ADR 14): only a list says what that is.
+    const fromMemory = remembered !== undefined && guard.complete && deps.slicesFromMemory?.(target) === true;
+    const existing = fromMemory ? remembered : await api.listSlices(target.namespace, target.name);
     const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete, installation: deps.topology.installation });
     const desired = desiredSlices({ ...base, vips: vipResult.vips });
     // An incomplete store may only add names: every published endpoint stays as it is (ADR 14).
     const publish = guard.complete ? desired.slices : guardedSlices(desired.slices, existing, deps.topology.installation);
 
     const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3, deps.topology.installation);
+    rememberSlices(memo, target, applied.slices, now);
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing.filter(ownedBy(deps.topology.installation)), publish, deps.topology.topology.vipPool, log);
     const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log, !guard.complete) : undefined;
 
