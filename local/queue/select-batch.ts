@@ -1,7 +1,8 @@
 // Which messages a local queue hands to its consumer next (pure: time is an argument).
 // Lambda's SQS event source: up to `batchSize` visible messages, waiting up to the batch
-// window to fill a batch; FIFO: in order, one batch per MessageGroupId at a time, and a group
-// with a message in flight (or failed and waiting out its visibility timeout) is locked.
+// window to fill a batch; FIFO: in order, one batch per MessageGroupId at a time (a batch may
+// hold several groups), and a group with a message in flight (or failed and waiting out its
+// visibility timeout) is locked.
 
 export interface Selectable {
   readonly groupId?: string;
@@ -52,9 +53,9 @@ export function selectBatch<M extends Selectable>(messages: readonly M[], now: n
   }
   const done = (batch: M[]): Selection<M> => ({ batch, expired, ...(wakeAt < Infinity ? { wakeAt } : {}) });
   if (visible.length === 0) return done([]);
-  // FIFO: one group per batch, in order: a hot target delays only itself (docs/adr/0005).
-  const group = visible[0]!.groupId;
-  const batch = (o.fifo ? visible.filter((m) => m.groupId === group) : visible).slice(0, o.batchSize);
+  // FIFO: the unlocked groups' messages in order, several groups a batch as Lambda's FIFO event
+  // source mixes them (docs/adr/0005, 0012): a batch's groups stay locked until it returns.
+  const batch = visible.slice(0, o.batchSize);
   if (batch.length < o.batchSize && o.batchWindowMs > 0) {
     const closesAt = Math.min(...batch.map((m) => Math.max(m.sentAt, m.visibleAt))) + o.batchWindowMs;
     if (closesAt > now) {

@@ -11,6 +11,7 @@ import { createHandler as createReconcileHandler } from '../../functions/reconci
 import { createHandler as createSyncHandler } from '../../functions/sync/handler.ts';
 import type { SyncOutcome } from '../../functions/sync/sync.ts';
 import { indexTopology } from '../../functions/topology.ts';
+import { guardClusterApis } from '../../shared/adapters/kubernetes/guarded-cluster-apis.ts';
 import { DynamoIncarnationStore } from '../../shared/adapters/dynamodb/incarnation-store.ts';
 import { DynamoPublishedVipsStore } from '../../shared/adapters/dynamodb/published-vips-store.ts';
 import { DynamoStateStore } from '../../shared/adapters/dynamodb/state-store.ts';
@@ -111,7 +112,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   // Every local event comes from the local bus's account (the config's awsAccountId is the cloud's).
   const ingest = createIngestHandler({ topology, store, incarnation, queue: options.syncQueue, deadLetters: options.deadLetters, clock, log: ingestLog.log, accountOf: () => LOCAL_ACCOUNT }, { logger: ingestLog.logger }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const sync = createSyncHandler({
-    topology, store, vips, statuses, incarnation, clusters: options.clusters, clock, onSynced, log: syncLog.log,
+    // Lambda's circuit breaker per cluster (ADR 5): a FIFO batch mixes targets, as in AWS (ADR 12).
+    topology, store, vips, statuses, incarnation, clusters: guardClusterApis(options.clusters, { clock: () => clock.now() }), clock, onSynced, log: syncLog.log,
     ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),
     ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),

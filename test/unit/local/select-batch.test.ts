@@ -22,9 +22,10 @@ describe('selectBatch', () => {
     const s = selectBatch([m('a', { receiveCount: 3 }), m('b', { receiveCount: 2 })], 0, std);
     expect([ids(s.expired), ids(s.batch)]).toEqual([['a'], ['b']]);
   });
-  it('FIFO: one group per batch, in order; a group in flight or waiting out a failure is locked', () => {
+  it('FIFO: the unlocked groups in order, several groups a batch (as Lambda mixes them); a group in flight or waiting out a failure is locked', () => {
     const msgs = [m('a1', { groupId: 'A' }), m('b1', { groupId: 'B' }), m('a2', { groupId: 'A' })];
-    expect(ids(selectBatch(msgs, 0, fifo).batch)).toEqual(['a1', 'a2']);
+    expect(ids(selectBatch(msgs, 0, fifo).batch)).toEqual(['a1', 'b1', 'a2']);
+    expect(ids(selectBatch(msgs, 0, { ...fifo, batchSize: 2 }).batch)).toEqual(['a1', 'b1']);
     expect(ids(selectBatch([m('a0', { groupId: 'A', inFlight: true, visibleAt: -1 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
     expect(ids(selectBatch([m('a0', { groupId: 'A', visibleAt: 9 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
   });
