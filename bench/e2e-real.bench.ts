@@ -38,6 +38,7 @@ const env = (name: string, fallback: number): number => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: readonly number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 const RUNS = 3;
 const RECONCILE_MINUTES = 5;
@@ -53,6 +54,9 @@ interface RunResult {
   readonly latencies: readonly number[];
   readonly superseded: number;
   readonly unconverged: number;
+  /** CPU time of the whole bench process (every function, agent, simulated cluster and dynalite) during the run, ms. */
+  readonly processCpuMs: number;
+  readonly wallMs: number;
 }
 
 interface TopologyResult {
@@ -99,6 +103,7 @@ async function measure(world: World, rate: number, log: (line: string) => void):
       const s0 = syncOutcomes;
       observer.measuring = true;
       const total = Math.round(rate * RUN_S);
+      const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       const deletes: Promise<void>[] = [];
       for (let n = 0; n < total; n += 1) {
@@ -124,10 +129,12 @@ async function measure(world: World, rate: number, log: (line: string) => void):
         latencies: [...observer.latencies],
         superseded: observer.superseded,
         unconverged: observer.pending,
+        processCpuMs: cpuMs(process.cpuUsage(cpu0)),
+        wallMs: Date.now() - t0,
       };
       const sorted = [...result.latencies].sort((a, b) => a - b);
       const ops = FUNCTIONS.reduce((n, fn) => n + ddbOps(result.counts[fn]), 0);
-      log(`  run: ${total} restarts in ${RUN_S} s, ${result.busEntries} pod events, p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, ${ops} DynamoDB ops (${(ops / result.busEntries).toFixed(1)}/event), ${result.sliceWrites} slice writes for ${result.desiredChanges} desired changes${result.superseded ? `, ${result.superseded} superseded` : ''}${result.unconverged ? `, ${result.unconverged} unconverged` : ''}`);
+      log(`  run: ${total} restarts in ${RUN_S} s, ${result.busEntries} pod events, p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, ${ops} DynamoDB ops (${(ops / result.busEntries).toFixed(1)}/event), ${result.sliceWrites} slice writes for ${result.desiredChanges} desired changes${result.superseded ? `, ${result.superseded} superseded` : ''}${result.unconverged ? `, ${result.unconverged} unconverged` : ''}; the process used ${(result.processCpuMs / total).toFixed(0)} ms CPU per restart (${((100 * result.processCpuMs) / result.wallMs).toFixed(0)} % of one core)`);
       return result;
     };
 
@@ -173,7 +180,7 @@ async function tableSize(dynamo: { client: DynamoDBClient; tableName: string }):
 }
 
 /** Sums of the runs, as one Usage. */
-function pooled(t: TopologyResult): { usage: Usage; restarts: number; sliceWrites: number; desiredChanges: number; latencies: number[]; superseded: number; unconverged: number } {
+function pooled(t: TopologyResult): { usage: Usage; restarts: number; sliceWrites: number; desiredChanges: number; latencies: number[]; superseded: number; unconverged: number; processCpuMs: number } {
   const counts = t.runs.map((r) => r.counts).reduce((a, b) => {
     const out = structuredClone(a);
     for (const fn of FUNCTIONS) {
@@ -194,6 +201,7 @@ function pooled(t: TopologyResult): { usage: Usage; restarts: number; sliceWrite
     latencies: t.runs.flatMap((r) => [...r.latencies, ...Array.from({ length: r.unconverged }, () => 30_000)]).sort((a, b) => a - b),
     superseded: sum((r) => r.superseded),
     unconverged: sum((r) => r.unconverged),
+    processCpuMs: sum((r) => r.processCpuMs),
   };
 }
 
@@ -218,6 +226,9 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     log(`    ${p.sliceWrites} slice writes for ${p.desiredChanges} desired changes; ${p.superseded} superseded, ${p.unconverged} unconverged`);
     figures[`${prefix}.dynamodb_ops_per_event`] = round(ops / p.usage.busEntries);
     figures[`${prefix}.propagation_p99_ms`] = percentile(p.latencies, 99);
+    figures[`${prefix}.propagation_p50_ms`] = percentile(p.latencies, 50);
+    figures[`${prefix}.writes_per_desired_change`] = round(p.desiredChanges === 0 ? 0 : p.sliceWrites / p.desiredChanges);
+    figures[`${prefix}.process_cpu_ms_per_change`] = round(p.processCpuMs / p.restarts, 1);
     const cost = price(p.usage, PRICES, ASSUMPTIONS);
     const perMillion = (cost.total / p.restarts) * 1e6;
     log(`    $ per million restarts: DynamoDB ${((cost.dynamodb / p.restarts) * 1e6).toFixed(2)}, Lambda ${((cost.lambda / p.restarts) * 1e6).toFixed(2)} (${((cost.gbSeconds / p.restarts) * 1e6).toFixed(0)} GB-s), SQS ${((cost.sqs / p.restarts) * 1e6).toFixed(2)}, EventBridge ${((cost.eventBridge / p.restarts) * 1e6).toFixed(2)}, Logs ${((cost.logs / p.restarts) * 1e6).toFixed(2)}: ${perMillion.toFixed(2)}`);
@@ -230,8 +241,6 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     log(`    fixed $ per month: reconcile ${fixed.reconcile.toFixed(2)} (a pass: ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.reconcilePass.counts[fn]), 0)} DynamoDB ops, ${t.reconcilePass.counts.sync.invocations} sync invocations), snapshots ${fixed.snapshots.toFixed(2)} (a round: ${t.snapshotRound.busEntries} events, ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.snapshotRound.counts[fn]), 0)} DynamoDB ops), idle polling ${fixed.idlePolling.toFixed(2)}, secrets ${fixed.secrets.toFixed(2)}, alarms ${fixed.alarms.toFixed(2)}, dashboard ${fixed.dashboards.toFixed(2)}, metrics ${fixed.metrics.toFixed(2)}, storage+PITR ${fixed.storageAndPitr.toFixed(4)}: ${fixed.total.toFixed(2)}`);
     if (world.name === 'current') {
       figures['e2e.real.dynamodb_ops_per_change'] = round(ops / p.restarts);
-      figures['e2e.real.writes_per_desired_change'] = round(p.desiredChanges === 0 ? 0 : p.sliceWrites / p.desiredChanges);
-      figures['e2e.real.propagation_p50_ms'] = percentile(p.latencies, 50);
       figures['e2e.real.events_per_change'] = round(p.usage.busEntries / p.restarts);
       figures['cost.usd_per_million_changes'] = round(perMillion);
       figures['cost.usd_per_month_fixed'] = round(fixed.total);

@@ -1,5 +1,6 @@
-// `npm run bench [-- --json FILE] [-- --only PREFIX]`: runs every bench/*.bench.ts and prints
-// its figures; with --json, also writes them as one flat JSON object of named numbers.
+// `npm run bench [-- --json [FILE]] [-- --only PREFIX]`: runs every bench/*.bench.ts and prints
+// its figures; with --json, also writes them as one flat JSON object of named numbers (to FILE,
+// or without one as the last line of the output).
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,9 @@ function flag(name: string): string | undefined {
   }
   return value;
 }
-const jsonFile = flag('--json');
+const jsonIndex = args.indexOf('--json');
+const jsonAlone = jsonIndex >= 0 && (args[jsonIndex + 1] === undefined || args[jsonIndex + 1]!.startsWith('--'));
+const jsonFile = jsonAlone ? undefined : flag('--json');
 const only = flag('--only');
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,4 +41,6 @@ for (const file of files) {
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`\nwrote ${Object.keys(figures).length} figures to ${jsonFile}`);
+} else if (jsonAlone) {
+  console.log(JSON.stringify(figures));
 }
