@@ -99,7 +99,7 @@ describe('list semantics', () => {
     expect(old.body).toMatchObject({ reason: 'Expired', message: 'The resourceVersion for the provided list is too old.' });
   });
 
-  it('NotOlderThan waits for a version the server has not reached, then answers 504 Too large resource version', async () => {
+  it('NotOlderThan (and a GET with resourceVersion) waits for a version the server has not reached, then answers 504 Too large resource version', async () => {
     const current = c.store.resourceVersion;
     const pending = list(`resourceVersion=${current + 1}&resourceVersionMatch=NotOlderThan`);
     setTimeout(() => void http(base, 'POST', CMS, { metadata: { name: 'late' } }), 100);
@@ -107,8 +107,11 @@ describe('list semantics', () => {
     expect(reached.status).toBe(200);
     expect(names(reached.body)).toContain('late');
     const started = Date.now();
-    const tooNew = await list(`resourceVersion=${current + 50}&resourceVersionMatch=NotOlderThan`);
+    // A GET of one object with a resourceVersion is served from the cache too: the same wait and 504.
+    const [tooNew, get] = await Promise.all([list(`resourceVersion=${current + 50}&resourceVersionMatch=NotOlderThan`), http(base, 'GET', `${CMS}/late?resourceVersion=${current + 50}`)]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(get.status).toBe(504);
+    expect((await http(base, 'GET', `${CMS}/late?resourceVersion=${current + 1}`)).status).toBe(200);
     expect(tooNew.status).toBe(504);
     expect(tooNew.body).toMatchObject({
       reason: 'Timeout', code: 504, message: `Timeout: Too large resource version: ${current + 50}, current: ${c.store.resourceVersion}`,

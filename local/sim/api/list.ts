@@ -96,6 +96,23 @@ export function waitForRv(store: ObjectStore, rv: number, ms: number): Promise<b
   });
 }
 
+/**
+ * A read "not older than" `rv` (the watch cache's waitUntilFreshAndBlock): waits up to 3 s for
+ * the cluster to reach it, then 504 Timeout "Too large resource version" with the real details.
+ */
+export async function notOlderThan(store: ObjectStore, rv: number): Promise<void> {
+  if (await waitForRv(store, rv, BLOCK_TIMEOUT_MS)) return;
+  throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${store.resourceVersion}`, {
+    retryAfterSeconds: 1, causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+  });
+}
+
+/** GET of one object with `resourceVersion`: "" and "0" read the latest; N waits for N (get.go, cacher Get). */
+export async function getAt(store: ObjectStore, rvText: string): Promise<void> {
+  if (rvText === '' || rvText === '0') return;
+  await notOlderThan(store, parseRv(rvText));
+}
+
 /** One page of a list request, answered as a real server answers it. */
 export async function listPage(reg: Registry, def: ResourceDef, namespace: string | undefined, labels: LabelSelector, fields: readonly FieldRequirement[], q: URLSearchParams): Promise<ListPage> {
   const store = reg.store;
@@ -128,11 +145,7 @@ export async function listPage(reg: Registry, def: ResourceDef, namespace: strin
     const rv = parseRv(rvText);
     if (rvText === '0' && match !== 'Exact') limit = 0; // served from the watch cache, which ignores limit
     else if (match === 'Exact' || (match === '' && limit > 0)) at = rv;
-    else if (!(await waitForRv(store, rv, BLOCK_TIMEOUT_MS))) {
-      throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${store.resourceVersion}`, {
-        retryAfterSeconds: 1, causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-      });
-    }
+    else await notOlderThan(store, rv);
   }
 
   let stored: KubeObject[];

@@ -11,7 +11,7 @@ import type { ServerVersion } from './discovery.ts';
 import type { KubeObject } from './objects.ts';
 import { isPlainObject } from './objects.ts';
 import type { PatchType } from './patch.ts';
-import { listPage } from './list.ts';
+import { getAt, listPage } from './list.ts';
 import { patchTypeOf } from './patch.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
@@ -361,6 +361,7 @@ export class ApiServer {
           const fields: FieldRequirement[] = [{ path: 'metadata.name', equal: true, value: name }];
           return this.watch(t, [], fields, q, accept, res);
         }
+        await getAt(reg.store, q.get('resourceVersion') ?? '');
         const obj = reg.get(def, t.namespace, name);
         if (sub === 'scale') return this.send(res, 200, scaleOf(def, obj));
         if (accept.table && !sub) return this.send(res, 200, toTable(def, [obj], obj.metadata.resourceVersion ?? '', this.now(), { apiVersion: accept.table.apiVersion, includeObject: this.includeObject(q), withColumns: true }));
