@@ -22,6 +22,10 @@ import { Kubelet } from './controllers/kubelet.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { StatefulSetController } from './controllers/statefulset.ts';
 import { DnsServer, resolveName } from './dns.ts';
+import { AuthGate } from './api/auth/gate.ts';
+import { clusterTls } from './api/auth/ca.ts';
+import { bootstrapPolicy } from './api/auth/bootstrap.ts';
+import { ServiceAccountController } from './controllers/service-accounts.ts';
 import { Ipv4Allocator } from './ip.ts';
 
 export interface SimClusterOptions {
@@ -45,6 +49,13 @@ export interface SimClusterOptions {
   readonly loadBalancerCidr?: string;
   /** Install Istio's CRDs, istio-system and the east-west gateway, labelled with this network. */
   readonly istioNetwork?: string;
+  /**
+   * Enforce authentication (bearer tokens: `adminToken`, ServiceAccount tokens) and RBAC, with
+   * Kubernetes' default discovery roles and a `default` ServiceAccount per namespace (local/sim/api/auth/).
+   */
+  readonly rbac?: boolean;
+  /** The admin's token (system:masters); without rbac any token is the admin. */
+  readonly adminToken?: string;
 }
 
 export type ResourceName = 'namespaces' | 'nodes' | 'pods' | 'services' | 'configmaps' | 'events' | 'statefulsets' | 'endpointslices' | 'leases';
@@ -64,6 +75,12 @@ export class SimCluster {
   readonly store: ObjectStore;
   readonly registry: Registry;
   readonly nodeName: string;
+  /** Authentication and RBAC of this cluster (enforced with the rbac option). */
+  readonly auth: AuthGate;
+  /** The admin's bearer token when RBAC is enforced (the kubeconfig's), else undefined. */
+  readonly adminToken: string | undefined;
+  /** The cluster CA (PEM): with rbac it signs the API server's certificate (the sim serves HTTPS); token Secrets' ca.crt. */
+  readonly caPem: string;
   private readonly opts: SimClusterOptions;
   private readonly server: ApiServer;
   private readonly dnsServer?: DnsServer;
@@ -75,6 +92,7 @@ export class SimCluster {
     this.opts = opts;
     this.name = opts.name;
     this.nodeName = nodeNameOf(opts.name);
+    this.adminToken = opts.adminToken;
     this.store = new ObjectStore(opts.watchHistory, opts.watchHistoryMs);
     this.serviceIps = new Ipv4Allocator(opts.serviceCidr, 10);
     const podIps = new Ipv4Allocator(opts.podCidr, 2);
@@ -88,7 +106,10 @@ export class SimCluster {
       },
     };
     this.registry = new Registry(this.store, now, hooks);
-    this.server = new ApiServer(this.registry, now, opts.serverVersion, opts.watchTiming);
+    this.auth = new AuthGate(this.store, now, { enforce: opts.rbac ?? false, ...(opts.adminToken !== undefined ? { adminToken: opts.adminToken } : {}) });
+    const tls = clusterTls(this.auth.signer.signingKey, now());
+    this.caPem = tls.caPem;
+    this.server = new ApiServer(this.registry, now, opts.serverVersion, opts.watchTiming, this.auth, opts.rbac ? { key: tls.keyPem, cert: tls.certPem } : undefined);
     this.faults = this.server.faults;
     this.counters = this.server.counters;
     const events = new EventRecorder(this.registry, now);
@@ -97,6 +118,7 @@ export class SimCluster {
       nodeName: this.nodeName, hostIP: opts.nodeIp, readyDelayMs: opts.readyDelayMs, podIps, now, containerStopMs: opts.containerStopMs,
     });
     this.controllers = [new GarbageCollector(this.registry), new NamespaceController(this.registry, now), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet, new CrdController(this.registry)];
+    this.controllers.push(new ServiceAccountController(this.registry, this.auth.signer, tls.caPem, opts.rbac ?? false));
     if (opts.loadBalancerCidr !== undefined) this.controllers.push(new LoadBalancerController(this.registry, opts.loadBalancerCidr));
     if (opts.dns) this.dnsServer = new DnsServer(this.store);
   }
@@ -120,10 +142,11 @@ export class SimCluster {
     const ns = findResource('', 'v1', 'namespaces')!;
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.registry.create(ns, undefined, { metadata: { name } });
     this.registry.create(findResource('', 'v1', 'nodes')!, undefined, this.nodeObject(), { internal: true });
+    if (this.opts.rbac) for (const obj of bootstrapPolicy()) this.apply(obj);
     if (this.opts.istioNetwork !== undefined) installIstio(this.registry, this.opts.istioNetwork);
     for (const c of this.controllers) c.start();
     const port = await this.server.listen(this.opts.apiPort);
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${this.opts.rbac ? 'https' : 'http'}://127.0.0.1:${port}`;
     if (this.dnsServer) this.dnsPort = await this.dnsServer.listen(this.opts.dnsPort);
   }
 

@@ -1,5 +1,6 @@
 // Simulated Kubernetes clusters that speak the real REST API (kubectl and
 // @kubernetes/client-node work against them unchanged): `gns-sync sim`, tests, demo, benches.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { SimCluster } from './cluster.ts';
@@ -49,6 +50,12 @@ export interface SimOptions {
   readonly events?: boolean;
   /** Install Istio's CRDs and an east-west gateway (with a load-balancer address) in every cluster. */
   readonly istio?: boolean;
+  /**
+   * Enforce authentication and RBAC (`gns-sync sim --rbac`): requests need the kubeconfig's admin
+   * token (a random one per cluster, in system:masters) or a ServiceAccount token, and RBAC allows
+   * or refuses them (local/sim/api/auth/). Default: any token is the admin.
+   */
+  readonly rbac?: boolean;
 }
 
 export interface SimFleet {
@@ -112,6 +119,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
         serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
         events: opts.events ?? true,
         ...(opts.istio ? { loadBalancerCidr: loadBalancerCidr(i), istioNetwork: spec.network ?? spec.name } : {}),
+        ...(opts.rbac ? { rbac: true, adminToken: randomBytes(24).toString('base64url') } : {}),
       });
       clusters.push(cluster);
       await cluster.start();
@@ -126,8 +134,8 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
     kind: 'Config',
     preferences: {},
     'current-context': currentContext ?? clusters[0]!.name,
-    clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.url, 'insecure-skip-tls-verify': true } })),
-    users: clusters.map((c) => ({ name: c.name, user: { token: `sim-${c.name}` } })),
+    clusters: clusters.map((c) => ({ name: c.name, cluster: c.adminToken === undefined ? { server: c.url, 'insecure-skip-tls-verify': true } : { server: c.url, 'certificate-authority-data': Buffer.from(c.caPem).toString('base64') } })),
+    users: clusters.map((c) => ({ name: c.name, user: { token: c.adminToken ?? `sim-${c.name}` } })),
     contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: c.name, namespace: 'default' } })),
   });
   let stopped = false;

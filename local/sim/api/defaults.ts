@@ -3,6 +3,7 @@
 import type { KubeObject } from './objects.ts';
 import { isPlainObject, microTimestamp, timestamp } from './objects.ts';
 import type { ResourceDef } from './resources.ts';
+import { defaultBinding, defaultSecret } from './auth/validation.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -125,6 +126,13 @@ export function applyDefaults(def: ResourceDef, o: KubeObject): void {
       normalizeTime(spec, 'renewTime', true);
       break;
     }
+    case 'secrets':
+      defaultSecret(o);
+      break;
+    case 'rolebindings':
+    case 'clusterrolebindings':
+      defaultBinding(o);
+      break;
     case 'events': {
       normalizeTime(o, 'eventTime', true);
       for (const k of ['firstTimestamp', 'lastTimestamp', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp']) normalizeTime(o, k, false);

@@ -50,6 +50,7 @@ export interface DiscoveredResource {
   readonly kind: string;
   readonly shortNames: readonly string[];
   readonly categories: readonly string[];
+  readonly verbs?: readonly string[];
 }
 
 /** A resource's entry in an APIResourceList. */
@@ -59,7 +60,7 @@ export function resourceEntry(d: DiscoveredResource): Record<string, unknown> {
     singularName: d.singular,
     namespaced: d.namespaced,
     kind: d.kind,
-    verbs: RESOURCE_VERBS,
+    verbs: d.verbs ?? RESOURCE_VERBS,
     ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
     ...(d.categories.length ? { categories: d.categories } : {}),
     storageVersionHash: Buffer.from(`${d.group}/${d.plural}`).toString('base64').slice(0, 11),
@@ -75,7 +76,9 @@ export function resourceListDoc(group: string, version: string): unknown | undef
     for (const sub of d.subresources) {
       resources.push(sub === 'scale'
         ? { name: `${d.plural}/scale`, singularName: '', namespaced: d.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }
-        : { name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
+        : sub === 'token'
+          ? { name: `${d.plural}/token`, singularName: '', namespaced: d.namespaced, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }
+          : { name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

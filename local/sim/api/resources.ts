@@ -1,6 +1,7 @@
 // The resources the simulated API server serves, as discovery describes them.
+import { AUTH_RESOURCES } from './auth/resources.ts';
 
-export type Subresource = 'status' | 'scale';
+export type Subresource = 'status' | 'scale' | 'token';
 
 export interface ResourceDef {
   /** '' for the core group. */
@@ -20,6 +21,8 @@ export interface ResourceDef {
   readonly storage: string;
   /** Whether spec changes bump metadata.generation (all objects start at 1). */
   readonly hasStatus: boolean;
+  /** The verbs discovery lists (default all; the reviews of local/sim/api/auth/ only `create`). */
+  readonly verbs?: readonly string[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -48,6 +51,9 @@ export const RESOURCES: readonly ResourceDef[] = [
   def({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true }),
   def({ group: 'events.k8s.io', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], storage: 'events' }),
   def({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true }),
+  def({ group: '', version: 'v1', plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true }),
+  def({ group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] }),
+  ...AUTH_RESOURCES.map(def),
   def({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
 ];
 

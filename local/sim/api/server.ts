@@ -2,6 +2,7 @@
 // negotiation (JSON, server-side Tables), watch streams, and the fault knobs.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { findCustomResource, isCustomDef } from './crd.ts';
@@ -22,6 +23,7 @@ import type { DeleteOptions, Registry } from './registry.ts';
 import { scaleOf } from './registry.ts';
 import type { ResourceDef } from './resources.ts';
 import { apiVersionOf, findResource } from './resources.ts';
+import type { AuthGate } from './auth/gate.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { FieldRequirement, LabelSelector } from './selectors.ts';
 import { ApiError, badRequest, gone, internalError, methodNotAllowed, pathNotFound, tooManyRequests, unsupportedMediaType } from './status.ts';
@@ -127,8 +129,11 @@ export class ApiServer {
   private readonly watches = new Set<OpenWatch>();
   private readonly sockets = new Set<Socket>();
   private address = '127.0.0.1:0';
+  private readonly gate: AuthGate | undefined;
 
-  constructor(registry: Registry, now: () => number, version: ServerVersion, timing: WatchTiming = DEFAULT_WATCH_TIMING) {
+  /** `gate`: authentication and RBAC; `tls`: serve HTTPS with this key and certificate (kubectl sends credentials only over TLS). */
+  constructor(registry: Registry, now: () => number, version: ServerVersion, timing: WatchTiming = DEFAULT_WATCH_TIMING, gate?: AuthGate, tls?: { key: string; cert: string }) {
+    this.gate = gate;
     this.registry = registry;
     this.now = now;
     this.version = version;
@@ -156,9 +161,10 @@ export class ApiServer {
         if (value) resetAll();
       },
     };
-    this.server = createServer({ keepAlive: true }, (req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.handle(req, res);
-    });
+    };
+    this.server = tls ? createTlsServer({ keepAlive: true, key: tls.key, cert: tls.cert }, handler) : createServer({ keepAlive: true }, handler);
     this.server.on('connection', (socket: Socket) => {
       if (down) {
         socket.destroy();
@@ -220,11 +226,15 @@ export class ApiServer {
         req.socket.destroy();
         return;
       }
+      // Authentication and RBAC (local/sim/api/auth/): 401 or 403 before anything is looked up.
+      const user = this.gate?.admit(req, url);
       if (this.discovery(url.pathname, res)) return;
       const target = this.route(url.pathname);
       if (method !== 'GET') this.counters.writes++;
       if (this.faults.rate429 > 0 && Math.random() < this.faults.rate429) throw tooManyRequests();
       if (this.faults.rate500 > 0 && Math.random() < this.faults.rate500) throw internalError('injected fault: the simulated server failed this request');
+      const answer = user && (await this.gate?.answer(user, method, target, () => this.readBody(req), this.now()));
+      if (answer) return this.send(res, answer.code, answer.body);
       await this.serve(method, target, url, req, res);
     } catch (error) {
       if (res.headersSent) {

@@ -8,6 +8,8 @@ import type { ResourceDef } from './resources.ts';
 import type { FieldError } from './status.ts';
 import { fieldErr } from './status.ts';
 import { endpointHintErrors, servicePortPairErrors, statefulSetUpdateErrors } from './validation-more.ts';
+import { bindingErrors, pathSegmentNameErrors, secretErrors } from './auth/validation.ts';
+import { RBAC_GROUP } from './auth/resources.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -102,6 +104,7 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
 };
 
 export function nameErrors(def: ResourceDef, name: string): FieldError[] {
+  if (def.group === RBAC_GROUP) return pathSegmentNameErrors(name);
   const rule = NAME_RULES[def.plural] ?? 'subdomain';
   if (rule === 'label') return dns1123LabelErrors('metadata.name', name);
   if (rule === 'dns1035') return dns1035LabelErrors('metadata.name', name);
@@ -334,6 +337,8 @@ export function kindErrors(def: ResourceDef, obj: KubeObject, old?: KubeObject):
     case 'services': return [...serviceErrors(obj, old), ...servicePortPairErrors(obj)];
     case 'pods': return podErrors(obj, old);
     case 'statefulsets': return [...statefulSetErrors(obj), ...(old ? statefulSetUpdateErrors(obj, old) : [])];
+    case 'secrets': return secretErrors(obj, old);
+    case 'rolebindings': case 'clusterrolebindings': return bindingErrors(obj, def.plural === 'clusterrolebindings', old);
     default: return [];
   }
 }
