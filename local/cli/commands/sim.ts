@@ -7,7 +7,7 @@ import { SimStartError, startSimClusters } from '../../sim/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
-const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--container-stop-ms MS] [--istio [--network CLUSTER=NETWORK ...]]';
+const USAGE_LINE = 'usage: gns-sync sim --clusters NAME[,NAME...] --kubeconfig FILE [--dns] [--port-base N] [--ready-delay-ms MS] [--container-stop-ms MS] [--istio [--network CLUSTER=NETWORK ...]] [--rbac]';
 
 /** Why a file cannot be written at `path` (a directory there, or no directory to hold it), or undefined. */
 function writableFileProblem(path: string): string | undefined {
@@ -37,7 +37,7 @@ function networksOf(flags: readonly string[], clusters: readonly string[], istio
   return out;
 }
 
-function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number; istio: boolean; networks: Map<string, string> } {
+function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number; istio: boolean; networks: Map<string, string>; rbac: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -51,6 +51,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
         'container-stop-ms': { type: 'string' },
         istio: { type: 'boolean', default: false },
         network: { type: 'string', multiple: true },
+        rbac: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -78,6 +79,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
     ...(values['container-stop-ms'] !== undefined ? { containerStopMs: number('container-stop-ms', values['container-stop-ms'], 0, 600_000) } : {}),
     istio: values.istio ?? false,
     networks: networksOf(values.network ?? [], clusters, values.istio ?? false),
+    rbac: values.rbac ?? false,
   };
 }
 
@@ -100,6 +102,10 @@ export const sim: Command = {
     '                        Service istio-system/istio-eastwestgateway (LoadBalancer, port tls 15443, an address from a',
     '                        MetalLB-like pool from 172.18.255.200) and the AUTO_PASSTHROUGH Gateway cross-network-gateway',
     '  --network C=N         with --istio: cluster C is on Istio network N (repeatable; default: each cluster\'s own name)',
+    '  --rbac                authenticate and authorize as a real cluster: HTTPS with a cluster CA; the kubeconfig\'s',
+    '                        token is the admin (system:masters); ServiceAccount tokens (`kubectl create token`,',
+    '                        kubernetes.io/service-account-token Secrets) get what Roles, ClusterRoles and bindings allow',
+    '                        (401 without a valid token, 403 otherwise); `kubectl auth can-i|whoami` answer',
     '',
     'Prints one line per cluster (name, API URL, DNS port) and runs until SIGINT or SIGTERM.',
     'Try: KUBECONFIG=FILE kubectl --context A get pods -A -o wide',
@@ -108,7 +114,7 @@ export const sim: Command = {
     const opts = parse(args);
     let fleet;
     try {
-      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name, ...(opts.networks.has(name) ? { network: opts.networks.get(name)! } : {}) })), istio: opts.istio, dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
+      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name, ...(opts.networks.has(name) ? { network: opts.networks.get(name)! } : {}) })), istio: opts.istio, rbac: opts.rbac, dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
     } catch (error) {
       if (error instanceof SimStartError) {
         console.error(`gns-sync sim: ${error.message}`);
