@@ -79,6 +79,8 @@ export const MESSAGES: Readonly<Record<string, Message>> = {
     1: f('metadata', objectMeta),
     2: f('spec', { 1: f('resourceAttributes', resourceAttributes), 2: f('nonResourceAttributes', { 1: f('path', 'string'), 2: f('verb', 'string') }) }),
   },
+  // `kubectl auth can-i --list`: SelfSubjectRulesReviewSpec {namespace 1}.
+  'authorization.k8s.io/v1 SelfSubjectRulesReview': { 1: f('metadata', objectMeta), 2: f('spec', { 1: f('namespace', 'string') }) },
   'rbac.authorization.k8s.io/v1 Role': { 1: f('metadata', objectMeta), 2: f('rules', policyRule, { repeated: true }) },
   'rbac.authorization.k8s.io/v1 ClusterRole': {
     1: f('metadata', objectMeta), 2: f('rules', policyRule, { repeated: true }),

@@ -24,6 +24,7 @@ import { scaleOf } from './registry.ts';
 import type { ResourceDef } from './resources.ts';
 import { apiVersionOf, findResource } from './resources.ts';
 import type { AuthGate } from './auth/gate.ts';
+import type { UserInfo } from './auth/user.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { FieldRequirement, LabelSelector } from './selectors.ts';
 import { ApiError, badRequest, gone, internalError, methodNotAllowed, pathNotFound, tooManyRequests, unsupportedMediaType } from './status.ts';
@@ -56,7 +57,7 @@ interface Target {
   readonly def: ResourceDef;
   readonly namespace?: string;
   readonly name?: string;
-  readonly subresource?: 'status' | 'scale' | 'finalize';
+  readonly subresource?: 'status' | 'scale' | 'finalize' | 'token';
 }
 
 /** How watches end and keep clients' resourceVersions fresh (docs/adr/0011-simulated-clusters.md). */
@@ -233,9 +234,7 @@ export class ApiServer {
       if (method !== 'GET') this.counters.writes++;
       if (this.faults.rate429 > 0 && Math.random() < this.faults.rate429) throw tooManyRequests();
       if (this.faults.rate500 > 0 && Math.random() < this.faults.rate500) throw internalError('injected fault: the simulated server failed this request');
-      const answer = user && (await this.gate?.answer(user, method, target, () => this.readBody(req), this.now()));
-      if (answer) return this.send(res, answer.code, answer.body);
-      await this.serve(method, target, url, req, res);
+      await this.serve(method, target, url, req, res, user);
     } catch (error) {
       if (res.headersSent) {
         res.destroy();
@@ -324,7 +323,7 @@ export class ApiServer {
     }
   }
 
-  private async serve(method: string, t: Target, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(method: string, t: Target, url: URL, req: IncomingMessage, res: ServerResponse, user?: UserInfo): Promise<void> {
     const q = url.searchParams;
     const accept = parseAccept(req.headers.accept);
     const dryRun = dryRunOf(method, q);
@@ -332,7 +331,7 @@ export class ApiServer {
     const { def } = t;
     // Field validation (local/sim/api/strict.ts): JSON and YAML bodies decoded as the server's Go types.
     const directive = method === 'POST' || method === 'PUT' || method === 'PATCH' ? fieldValidationOf(method, q) : 'Warn';
-    const model = t.subresource === 'scale' ? 'V1Scale' : modelOf(def.group, def.version, def.kind);
+    const model = t.subresource === 'scale' ? 'V1Scale' : t.subresource === 'token' ? 'AuthenticationV1TokenRequest' : modelOf(def.group, def.version, def.kind);
     const decoder: Decoder | undefined = isCustomDef(def) ? customDecoder(def) : model ? modelDecoder(model) : undefined;
     const warnings: string[] = [];
     const decode = (body: unknown): unknown => {
@@ -341,6 +340,9 @@ export class ApiServer {
       return body;
     };
     if (t.subresource === 'finalize') throw methodNotAllowed();
+    // TokenRequests and the reviews are answered, not stored (local/sim/api/auth/).
+    const answer = user && (await this.gate?.answer(user, method, t, async () => decode(await this.readBody(req, def)), this.now()));
+    if (answer) return this.send(res, answer.code, answer.body);
     if (t.name === undefined) {
       const labels = parseLabelSelector(q.get('labelSelector'));
       const fields = parseFieldSelector(def, q.get('fieldSelector'));
