@@ -28,6 +28,7 @@ import { newSyncMemo } from './memo.ts';
 import { loadSources } from './sources.ts';
 import { rememberSlices, takeSlices } from './slice-memory.ts';
 import { foreignSliceWarnings } from './foreign-slices.ts';
+import { overlapLine, podAddresses, poolOverlaps } from '../../shared/core/pool-overlap.ts';
 import { conflictWarning, skippedWarning } from './publish-warnings.ts';
 import { vipStep } from './vips.ts';
 import { isIstio, routeTarget, unrouteTarget } from './routing-client.ts';
@@ -226,6 +227,9 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
       lines.push(`VipPoolExhausted: VIP pool ${pool} is exhausted: ${desired.missingVips.length} pod(s) are not published here until addresses are released${kept}; existing endpoints are kept. Widen vipPool in the config.`);
     }
     if (routing) lines.push(...routing.warnings);
+    // Pod IPs inside the pool prove that VIPs may collide with them (a target itself is headless).
+    const overlap = overlapLine(deps.topology.topology.vipPool, poolOverlaps(deps.topology.topology.vipPool, podAddresses(sources)));
+    if (overlap) lines.push(overlap);
     const warned = await warn(api, target, service.uid, lines, lines.length === 0 ? undefined : await loadPrevious(), log);
 
     const endpoints = publish.reduce((n, s) => n + s.endpoints.length, 0);

@@ -10,6 +10,7 @@ import { LIVE_RULE, REPLAY_RULE } from '../../shared/rules.ts';
 import type { Config } from '../../shared/config/schema.ts';
 
 import { DynamoTargetStatusStore } from '../../shared/adapters/dynamodb/target-status-store.ts';
+import { DynamoStateStore } from '../../shared/adapters/dynamodb/state-store.ts';
 import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator.ts';
 import { readPoolStatus } from './pool-status.ts';
 import type { ClusterApis } from '../../shared/ports.ts';
@@ -32,7 +33,7 @@ export async function readStatusOffline(stateDir: string): Promise<StatusReport>
       const config = existsSync(configCopyPath(stateDir)) ? (JSON.parse(readFileSync(configCopyPath(stateDir), 'utf8')) as Config) : undefined;
       const { shown, hidden } = config ? memberStatuses(all, config.globalNamespaces) : { shown: all, hidden: 0 };
       const pool = config
-        ? await readPoolStatus(new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs }), config, Date.now())
+        ? await readPoolStatus(new DynamoVipAllocator({ client: dynamo.client, tableName: dynamo.tableName, pool: config.vipPool, releaseAfterMs: config.vipReleaseAfterMs }), config, Date.now(), new DynamoStateStore({ client: dynamo.client, tableName: dynamo.tableName }))
         : undefined;
       return {
         pid: process.pid,

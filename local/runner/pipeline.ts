@@ -64,8 +64,9 @@ export interface Pipeline {
    */
   beginIncarnation(): Promise<void>;
   readonly statuses: TargetStatusStore;
-  /** The VIP allocator of the store (`status`: pool usage). */
+  /** The VIP allocator and the state store (`status`: pool usage and overlap). */
   readonly vips: DynamoVipAllocator;
+  readonly store: DynamoStateStore;
   onSync(listener: (line: SyncLine) => void): void;
 }
 
@@ -130,6 +131,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     beginIncarnation: async () => { await incarnation.current(clock.now()); },
     statuses,
     vips,
+    store,
     onSync: (listener) => void listeners.push(listener),
   };
 }

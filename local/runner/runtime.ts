@@ -250,7 +250,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const startedAt = Date.now();
     const status = async (): Promise<StatusReport> => {
       const { shown, hidden } = memberStatuses(await pipeline.statuses.list(), config.globalNamespaces);
-      const pool = await readPoolStatus(pipeline.vips, config, Date.now()).catch((error: unknown) => {
+      const pool = await readPoolStatus(pipeline.vips, config, Date.now(), pipeline.store).catch((error: unknown) => {
         log(`status: reading the VIP pool failed: ${(error as Error).message}`);
         return undefined;
       });

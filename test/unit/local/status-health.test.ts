@@ -43,6 +43,18 @@ describe('status lines', () => {
     ]);
   });
 
+  it('a pool that overlaps a pod IP or a ClusterIP in the store: a VipPoolOverlap line naming them; none otherwise', async () => {
+    const vips = { poolCounts: async () => ({ held: 0, quarantined: 0 }), listGns: async () => new Map<string, string>() };
+    const config = { vipPool: '10.96.0.0/12', globalNamespaces: [{ name: 'kafka', members: [{ cluster: 'one', namespace: 'src' }, { cluster: 'two', namespace: 'dst' }] }] };
+    const store = {
+      podsOf: async (cluster: string) => (cluster === 'one' ? [{ name: 'kafka-0', ips: ['10.244.0.5'] }] : []) as never,
+      servicesOf: async (cluster: string) => (cluster === 'two' ? [{ name: 'web', clusterIP: '10.96.0.12' }, { name: 'kafka-headless', clusterIP: 'None' }] : []) as never,
+    };
+    const lines = formatPoolLines(await readPoolStatus(vips, config, 0, store));
+    expect(lines.at(-1)).toMatch(/^VipPoolOverlap: VIP pool 10\.96\.0\.0\/12 overlaps addresses of cluster\(s\) two: Service two\/dst\/web 10\.96\.0\.12\. /);
+    expect(formatPoolLines(await readPoolStatus(vips, { ...config, vipPool: '241.0.0.0/16' }, 0, store)).join('\n')).not.toMatch(/Overlap/);
+  });
+
   it('propagation: the figures and where they come from; none when no gns-sync local runs', () => {
     expect(formatPropagationLine({ windowMs: 300_000, samples: 12, p50Ms: 40, p99Ms: 180 }))
       .toBe('Propagation, last 5 min: p50 40 ms, p99 180 ms over 12 syncs (agent observation → target slices written, as the sync function of this gns-sync local measured it)');
