@@ -119,10 +119,10 @@ export interface FixedInputs {
   readonly snapshotRound: Usage;
   readonly snapshotMinutes: number;
   readonly clusters: number;
-  /** infra/constructs/alarms.ts: one per DLQ, work queue and function. */
+  /** The stateless stack's alarms (fixed-counts.ts `alarmCount`). */
   readonly alarms: number;
   readonly dashboards: number;
-  /** Distinct EMF metric series (name × dimensions). */
+  /** Distinct EMF metric series, name × dimension values (fixed-counts.ts `metricSeries`). */
   readonly customMetrics: number;
   readonly tableBytes: number;
   /**

@@ -24,6 +24,7 @@ import { startLocal } from '../local/runner/runtime.ts';
 import type { FunctionName } from '../local/runner/runtime.ts';
 import { startSimClusters } from '../local/sim/index.ts';
 import { ASSUMPTIONS, price, priceFixed } from './cost-model.ts';
+import { alarmCount, metricSeries } from './fixed-counts.ts';
 import type { Usage } from './cost-model.ts';
 import { PRICES } from './cost-prices.ts';
 import { Observer, currentWorld, wideWorld } from './e2e-world.ts';
@@ -235,7 +236,8 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     const fixed = priceFixed({
       reconcilePass: t.reconcilePass, reconcileMinutes: RECONCILE_MINUTES,
       snapshotRound: t.snapshotRound, snapshotMinutes: SNAPSHOT_MINUTES,
-      clusters: world.clusters.length, alarms: 7, dashboards: 1, customMetrics: 12, tableBytes: t.tableBytes,
+      clusters: world.clusters.length, alarms: alarmCount(world.clusters.length), dashboards: 1,
+      customMetrics: metricSeries(world.clusters.length, world.config.globalNamespaces.length), tableBytes: t.tableBytes,
       idlePollersPerQueue: 5, secretReadsPerClusterPerHour: 2,
     }, PRICES, ASSUMPTIONS);
     log(`    fixed $ per month: reconcile ${fixed.reconcile.toFixed(2)} (a pass: ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.reconcilePass.counts[fn]), 0)} DynamoDB ops, ${t.reconcilePass.counts.sync.invocations} sync invocations), snapshots ${fixed.snapshots.toFixed(2)} (a round: ${t.snapshotRound.busEntries} events, ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.snapshotRound.counts[fn]), 0)} DynamoDB ops), idle polling ${fixed.idlePolling.toFixed(2)}, secrets ${fixed.secrets.toFixed(2)}, alarms ${fixed.alarms.toFixed(2)}, dashboard ${fixed.dashboards.toFixed(2)}, metrics ${fixed.metrics.toFixed(2)}, storage+PITR ${fixed.storageAndPitr.toFixed(4)}: ${fixed.total.toFixed(2)}`);

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../shared/metric-names.ts';
 import { ingestMetricPoints, reconcileMetricPoints, syncMetricPoints } from '../../functions/metrics.ts';
 import { REJECTION_REASONS } from '../../shared/schemas/rejections.ts';
+import { alarmCount, metricSeries } from '../../bench/fixed-counts.ts';
 import { exampleCloud, resourcesOf, synth, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -96,5 +97,25 @@ describe('VIP pool usage alarm', () => {
     expect(at(1, 0)).toMatchObject({ unit: 'Percent', dimensions: { Pool: POOL } });
     expect(at(Math.floor(usable * 0.9) - 100, 100).value).toBeLessThanOrEqual(90);
     expect(at(Math.ceil(usable * 0.9) - 100, 101).value).toBeGreaterThan(90);
+  });
+});
+
+describe('the fixed cost counts what the stack defines (bench/fixed-counts.ts)', () => {
+  it('alarms: as many as the synthesized stateless stack holds', () => {
+    const clusters = exampleCloud().clusters.length;
+    expect(Object.keys(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Alarm'))).toHaveLength(alarmCount(clusters));
+  });
+
+  it('metric series: every series the functions can emit for the example config, counted once', () => {
+    const { config } = exampleCloud();
+    const clusters = config.clusters.map((c) => c.name);
+    const target = (cluster: string) => ({ gns: 'g', cluster, namespace: 'n', name: 's' });
+    const points = [
+      ...syncMetricPoints({ outcomes: clusters.map((c) => ({ target: target(c), writes: 1 }) as never), failed: [], observedAt: new Map(clusters.map((c) => [`g/${c}/n/s`, 0])) }, 1),
+      ...ingestMetricPoints({ rejected: Object.fromEntries(REJECTION_REASONS.map((r) => [r, 1])) }),
+      ...reconcileMetricPoints({ vips: { pool: { held: 1, quarantined: 0 }, byGns: Object.fromEntries(config.globalNamespaces.map((g) => [g.name, 1])) } }, config.vipPool),
+    ];
+    const series = new Set(points.map((p) => `${p.name} ${JSON.stringify(p.dimensions)}`));
+    expect(series.size).toBe(metricSeries(clusters.length, config.globalNamespaces.length));
   });
 });

@@ -1,0 +1,23 @@
+// What the stateless stack bills per month whatever the traffic, counted from what it defines
+// (issue 14): its CloudWatch alarms and the EMF metric series the functions emit. The fixed
+// cost (cost-model.ts `priceFixed`) takes these instead of hand-kept numbers, and
+// test/infra/dashboard.test.ts checks them against the synthesized template and the emitters.
+import { REJECTION_REASONS } from '../shared/schemas/rejections.ts';
+
+/**
+ * infra/constructs/alarms.ts (2 dead-letter queues, 2 work-queue lags, 3 function errors) and
+ * infra/constructs/dashboard.ts (propagation p99 per cluster, VIP pool usage).
+ */
+export function alarmCount(clusters: number): number {
+  return 2 + 2 + 3 + clusters + 1;
+}
+
+/**
+ * Distinct metric series (name × dimension values) of functions/metrics.ts: per cluster Syncs,
+ * KubernetesWrites, SyncFailures, PropagationLag; per rejection reason EventsRejected (billed
+ * only in the hours one is emitted: an upper bound); for the pool VipsUsed, VipsFree,
+ * VipPoolUsage; per GNS VipsUsed.
+ */
+export function metricSeries(clusters: number, globalNamespaces: number): number {
+  return clusters * 4 + REJECTION_REASONS.length + 3 + globalNamespaces;
+}
