@@ -1,8 +1,10 @@
 // Waiting for facts about the clusters: used by `demo --once` and the e2e tests.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Kube } from './kube.ts';
-import type { Resolver } from './resolve-table.ts';
+import type { Resolution, Resolver } from './resolve-table.ts';
 import { isVip } from './resolve-table.ts';
+import type { RouteEnd } from './route-ends.ts';
+import { routeKey } from './route-ends.ts';
 import { podHostname, SOURCE, TARGETS } from './scenario.ts';
 
 /** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
@@ -61,4 +63,23 @@ export async function checkConverged(kube: Kube, clusters: (name: string) => Res
   }
   if (new Set(vips.values()).size !== vips.size) return undefined;
   return { podIps, vips };
+}
+
+/**
+ * routing: istio — every name kafka-0 … kafka-(replicas−1) of every target, followed as
+ * `gns-sync trace` follows it from the target's cluster, reaches its own pod, ready, at the pod
+ * IP `podIps` gives. Returns a line per name that does not (empty: all do).
+ */
+export function unroutedNames(rows: readonly Resolution[], ends: ReadonlyMap<string, RouteEnd>, podIps: ReadonlyMap<string, string>, replicas: number): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    if (row.ordinal >= replicas) continue;
+    const pod = `kafka-${row.ordinal}`;
+    const end = ends.get(routeKey(row.cluster, row.hostname));
+    const reached = end?.result.end;
+    if (!end?.result.ok || reached?.cluster !== SOURCE.cluster || reached.namespace !== SOURCE.namespace || reached.pod !== pod || reached.ip !== podIps.get(pod)) {
+      out.push(`${row.hostname} from ${row.cluster}: ${end?.full ?? 'not traced'}`);
+    }
+  }
+  return out;
 }

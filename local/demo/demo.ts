@@ -1,6 +1,8 @@
-// `gns-sync demo` (what `npm start` runs): two simulated clusters with DNS, the seed's Kafka
-// scenario, the control plane, and a live table of what each target's names resolve to.
-// `--once` plays the scenario (restart kafka-1, scale to 5), verifies it and exits 0 or 1.
+// `gns-sync demo` (what `npm start` runs): two simulated clusters with DNS and Istio's CRDs
+// (`sim --istio`), the seed's Kafka scenario, the control plane with `routing: istio`, and a
+// live table of what each target's names resolve to and where `gns-sync trace` says each ends up.
+// `--once` plays the scenario (restart kafka-1, scale to 5), verifies DNS and routing after
+// each step, and exits 0 or 1.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimClusters } from '../sim/index.ts';
@@ -9,12 +11,17 @@ import type { LocalRuntime } from '../runner/runtime.ts';
 import { startLocal } from '../runner/runtime.ts';
 import { GnsSyncError } from '../../shared/errors.ts';
 import { DEFAULT_DEMO_STATE_DIR, lockOwner, processAlive, StateDirLockedError, statePaths } from '../runner/state-dir.ts';
-import { checkConverged, kafkaPodIps, waitFor, type Converged } from './checks.ts';
+import { checkConverged, kafkaPodIps, unroutedNames, waitFor, type Converged } from './checks.ts';
 import { Kube } from './kube.ts';
 import { formatResolutions, resolveTargets } from './resolve-table.ts';
+import { routeEnds } from './route-ends.ts';
+import type { RouteEnd } from './route-ends.ts';
 import {
-  DEMO_CONFIG, kafkaHeadlessService, kafkaStatefulSet, NAMESPACES, SELECTORLESS_SERVICE_YAML, selectorlessService, SOURCE, TARGETS,
+  DEMO_ROUTED_CONFIG, DEMO_ROUTED_CONFIG_YAML, kafkaHeadlessService, kafkaStatefulSet, NAMESPACES, SELECTORLESS_SERVICE_YAML, selectorlessService, SOURCE, TARGETS,
 } from './scenario.ts';
+import { kubeMeshReader } from '../trace/kube-reader.ts';
+import type { MeshReader, MeshTopology } from '../trace/mesh.ts';
+import { topologyFromConfig } from '../trace/topology.ts';
 
 export interface DemoOptions {
   readonly once: boolean;
@@ -33,6 +40,10 @@ export interface DemoWorld {
   readonly kube: Kube;
   readonly runtime: LocalRuntime;
   readonly kubeconfigPath: string;
+  /** The demo's config (`config.yaml` in its state directory), for `gns-sync trace --config`. */
+  readonly configPath: string;
+  /** What `gns-sync trace` reads: the config's clusters, and the clusters through the kubeconfig. */
+  readonly mesh: { readonly topology: MeshTopology; readonly reader: MeshReader };
 }
 
 /** Creates the seed's objects in the simulated clusters (namespaces, Kafka, the step-5 Services). */
@@ -43,7 +54,7 @@ export async function createScenario(kube: Kube, replicas = 3): Promise<void> {
   for (const t of TARGETS) await kube.create(t.cluster, selectorlessService(t.namespace));
 }
 
-export function kubectlHelp(kubeconfigPath: string, fleet: SimFleet): string {
+export function kubectlHelp(kubeconfigPath: string, fleet: SimFleet, configPath: string): string {
   const dig = fleet.clusters
     .filter((c) => c.dnsPort !== undefined)
     .map((c) => `  dig @127.0.0.1 -p ${c.dnsPort} +short kafka-0.kafka-headless.${c.name === SOURCE.cluster ? 'ns-two' : 'ns-one'}.svc.cluster.local   # ${c.name}'s DNS`);
@@ -57,6 +68,8 @@ export function kubectlHelp(kubeconfigPath: string, fleet: SimFleet): string {
     '  kubectl --context clusterOne -n ns-one delete pod kafka-1           # new pod IP; its VIP stays',
     '  kubectl --context clusterOne -n ns-one scale statefulset kafka --replicas 5',
     '  kubectl --context clusterTwo -n ns-one get events                   # Warnings, if any',
+    '  kubectl --context clusterTwo -n ns-one get serviceentries           # routing: one per VIP',
+    `  npx gns-sync trace kafka-0.kafka-headless.ns-one.svc.cluster.local --from clusterTwo --config ${configPath}`,
     '  npx gns-sync status                                                 # the control plane\'s view',
     ...dig,
   ].join('\n');
@@ -81,13 +94,19 @@ export async function startDemoWorld(stateDir: string, log: (line: string) => vo
   // The seed's selectorless Service, to create it again after deleting it (the README's undo).
   writeFileSync(join(paths.dir, 'kafka-headless.yaml'), SELECTORLESS_SERVICE_YAML);
   // Kafka's controlled shutdown: a deleted broker's containers exit 2 s after SIGTERM (within its 30 s grace).
-  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, containerStopMs: 2000 });
+  // The config's routing: istio is trace's too (`gns-sync trace --config <state dir>/config.yaml`).
+  const configPath = join(paths.dir, 'config.yaml');
+  writeFileSync(configPath, DEMO_ROUTED_CONFIG_YAML);
+  // Istio's CRDs and an east-west gateway per cluster, labelled with the config's network.
+  const clusters = DEMO_ROUTED_CONFIG.clusters.map((c) => ({ name: c.name, network: c.network }));
+  const fleet = await startSimClusters({ clusters, dns: true, istio: true, containerStopMs: 2000 });
   try {
     await fleet.writeKubeconfig(paths.kubeconfig);
     const kube = new Kube(fleet.kubeconfigYaml());
     await createScenario(kube, replicas);
-    const runtime = await startLocal({ config: DEMO_CONFIG, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log, reconcileIntervalMs: 60_000 });
-    return { fleet, kube, runtime, kubeconfigPath: paths.kubeconfig };
+    const runtime = await startLocal({ config: DEMO_ROUTED_CONFIG, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log, reconcileIntervalMs: 60_000 });
+    const mesh = { topology: topologyFromConfig(DEMO_ROUTED_CONFIG), reader: kubeMeshReader(fleet.kubeconfigYaml(), new Map(DEMO_ROUTED_CONFIG.clusters.map((c) => [c.name, c.context]))) };
+    return { fleet, kube, runtime, kubeconfigPath: paths.kubeconfig, configPath, mesh };
   } catch (error) {
     await fleet.stop();
     throw error;
@@ -99,11 +118,33 @@ async function replicasOf(kube: Kube): Promise<number> {
   return sts?.spec?.replicas ?? 0;
 }
 
+/** What each target's names resolve to and, as `gns-sync trace` follows them, where each ends up. */
+async function traced(world: DemoWorld, replicas: number): Promise<{ rows: ReturnType<typeof resolveTargets>; ends: Map<string, RouteEnd> }> {
+  const rows = resolveTargets((n) => world.fleet.cluster(n), replicas);
+  return { rows, ends: await routeEnds(rows, world.mesh.topology, world.mesh.reader) };
+}
+
+/** Waits until every name of `replicas` pods reaches its own ready pod at `podIps` (trace, from each target cluster). */
+async function waitRouted(world: DemoWorld, replicas: number, podIps: ReadonlyMap<string, string>, stepTimeoutMs: number): Promise<void> {
+  let unrouted: string[] = [];
+  try {
+    await waitFor(`routing: every name reaches its own ready pod (gns-sync trace from ${TARGETS.map((t) => t.cluster).join(', ')})`, async () => {
+      const { rows, ends } = await traced(world, replicas);
+      unrouted = unroutedNames(rows, ends, podIps, replicas);
+      return unrouted.length === 0 ? true : undefined;
+    }, stepTimeoutMs, 100);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; still: ${unrouted.join('; ')}`, { cause: error });
+  }
+}
+
 /** The scenario of `demo --once`; throws with the step that failed. */
 export async function playScenario(world: DemoWorld, say: (line: string) => void, stepTimeoutMs = 30_000): Promise<Converged> {
   const resolver = (name: string) => world.fleet.cluster(name);
   const first = await waitFor('3 Kafka pods published (pod IPs in clusterOne/ns-two, VIPs in clusterTwo/ns-one)', () => checkConverged(world.kube, resolver, 3), stepTimeoutMs);
   say(`ok   3 replicas: pod IPs in clusterOne/ns-two, VIPs ${[...first.vips.values()].join(', ')} in clusterTwo/ns-one`);
+  await waitRouted(world, 3, first.podIps, stepTimeoutMs);
+  say('ok   routing: each VIP reaches its pod through net-one\'s east-west gateway (gns-sync trace from clusterTwo)');
 
   const oldIp = first.podIps.get('kafka-1')!;
   await world.kube.delete(SOURCE.cluster, 'v1', 'Pod', SOURCE.namespace, 'kafka-1');
@@ -115,6 +156,8 @@ export async function playScenario(world: DemoWorld, say: (line: string) => void
   }, stepTimeoutMs);
   if (restarted.vips.get('kafka-1') !== first.vips.get('kafka-1')) throw new Error(`kafka-1's VIP changed on restart: ${first.vips.get('kafka-1')} → ${restarted.vips.get('kafka-1')}`);
   say(`ok   kafka-1 restarted: ${oldIp} → ${restarted.podIps.get('kafka-1')} in ns-two; VIP ${restarted.vips.get('kafka-1')} unchanged`);
+  await waitRouted(world, 3, restarted.podIps, stepTimeoutMs);
+  say(`ok   routing: VIP ${restarted.vips.get('kafka-1')} reaches kafka-1 at its new IP ${restarted.podIps.get('kafka-1')}`);
 
   await world.kube.scale(SOURCE.cluster, SOURCE.namespace, 'kafka', 5);
   const scaled = await waitFor('scale to 5: 5 names resolve in both targets', () => checkConverged(world.kube, resolver, 5), stepTimeoutMs);
@@ -122,6 +165,8 @@ export async function playScenario(world: DemoWorld, say: (line: string) => void
     if (scaled.vips.get(pod) !== vip) throw new Error(`${pod}'s VIP changed on scale-up: ${vip} → ${scaled.vips.get(pod)}`);
   }
   say(`ok   scaled to 5: 2 new VIPs ${['kafka-3', 'kafka-4'].map((p) => scaled.vips.get(p)).join(', ')}; the first 3 unchanged`);
+  await waitRouted(world, 5, scaled.podIps, stepTimeoutMs);
+  say('ok   routing: all 5 names reach their own ready pods');
   return scaled;
 }
 
@@ -135,10 +180,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       // Only while the clusters keep running: --once stops them when it ends.
       out(`demo: kubeconfig written to ${world.kubeconfigPath} (contexts clusterOne, clusterTwo)`);
       out('');
-      out(kubectlHelp(world.kubeconfigPath, world.fleet));
+      out(kubectlHelp(world.kubeconfigPath, world.fleet, world.configPath));
       out('');
     }
-    const table = async (width?: number) => formatResolutions(resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube)), width);
+    const table = async (width?: number) => {
+      const { rows, ends } = await traced(world, await replicasOf(world.kube));
+      return formatResolutions(rows, width, ends);
+    };
     if (options.once) {
       try {
         await playScenario(world, out, options.stepTimeoutMs);
@@ -162,14 +210,29 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     let last = '';
     let drawn = 0; // lines of the last drawing, redrawn in place on a terminal
     const dns = world.fleet.clusters.filter((c) => c.dnsPort !== undefined).map((c) => `${c.name} 127.0.0.1:${c.dnsPort}`).join(', ');
+    // DNS is asked every 200 ms; the traces (a few lists per cluster) when the answers change, else once a second.
+    let ends = new Map<string, RouteEnd>();
+    let tracedAt = 0;
+    let tracedRows = '';
+    const live = async (width?: number): Promise<string> => {
+      const rows = resolveTargets((n) => world.fleet.cluster(n), await replicasOf(world.kube));
+      const key = JSON.stringify(rows);
+      if (key !== tracedRows || Date.now() - tracedAt >= 1000) {
+        ends = await routeEnds(rows, world.mesh.topology, world.mesh.reader);
+        tracedAt = Date.now();
+        tracedRows = key;
+      }
+      return formatResolutions(rows, width, ends);
+    };
     while (!stopped) {
       const width = options.tty ? Math.max(process.stdout.columns || 80, 40) : undefined;
-      const now = await table(width).catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
+      const now = await live(width).catch((error: unknown) => `(cannot read the clusters: ${(error as Error).message})`);
       if (now !== last) {
         last = now;
         const block = [
           `${new Date().toISOString().slice(11, 19)}  what each target resolves (redrawn on change; Ctrl-C stops)`,
           `DNS: ${dns}`,
+          'REACHES: the pod a client in that cluster ends up at (gns-sync trace)',
           now,
           '',
         ].join('\n');

@@ -3,6 +3,8 @@
 import { DEFAULT_VIP_POOL } from '../../shared/config/schema.ts';
 import { isUsable } from '../../shared/core/cidr.ts';
 import { formatTable } from '../runner/status-table.ts';
+import { routeKey } from './route-ends.ts';
+import type { RouteEnd } from './route-ends.ts';
 import { podHostname, TARGETS } from './scenario.ts';
 
 /** The part of a simulated cluster the table needs (local/sim's SimCluster). */
@@ -40,17 +42,23 @@ export function resolveTargets(clusters: (name: string) => Resolver, replicas: n
 const CLUSTER_SUFFIX = '.svc.cluster.local';
 
 /**
- * The table; with `width` (a terminal's columns), it fits: names lose their common
- * `.svc.cluster.local` (said once in the header) and, if still too wide, lines are cut.
+ * The table; with `ends`, a column REACHES: where `gns-sync trace` says each name ends up. With
+ * `width` (a terminal's columns), it fits: names lose their common `.svc.cluster.local` (said
+ * once in the header), REACHES shows its short form, and if still too wide, lines are cut.
  */
-export function formatResolutions(rows: readonly Resolution[], width?: number): string {
+export function formatResolutions(rows: readonly Resolution[], width?: number, ends?: ReadonlyMap<string, RouteEnd>): string {
+  const reaches = (r: Resolution, short: boolean): string => {
+    const end = ends?.get(routeKey(r.cluster, r.hostname));
+    return end === undefined ? '-' : short ? end.short : end.full;
+  };
   const table = (short: boolean) => formatTable(
-    ['CLUSTER', short ? `NAME (+ ${CLUSTER_SUFFIX})` : 'NAME (as the cluster\'s DNS answers it)', 'ADDRESS', 'KIND'],
+    ['CLUSTER', short ? `NAME (+ ${CLUSTER_SUFFIX})` : 'NAME (as the cluster\'s DNS answers it)', 'ADDRESS', 'KIND', ...(ends ? [short ? 'REACHES' : 'REACHES (gns-sync trace)'] : [])],
     rows.map((r) => [
       r.cluster,
       short && r.hostname.endsWith(CLUSTER_SUFFIX) ? r.hostname.slice(0, -CLUSTER_SUFFIX.length) : r.hostname,
       r.addresses.length === 0 ? '(NXDOMAIN)' : r.addresses.join(','),
       r.addresses.length === 0 ? '-' : r.addresses.every(isVip) ? 'VIP' : 'pod IP',
+      ...(ends ? [reaches(r, short)] : []),
     ]),
   );
   const full = table(false);

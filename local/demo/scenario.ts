@@ -25,6 +25,20 @@ export const DEMO_CONFIG_PATH = join(packageRoot(), 'examples', 'kafka-gns.yaml'
 export const DEMO_CONFIG_YAML = readFileSync(DEMO_CONFIG_PATH, 'utf8');
 export const DEMO_CONFIG: Config = parseConfig(DEMO_CONFIG_YAML, DEMO_CONFIG_PATH);
 
+/**
+ * What `gns-sync demo` runs: the example with `routing: istio` (its one changed line), on
+ * simulated clusters started with `--istio` on the example's networks, so the VIPs route
+ * (docs/adr/0013-routing-through-istio.md) and `gns-sync trace` follows them. The demo writes it
+ * to its state directory (`config.yaml`) for `gns-sync trace --config`.
+ */
+export function routedConfigYaml(exampleYaml: string): string {
+  const routed = exampleYaml.replace(/^routing: none\b.*$/m, 'routing: istio                # the demo: simulated clusters serve Istio\'s CRDs (sim --istio)');
+  if (routed === exampleYaml) throw new Error('the demo expects a line `routing: none` in examples/kafka-gns.yaml, to route its VIPs through Istio');
+  return routed;
+}
+export const DEMO_ROUTED_CONFIG_YAML = routedConfigYaml(DEMO_CONFIG_YAML);
+export const DEMO_ROUTED_CONFIG: Config = parseConfig(DEMO_ROUTED_CONFIG_YAML, DEMO_CONFIG_PATH);
+
 /** The namespaces of the seed's steps 1 and 2 (lower case: Kubernetes rejects `nsOne`). */
 export const NAMESPACES: readonly { cluster: string; namespace: string }[] = [
   { cluster: 'clusterOne', namespace: 'ns-one' },

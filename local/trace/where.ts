@@ -12,6 +12,16 @@ export function endOf(result: TraceResult): string {
   return `✗ ${hop?.step ?? 'trace'}: ${result.broken ?? 'broken'}`;
 }
 
+/**
+ * The same answer in at most 14 characters, for a table that must fit 80 columns: the pod as
+ * `namespace/pod` (the cluster is said in the long form), `✗ not ready`, or `✗ <hop>`.
+ */
+export function shortEndOf(result: TraceResult): string {
+  if (result.end && result.ok) return `${result.end.namespace}/${result.end.pod}`;
+  if (result.end) return '✗ not ready';
+  return `✗ ${result.hops.find((h) => h.broken)?.step ?? 'trace'}`;
+}
+
 /** Traces every request (sequentially, one shared topology) and says where each ends up. */
 export async function whereNamesEnd(requests: readonly TraceRequest[], topology: MeshTopology, reader: MeshReader): Promise<string[]> {
   const out: string[] = [];

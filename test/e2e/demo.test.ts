@@ -30,9 +30,14 @@ it('demo --once plays restart and scale to 5, verifies, prints the table, exits 
   expect(out).not.toMatch(/KUBECONFIG|kubectl --context|dig @/);
   expect(out).toMatch(/ok {3}kafka-1 restarted: .* VIP 241\.0\.\d+\.\d+ unchanged/);
   expect(out).toMatch(/ok {3}scaled to 5/);
+  // routing: istio — each step is also checked with gns-sync trace (DNS → VIP → ServiceEntry → gateway → pod).
+  expect(out).toMatch(/ok {3}routing: each VIP reaches its pod through net-one's east-west gateway/);
+  expect(out).toMatch(/ok {3}routing: VIP 241\.0\.\d+\.\d+ reaches kafka-1 at its new IP 10\.1\.\d+\.\d+/);
+  expect(out).toMatch(/ok {3}routing: all 5 names reach their own ready pods/);
+  // The table's REACHES column: where each name ends up, as trace follows it.
   for (let i = 0; i < 5; i += 1) {
-    expect(out).toMatch(new RegExp(`clusterOne\\s+kafka-${i}\\.kafka-headless\\.ns-two\\.svc\\.cluster\\.local\\s+10\\.1\\.\\d+\\.\\d+\\s+pod IP`));
-    expect(out).toMatch(new RegExp(`clusterTwo\\s+kafka-${i}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+241\\.0\\.\\d+\\.\\d+\\s+VIP`));
+    expect(out).toMatch(new RegExp(`clusterOne\\s+kafka-${i}\\.kafka-headless\\.ns-two\\.svc\\.cluster\\.local\\s+10\\.1\\.\\d+\\.\\d+\\s+pod IP\\s+clusterOne/ns-one/kafka-${i}$`, 'm'));
+    expect(out).toMatch(new RegExp(`clusterTwo\\s+kafka-${i}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+241\\.0\\.\\d+\\.\\d+\\s+VIP\\s+clusterOne/ns-one/kafka-${i}$`, 'm'));
   }
   expect(out).toMatch(/every check passed/);
   expect(readFileSync(join(stateDir, 'kubeconfig'), 'utf8')).toMatch(/name: clusterTwo/);
@@ -51,6 +56,9 @@ it('demo (live) redraws the table when the user scales with kubectl, a bare `gns
   const exited = runDemo({ once: false, stateDir, out: (l) => void lines.push(l), until });
   const vipRow = (n: number) => new RegExp(`clusterTwo\\s+kafka-${n}\\.kafka-headless\\.ns-one\\.svc\\.cluster\\.local\\s+241\\.0\\.`);
   await waitFor('the first table with 3 VIPs', () => (vipRow(2).test(lines.join('\n')) ? true : undefined));
+  // The live table says where each name ends up (trace through the routing objects), and the help shows trace.
+  await waitFor('a table where kafka-2 reaches its pod', () => (/kafka-2\.kafka-headless\.ns-one\.svc\.cluster\.local\s+241\.0\.\S+\s+VIP\s+clusterOne\/ns-one\/kafka-2$/m.test(lines.join('\n')) ? true : undefined));
+  expect(lines.join('\n')).toContain(`npx gns-sync trace kafka-0.kafka-headless.ns-one.svc.cluster.local --from clusterTwo --config ${join(stateDir, 'config.yaml')}`);
   expect(lines.join('\n')).not.toMatch(vipRow(3));
   const kube = new Kube(readFileSync(join(stateDir, 'kubeconfig'), 'utf8'));
   await kube.scale('clusterOne', 'ns-one', 'kafka', 4);
