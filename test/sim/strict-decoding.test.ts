@@ -57,6 +57,17 @@ describe.skipIf(!hasKubectl)('strict decoding of request bodies', () => {
     expect(bad.body).toMatchObject({ reason: 'Invalid', message: 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"' });
   });
 
+  it('reports keys given twice as the strict decoder does (JSON.parse would keep the last silently)', async () => {
+    const text = '{"metadata":{"name":"twice","name":"twice"},"data":{"a":"1","a":"2"},"binaryData":{}}';
+    const strict = await http(url, 'POST', '/api/v1/namespaces/sd/configmaps?fieldValidation=Strict', text);
+    expect(strict.status).toBe(400);
+    expect((strict.body as { message: string }).message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"');
+    const res = await fetch(`${url}/api/v1/namespaces/sd/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('warning')).toBe('299 - "duplicate field \\"metadata.name\\"", 299 - "duplicate field \\"data.a\\""');
+    expect(((await res.json()) as { data: unknown }).data).toEqual({ a: '2' });
+  });
+
   it('refuses values of the wrong type with encoding/json\'s message, whatever the directive', async () => {
     for (const q of ['', '?fieldValidation=Ignore']) {
       const r = await http(url, 'POST', `/api/v1/namespaces/sd/services${q}`, svc('typed', { ports: 'x' }));

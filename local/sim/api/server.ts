@@ -14,6 +14,7 @@ import { isPlainObject } from './objects.ts';
 import type { PatchType } from './patch.ts';
 import { getAt, listPage } from './list.ts';
 import { patchTypeOf } from './patch.ts';
+import { duplicateKeys } from './json-duplicates.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import { dryRunOf, refuseResourceVersionOnCreate } from './request-options.ts';
 import { customDecoder } from './strict-custom.ts';
@@ -128,6 +129,8 @@ export class ApiServer {
   private readonly timing: WatchTiming;
   private readonly server: Server;
   private readonly watches = new Set<OpenWatch>();
+  /** The JSON text of each request's body, for the keys JSON.parse hides (given twice). */
+  private readonly rawJson = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Socket>();
   private address = '127.0.0.1:0';
   private readonly gate: AuthGate | undefined;
@@ -317,7 +320,9 @@ export class ApiServer {
     if (ct.includes('cbor')) throw unsupportedMediaType(ct);
     try {
       if (ct.startsWith('application/yaml') || ct.startsWith('application/apply-patch+yaml')) return parseYaml(text) as unknown;
-      return JSON.parse(text) as unknown;
+      const parsed = JSON.parse(text) as unknown;
+      this.rawJson.set(req, text);
+      return parsed;
     } catch (error) {
       throw new ApiError(400, 'BadRequest', `the body of the request could not be decoded: ${error instanceof Error ? error.message : String(error)}; send a JSON object`, undefined, { cause: error });
     }
@@ -335,7 +340,10 @@ export class ApiServer {
     const decoder: Decoder | undefined = isCustomDef(def) ? customDecoder(def) : model ? modelDecoder(model) : undefined;
     const warnings: string[] = [];
     const decode = (body: unknown): unknown => {
-      if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) warnings.push(...decodeBody(def, body, directive, decoder));
+      if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
+        const raw = this.rawJson.get(req);
+        warnings.push(...decodeBody(def, body, directive, decoder, raw === undefined || directive === 'Ignore' ? [] : duplicateKeys(raw)));
+      }
       if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
       return body;
     };

@@ -15,6 +15,7 @@ export function customDecoder(def: ResourceDef): Decoder | undefined {
   if (!schema) return undefined;
   return {
     kind: def.kind,
+    duplicatesFirst: true,
     decode(body, prune) {
       const meta = isPlainObject(body) && isPlainObject(body.metadata) ? decodeAs('V1ObjectMeta', body.metadata, prune).unknown.map((p) => `metadata.${p}`) : [];
       return { unknown: [...meta, ...prunedPaths(schema, body)] };

@@ -162,9 +162,9 @@ export function decodeAs(model: string, body: unknown, prune: boolean): Decoded 
   return { unknown: w.unknown, ...(w.typeError !== undefined ? { typeError: w.typeError } : {}) };
 }
 
-/** `strict decoding error: unknown field "a", unknown field "b"` (runtime.NewStrictDecodingError). */
-export function strictDecodingError(unknown: readonly string[]): string {
-  return `strict decoding error: ${unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(', ')}`;
+/** `strict decoding error: unknown field "a", duplicate field "b"` (runtime.NewStrictDecodingError). */
+export function strictDecodingError(problems: readonly string[]): string {
+  return `strict decoding error: ${problems.join(', ')}`;
 }
 
 /** A warning header value for one unknown field (apiserver addStrictDecodingWarnings; RFC 7234 warn-code 299). */
@@ -176,6 +176,8 @@ export function warningHeader(text: string): string {
 export interface Decoder {
   /** The kind the server decodes into (`cannot be handled as a <Kind>`). */
   readonly kind: string;
+  /** Custom resources: the JSON decoder's strict errors (duplicates) come before the pruned fields. */
+  readonly duplicatesFirst?: boolean;
   decode(body: unknown, prune: boolean): Decoded;
 }
 
@@ -184,17 +186,27 @@ export function modelDecoder(model: string): Decoder {
   return { kind: goName(model), decode: (body, prune) => decodeAs(model, body, prune) };
 }
 
-/** The body of a create or update, decoded as the server does; throws 400 as create.go does. Returns the warnings to send. */
-export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, decoder: Decoder | undefined): string[] {
+function problems(decoder: Decoder, decoded: Decoded, duplicates: readonly string[]): string[] {
+  const unknown = decoded.unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
+  const twice = duplicates.map((p) => `duplicate field ${JSON.stringify(p)}`);
+  return decoder.duplicatesFirst ? [...twice, ...unknown] : [...unknown, ...twice];
+}
+
+/**
+ * The body of a create or update, decoded as the server does; throws 400 as create.go does.
+ * `duplicates`: keys the JSON text gives twice (json-duplicates.ts). Returns the warnings to send.
+ */
+export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, decoder: Decoder | undefined, duplicates: readonly string[] = []): string[] {
   if (!decoder || !isPlainObject(body)) return [];
   const decoded = decoder.decode(body, directive !== 'Strict');
+  const found = problems(decoder, decoded, duplicates);
   const version = def.version;
   const kind = typeof body.kind === 'string' && body.kind !== '' ? body.kind : def.kind;
   const refuse = (reason: string): ApiError => new ApiError(400, 'BadRequest', `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${decoder.kind}: ${reason}`);
   if (decoded.typeError !== undefined) throw refuse(decoded.typeError);
-  if (decoded.unknown.length === 0 || directive === 'Ignore') return [];
-  if (directive === 'Strict') throw refuse(strictDecodingError(decoded.unknown));
-  return decoded.unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
+  if (found.length === 0 || directive === 'Ignore') return [];
+  if (directive === 'Strict') throw refuse(strictDecodingError(found));
+  return found;
 }
 
 /** Go's `%+v` of a decoded JSON value (how patch.go shows a strategic merge patch in its error). */
@@ -218,7 +230,8 @@ export function decodePatched(decoder: Decoder | undefined, patched: unknown, di
     return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { name: '', group: '', kind: '', causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] });
   };
   if (decoded.typeError !== undefined) throw refuse(decoded.typeError);
-  if (decoded.unknown.length === 0 || directive === 'Ignore') return [];
-  if (directive === 'Strict') throw refuse(strictDecodingError(decoded.unknown));
-  return decoded.unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
+  const found = problems(decoder, decoded, []);
+  if (found.length === 0 || directive === 'Ignore') return [];
+  if (directive === 'Strict') throw refuse(strictDecodingError(found));
+  return found;
 }
