@@ -79,6 +79,23 @@ describe.skipIf(!hasKubectl)('kubectl imperative commands against the simulated 
     expect(svc.spec).toMatchObject({ clusterIP: 'None', ports: [{ port: 9092, targetPort: 'client', protocol: 'TCP' }] });
   });
 
+  it('creates secrets, service accounts, tokens, roles and bindings from protobuf bodies', async () => {
+    await env.k(['create', 'secret', 'generic', 's', '-n', 'pb', '--from-literal=user=admin']);
+    await env.k(['create', 'secret', 'docker-registry', 'reg', '-n', 'pb', '--docker-username=u', '--docker-password=p', '--docker-server=r.example']);
+    await env.k(['create', 'serviceaccount', 'bot', '-n', 'pb']);
+    expect((await env.k(['create', 'token', 'bot', '-n', 'pb', '--duration=1h'])).trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await env.k(['create', 'role', 'reader', '-n', 'pb', '--verb=get,list', '--resource=pods']);
+    await env.k(['create', 'rolebinding', 'reader', '-n', 'pb', '--role=reader', '--serviceaccount=pb:bot']);
+    await env.k(['create', 'clusterrole', 'health', '--verb=get', '--non-resource-url=/healthz']);
+    await env.k(['create', 'clusterrolebinding', 'health', '--clusterrole=health', '--user=bob']);
+    expect(await env.k(['get', 'secret', 's', '-n', 'pb', '-o', 'jsonpath={.type} {.data.user}'])).toBe(`Opaque ${Buffer.from('admin').toString('base64')}`);
+    expect(await env.k(['get', 'secret', 'reg', '-n', 'pb', '-o', 'jsonpath={.type}'])).toBe('kubernetes.io/dockerconfigjson');
+    expect(await env.k(['get', 'role', 'reader', '-n', 'pb', '-o', 'jsonpath={.rules[0].verbs}'])).toBe('["get","list"]');
+    expect(await env.k(['get', 'rolebinding', 'reader', '-n', 'pb', '-o', 'jsonpath={.roleRef.name} {.subjects[0].kind} {.subjects[0].name}'])).toBe('reader ServiceAccount bot');
+    expect(await env.k(['get', 'clusterrole', 'health', '-o', 'jsonpath={.rules[0].nonResourceURLs}'])).toBe('["/healthz"]');
+    expect(await env.k(['get', 'clusterrolebinding', 'health', '-o', 'jsonpath={.subjects[0].name}'])).toBe('bob');
+  });
+
   it('scale, label and annotate send JSON merge patches, which the sim applies', async () => {
     await env.k(['label', 'namespace', 'pb', 'team=data']);
     await env.k(['annotate', 'configmap', 'cm', '-n', 'pb', 'note=x']);
