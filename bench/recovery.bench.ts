@@ -13,10 +13,12 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ingestBatch } from '../functions/ingest/ingest.ts';
 import { reconcile } from '../functions/reconcile/reconcile.ts';
 import { newSyncMemo } from '../functions/sync/memo.ts';
-import { syncTarget } from '../functions/sync/sync.ts';
+import { syncBatch } from '../functions/sync/batch.ts';
+import { encodeSyncMessage } from '../functions/sync/message.ts';
 import type { SyncDeps } from '../functions/sync/sync.ts';
 import { indexTopology } from '../functions/topology.ts';
 import { ensureTable, startLocalDynamo } from '../local/dynamo/start.ts';
+import { countOps } from '../shared/adapters/dynamodb/op-counter.ts';
 import { DynamoIncarnationStore, DynamoPublishedVipsStore, DynamoStateStore, DynamoTargetStatusStore, DynamoVipAllocator } from '../shared/adapters/dynamodb/index.ts';
 import { formatHlc } from '../shared/core/hlc.ts';
 import { targetKey } from '../shared/core/identity.ts';
@@ -32,6 +34,7 @@ const CLUSTERS = Number(process.env.GNS_SYNC_BENCH_RECOVERY_CLUSTERS ?? 10);
 const GNS = 'kafka-gns';
 const NS = 'data';
 const SERVICE = 'kafka-headless';
+const SYNC_BATCH = 10;
 
 export async function run(log: (line: string) => void): Promise<Record<string, number>> {
   const names = Array.from({ length: CLUSTERS }, (_, i) => `c${i}`);
@@ -82,10 +85,19 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       const result = await ingestBatch(ingest, events.map((e) => ({ messageId: `m-${++ids}`, body: busBody(e) })));
       if (result.failed > 0) throw new Error(`ingest failed for ${result.failed} records`);
     };
+    // The sync function as deployed: SQS batches of 10 messages (infra: batchSize 10) through
+    // syncBatch, which shares member reads and VIP bindings between the targets of a batch.
     const drain = async () => {
       while (queue.sent.length > 0) {
-        const batch = new Map(queue.sent.splice(0).map((s) => [targetKey(s.target), s.target]));
-        for (const t of batch.values()) await syncTarget(sync, t, clock.now());
+        const sent = queue.sent.splice(0);
+        for (let i = 0; i < sent.length; i += SYNC_BATCH) {
+          const records = sent.slice(i, i + SYNC_BATCH).map((s) => ({
+            messageId: `s-${++ids}`,
+            body: encodeSyncMessage(s.target, s.cause, s.observedAt, s.versions),
+          }));
+          const result = await syncBatch(sync, records, clock.now());
+          if (result.failed.length > 0) throw new Error(`sync failed: ${result.failed.map((f) => `${targetKey(f.target)}: ${f.error}`).join('; ')}`);
+        }
       }
     };
     const watched = targets.map((t) => ({ cluster: t.cluster, namespace: t.namespace, service: t.name }));
@@ -104,6 +116,19 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
 
     // 2. The table is deleted and recreated while the agents run.
     const watch = watchNames(clusters, watched);
+    // Where the rebuild's time goes: wall time and DynamoDB operations per phase.
+    const ops = countOps(client);
+    const phases: string[] = [];
+    const syncWrites = () => [...clusters.clusters.values()].reduce((n, c) => n + c.writes.length, 0);
+    let mark = { at: Date.now(), writes: syncWrites() };
+    const phase = (name: string) => {
+      const now = { at: Date.now(), writes: syncWrites() };
+      const c = ops.counts();
+      const line = Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+      phases.push(`${name}: ${((now.at - mark.at) / 1000).toFixed(1)} s, ${now.writes - mark.writes} slice writes; DynamoDB ${line || 'none'}`);
+      ops.reset();
+      mark = now;
+    };
     const started = Date.now();
     clock.ms += 60_000;
     await client.send(new DeleteTableCommand({ TableName: tableName }));
@@ -111,14 +136,22 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
 
     // 3. The scheduled reconcile runs first (it begins the new incarnation and hands it back),
     //    then what it enqueued; then the agents resnapshot, one cluster after the other.
+    phase('delete and recreate the table');
     await reconcile({ topology, store, queue, vips, clusters, incarnation, published }, clock.now()).catch(() => undefined);
+    phase('reconcile');
     await drain();
+    phase('syncs of the reconcile');
     for (let c = 0; c < CLUSTERS; c++) {
       await deliver([snapshotOf(c, clock.now() + 1_000 + c)]);
+      phase(`ingest of ${names[c]}'s snapshot`);
       await drain();
+      phase(`syncs after ${names[c]}'s snapshot`);
     }
     await reconcile({ topology, store, queue, vips, clusters, incarnation, published }, clock.now() + 2_000).catch(() => undefined);
     await drain();
+    phase('final reconcile and its syncs');
+    ops.detach();
+    for (const line of phases) log(line);
     const rebuilt = matches(watch);
     const rebuildS = (Date.now() - started) / 1000;
     let vipsChanged = 0;

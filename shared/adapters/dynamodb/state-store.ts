@@ -25,6 +25,7 @@ import type { Partition, StoredSnapshot } from './partition.ts';
 import { CHUNK_BYTES, decodeKeys, encodeKeys } from './snapshot-keys.ts';
 import { bumpMemberVersions, readMemberVersions } from './member-versions.ts';
 import { bumpTargetsVersion, readTargetsVersions } from './targets-version.ts';
+import { refuseBelowFloor } from './snapshot-floor.ts';
 
 /** Record newer than stored, or equal version and canonical JSON greater (the core's tie-break). */
 const RECORD_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_exists(#r) AND #r < :r)';
@@ -100,13 +101,13 @@ export class DynamoStateStore implements StateStore {
     const pk = namespacePk(d.cluster, d.namespace);
     switch (event.type) {
       case 'gns-sync.pod.upsert.v2':
-        await this.putEntry(pk, entryKey('pod', event.detail.pod.name), event.detail.v, event.detail.pod, changes);
+        await this.putEntry(pk, entryKey('pod', event.detail.pod.name), event.detail.v, event.detail.pod, changes, true);
         break;
       case 'gns-sync.pod.delete.v2':
         await this.putEntry(pk, entryKey('pod', event.detail.name), event.detail.v, undefined, changes);
         break;
       case 'gns-sync.service.upsert.v2':
-        await this.putEntry(pk, entryKey('service', event.detail.service.name), event.detail.v, event.detail.service, changes);
+        await this.putEntry(pk, entryKey('service', event.detail.service.name), event.detail.v, event.detail.service, changes, true);
         break;
       case 'gns-sync.service.delete.v2':
         await this.putEntry(pk, entryKey('service', event.detail.name), event.detail.v, undefined, changes);
@@ -163,7 +164,8 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  private async putEntry(pk: string, key: string, v: string, record: PodRecord | ServiceRecord | undefined, changes: Changes): Promise<void> {
+  /** `floored`: an upsert event (not a snapshot's record): refused below the snapshot floor when it creates the entry (snapshot-floor.ts). */
+  private async putEntry(pk: string, key: string, v: string, record: PodRecord | ServiceRecord | undefined, changes: Changes, floored = false): Promise<void> {
     const r = record === undefined ? undefined : canonicalJson(record);
     let old: Item | undefined;
     try {
@@ -182,6 +184,8 @@ export class DynamoStateStore implements StateStore {
       if (isConditionalFailure(error)) return;
       throw storeError(`write of ${pk} ${key}`, error);
     }
+    // A new entry older than the newest snapshot: the snapshot said the key was gone, or brings its record itself.
+    if (floored && old === undefined && r !== undefined && (await refuseBelowFloor(this.doc, this.tableName, pk, key, v, r))) return;
     changes.changed = true;
     changes.entry(key, old === undefined ? undefined : entryOf(old).record, record);
   }

@@ -6,8 +6,11 @@
 // new uid, a few annotated Services, and periodic namespace snapshots (some split in parts).
 // The reference is the core's `mergeEvents` applied in order; the same history is also applied
 // in order to a second table (in order within each member namespace, members side by side).
+//
+// Issue 10, case 3: the store garbage-collects tombstones when a snapshot arrives, which the
+// core never does; a replay of old events afterwards must not resurrect what they deleted.
 import { describe, expect, it } from 'vitest';
-import { emptyNamespaceState, mergeEvents, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
+import { emptyNamespaceState, mergeEvent, mergeEvents, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
 import { localClient } from '../../../local/dynamo/start.ts';
 import { countOps } from '../../../shared/adapters/dynamodb/op-counter.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
@@ -145,5 +148,92 @@ describe('merge history (acceptance)', () => {
         expect(await store.servicesOf(m.cluster, m.namespace)).toEqual(expectedServices);
       }
     }
+  });
+
+  it('late and replayed events after snapshots collected tombstones never make a stale record visible', { timeout: 180_000 }, async () => {
+    // One member's history as the agent published it, delivered mostly in order: some events
+    // arrive late (a quarter, after up to 40 later ones), and the archive replays earlier events now and
+    // then. After every delivery, each pod the store shows must be the record the core shows
+    // (the core keeps every tombstone): the store may show a pod later (an event below its
+    // snapshot floor waits for the snapshot's own record), never an older record. At the end,
+    // with everything delivered, both views are equal.
+    // A busy namespace of 6 names: pods deleted and recreated often, a snapshot every ~10
+    // events, always in two parts (as a large namespace's), the pods split between them.
+    const gen = prng(5);
+    const live = new Map<string, { v: string; record: Pod }>();
+    const events: GnsEvent[] = [];
+    let clock = 0;
+    let uids = 0;
+    while (events.length < 700) {
+      const v = hlc(++clock * 3);
+      const name = `kafka-${Math.floor(gen() * 6)}`;
+      const roll = gen();
+      if (roll < 0.1) {
+        const pods = [...live.values()];
+        const keys = pods.map((p) => `pod/${p.record.name}`);
+        const half = Math.floor(pods.length / 2);
+        events.push(snapshot(v, pods.slice(half), [], { part: 1, parts: 2, keys }), snapshot(v, pods.slice(0, half), [], { part: 2, parts: 2, keys }));
+      } else if (live.has(name) && roll < 0.45) {
+        events.push(podDelete(v, name, live.get(name)?.record.uid));
+        live.delete(name);
+      } else {
+        const record = pod(name, { uid: live.get(name)?.record.uid ?? `uid-${name}-${++uids}`, ips: [`10.0.${clock % 250}.${1 + Math.floor(gen() * 250)}`] });
+        live.set(name, { v, record });
+        events.push(podUpsert(v, record));
+      }
+    }
+    const m = { cluster: 'one', namespace: 'ns-one' };
+    const random = prng(11);
+    const delivery: GnsEvent[] = [];
+    const held: { at: number; event: GnsEvent }[] = [];
+    events.forEach((event, i) => {
+      if (random() < 0.25) held.push({ at: i + 1 + Math.floor(random() * 40), event });
+      else delivery.push(event);
+      for (const h of held.filter((x) => x.at === i)) delivery.push(h.event);
+      if (i > 20 && random() < 0.3) delivery.push(events[Math.floor(random() * i)] as GnsEvent);
+    });
+    for (const h of held.filter((x) => x.at >= events.length)) delivery.push(h.event);
+    const table = await dynamo.freshTable();
+    const store = new DynamoStateStore({ client: dynamo.engine().client, tableName: table });
+    let reference = emptyNamespaceState();
+    const stale: string[] = [];
+    const show = (p: { name: string; ips: readonly string[]; uid: string }) => `${p.name}@${p.ips.join(',')}#${p.uid}`;
+    for (const event of delivery) {
+      await store.merge(event);
+      reference = mergeEvent(reference, event);
+      const core = new Map(visiblePods(reference).map((p) => [p.name, show(p)]));
+      for (const p of await store.podsOf(m.cluster, m.namespace)) {
+        if (core.get(p.name) !== show(p) && stale.length < 5) stale.push(`after ${event.type} ${event.detail.v}: store ${show(p)}, core ${core.get(p.name) ?? 'nothing'}`);
+      }
+    }
+    expect(stale).toEqual([]);
+    expect((await store.podsOf(m.cluster, m.namespace)).map(show)).toEqual(visiblePods(reference).map(show));
+  });
+
+  it('the issue\'s case: a deleted pod\'s tombstone collected, its old upsert replayed, a two-part snapshot lists the recreated pod', async () => {
+    const table = await dynamo.freshTable();
+    const store = new DynamoStateStore({ client: dynamo.engine().client, tableName: table });
+    const old = pod('kafka-0', { uid: 'uid-old', ips: ['10.0.0.1'] });
+    const other = pod('kafka-1', { ips: ['10.0.0.2'] });
+    const recreated = pod('kafka-0', { uid: 'uid-new', ips: ['10.0.0.9'] });
+    const keys = ['pod/kafka-0', 'pod/kafka-1'];
+    const history: GnsEvent[] = [
+      podUpsert(hlc(1), old),
+      podUpsert(hlc(1, 1), other),
+      podDelete(hlc(2), 'kafka-0', 'uid-old'),
+      snapshot(hlc(3), [{ v: hlc(1, 1), record: other }]), // collects kafka-0's tombstone
+      podUpsert(hlc(1), old), // replayed from the archive
+      snapshot(hlc(6), [{ v: hlc(1, 1), record: other }], [], { part: 1, parts: 2, keys }),
+    ];
+    for (const event of history) await store.merge(event);
+    const names = async () => (await store.podsOf('one', 'ns-one')).map((p) => `${p.name}@${p.ips[0]}`);
+    expect(await names()).toEqual(['kafka-1@10.0.0.2']);
+    expect(await names()).toEqual(visiblePods(mergeEvents(emptyNamespaceState(), history)).map((p) => `${p.name}@${p.ips[0]}`));
+    await store.merge(snapshot(hlc(6), [{ v: hlc(5), record: recreated }], [], { part: 2, parts: 2, keys }));
+    expect(await names()).toEqual(['kafka-0@10.0.0.9', 'kafka-1@10.0.0.2']);
+    // A live upsert newer than the snapshot floor is accepted as ever; one below it, for a key without an entry, is not.
+    await store.merge(podUpsert(hlc(7), pod('kafka-2', { ips: ['10.0.0.3'] })));
+    await store.merge(podUpsert(hlc(4), pod('kafka-3', { ips: ['10.0.0.4'] })));
+    expect(await names()).toEqual(['kafka-0@10.0.0.9', 'kafka-1@10.0.0.2', 'kafka-2@10.0.0.3']);
   });
 });
