@@ -12,6 +12,8 @@ export interface SyncMemo {
   readonly adoptionChecked: Set<string>;
   /** VIPs known per GNS at the first adoption check (identity key → VIP), loaded once. */
   readonly knownVips: Map<string, Promise<ReadonlyMap<string, string>>>;
+  /** The adoption in progress per GNS: the targets of one GNS adopt one after the other (vips.ts). */
+  readonly adopting: Map<string, Promise<unknown>>;
   /** The last status this container recorded per target key (saves a read of the previous status). */
   readonly lastStatus: Map<string, TargetStatus>;
   /** Identity keys of the VIP identities each target needed at its last sync (to notice pods that went away). */
@@ -36,7 +38,7 @@ export interface SyncMemo {
 
 export function newSyncMemo(): SyncMemo {
   return {
-    markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
+    markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), adopting: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
     members: new Map(), reading: new Map(), vips: new Map(), slices: new Map(), batchesBegun: 0,
   };
 }

@@ -104,6 +104,34 @@ export interface VipStepResult {
   readonly moves: readonly VipMove[];
 }
 
+/** Adopts the VIPs the target's slices show for identities the allocator lacks; returns how many. */
+async function adopt(allocator: VipAllocator, memo: SyncMemo, log: Log, input: VipStepInput, tkey: string): Promise<number> {
+  const { target, needed, now } = input;
+  // An incomplete store: a fresh read of the GNS's bindings (a pod may just have become visible).
+  if (input.incomplete) memo.knownVips.delete(target.gns);
+  let knownP = memo.knownVips.get(target.gns);
+  if (!knownP) {
+    knownP = allocator.listGns(target.gns).then((m) => byIdentityKey(target.gns, m));
+    memo.knownVips.set(target.gns, knownP);
+    knownP.catch(() => memo.knownVips.delete(target.gns));
+  }
+  const known = await knownP;
+  const missing = needed.filter((id) => !known.has(identityKey(id)));
+  const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool, publishedHostnames(target.gns, input.sources), input.installation);
+  if (entries.length > 0) {
+    await allocator.adopt(entries, now);
+    log.info('adopted VIPs from the target slices', { target: tkey, adopted: entries.length });
+  }
+  if (input.incomplete) memo.knownVips.delete(target.gns);
+  else {
+    // The next target of the GNS knows what this one adopted (an address held by another
+    // identity was not bound: that identity gets a fresh VIP at `ensure` all the same).
+    if (entries.length > 0) memo.knownVips.set(target.gns, Promise.resolve(new Map([...known, ...entries.map((e) => [identityKey(e.identity), e.vip] as const)])));
+    memo.adoptionChecked.add(tkey);
+  }
+  return entries.length;
+}
+
 export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log, input: VipStepInput): Promise<VipStepResult> {
   const { target, needed, now } = input;
   const tkey = `${target.gns}/${target.cluster}/${target.namespace}/${target.name}`;
@@ -111,24 +139,17 @@ export async function vipStep(allocator: VipAllocator, memo: SyncMemo, log: Log,
 
   // 1. Adoption, once per target per container (every sync while the store is incomplete),
   //    and only for identities the allocator lacks; always before anything is allocated.
-  if (input.incomplete) memo.knownVips.delete(target.gns);
+  //    The targets of one GNS adopt one after the other: they publish the same pods, and a
+  //    batch syncs them side by side — each would otherwise claim and bind the same VIPs.
   if (needed.length > 0 && (input.incomplete || !memo.adoptionChecked.has(tkey))) {
-    let knownP = memo.knownVips.get(target.gns);
-    if (!knownP) {
-      knownP = allocator.listGns(target.gns).then((m) => byIdentityKey(target.gns, m));
-      memo.knownVips.set(target.gns, knownP);
-      knownP.catch(() => memo.knownVips.delete(target.gns));
+    const before = memo.adopting.get(target.gns) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => adopt(allocator, memo, log, input, tkey));
+    memo.adopting.set(target.gns, mine);
+    try {
+      adopted = await mine;
+    } finally {
+      if (memo.adopting.get(target.gns) === mine) memo.adopting.delete(target.gns);
     }
-    const known = await knownP;
-    const missing = needed.filter((id) => !known.has(identityKey(id)));
-    const entries = missing.length === 0 ? [] : adoptable(input.existing, missing, needed, known, input.pool, publishedHostnames(target.gns, input.sources), input.installation);
-    if (entries.length > 0) {
-      await allocator.adopt(entries, now);
-      adopted = entries.length;
-      log.info('adopted VIPs from the target slices', { target: tkey, adopted });
-    }
-    if (input.incomplete) memo.knownVips.delete(target.gns);
-    else memo.adoptionChecked.add(tkey);
   }
 
   // 2. Get or allocate. An exhausted pool keeps what is allocated: new endpoints wait.

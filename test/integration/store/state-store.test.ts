@@ -30,10 +30,14 @@ async function setup(options: { snapshotChunkBytes?: number } = {}) {
 const names = (records: readonly { name: string }[]) => records.map((r) => r.name);
 
 describe('DynamoStateStore: events', () => {
-  it('an upsert is one conditional write and no read, and reports the new labels', async () => {
+  it('an upsert is one conditional write and no read, and reports the new labels; one that creates the entry also reads the snapshot floor', async () => {
     const { store, ops, done } = await setup();
     const result = await store.merge(deepFreeze(podUpsert(hlc(1), pod('kafka-0'))));
     expect(result).toEqual({ changed: true, pods: [{ name: 'kafka-0', labels: [{ app: 'kafka' }] }], services: [] });
+    expect(ops.counts()).toEqual({ PutItem: 1, GetItem: 1 });
+    ops.reset();
+    const changed = await store.merge(deepFreeze(podUpsert(hlc(2), pod('kafka-0', { labels: { app: 'kafka', tier: 'b' } }))));
+    expect(changed).toEqual({ changed: true, pods: [{ name: 'kafka-0', labels: [{ app: 'kafka' }, { app: 'kafka', tier: 'b' }] }], services: [] });
     expect(ops.counts()).toEqual({ PutItem: 1 });
     expect(names(await store.podsOf('one', 'ns-one'))).toEqual(['kafka-0']);
     done();

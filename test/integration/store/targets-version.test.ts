@@ -68,7 +68,7 @@ describe('two ingest containers over one table', () => {
     // Steady state: a pod change costs its merge and its member bump (which returns the targets version too); the index is reused.
     queue.sent.length = 0;
     b.ops.reset();
-    await ingestBatch(b.deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(2))))]);
+    await ingestBatch(b.deps, [rec(busBody(podUpsert('clusterOne', 'ns-one', kafkaPod(1, { ips: ['10.1.0.50'] }))))]);
     expect(b.ops.counts()).toEqual({ PutItem: 1, UpdateItem: 1 });
     expect(queue.keys()).toHaveLength(2);
   });
