@@ -4,7 +4,7 @@
 // target's slices before anything is written, and marks no VIP identity gone. A new incarnation
 // also resets what this container remembered of the old one (known VIPs, adoption checks,
 // identities marked gone): none of it is true of the new store.
-import { completenessOf } from '../../shared/core/completeness.ts';
+import { completenessOf, memberKey } from '../../shared/core/completeness.ts';
 import type { Completeness } from '../../shared/core/completeness.ts';
 import type { MemberRef } from '../../shared/core/types.ts';
 import { describeError } from '../../shared/errors.ts';
@@ -68,7 +68,19 @@ async function askForSnapshots(deps: GuardDeps, lease: AgentLeaseRef, memo: Sync
   }));
 }
 
+/**
+ * The sources whose names an incomplete GNS may add: those of members complete in the
+ * incarnation. A member that has not resnapshotted may hold stale pods — a restored backup's
+ * (a pod deleted since, its old IP perhaps another pod's now), or replayed ones — so its names
+ * wait for its snapshot (seconds, through the hand-back), like its removals.
+ */
+export function freshSources<T extends { readonly cluster: string; readonly namespace: string }>(sources: readonly T[], guard: Completeness): T[] {
+  if (guard.complete) return [...sources];
+  const missing = new Set(guard.missing.map(memberKey));
+  return sources.filter((s) => !missing.has(`${s.cluster}/${s.namespace}`));
+}
+
 /** The warning line of a target whose GNS is not complete yet (stable, so it is warned once per incident). */
 export function incompleteWarning(gns: string): string {
-  return `StoreIncomplete: the state store is being rebuilt (emptied, recreated or restored): until every member of GNS ${gns} has resnapshotted, published endpoints are kept as they are and only new names are added`;
+  return `StoreIncomplete: the state store is being rebuilt (emptied, recreated or restored): until every member of GNS ${gns} has resnapshotted, published endpoints are kept as they are and only names of members that have resnapshotted are added`;
 }

@@ -21,7 +21,7 @@ import type { Log } from '../log.ts';
 import { silentLog } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
 import { applySlices } from './apply.ts';
-import { incompleteWarning, syncGuard } from './completeness.ts';
+import { freshSources, incompleteWarning, syncGuard } from './completeness.ts';
 import { invalidTargetLine, keepLastValidState } from './invalid.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
@@ -210,7 +210,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const vipResult = await vipStep(deps.vips, memo, log, { target, needed, sources, existing, pool: deps.topology.topology.vipPool, now, incomplete: !guard.complete, installation: deps.topology.installation });
     const desired = desiredSlices({ ...base, vips: vipResult.vips });
     // An incomplete store may only add names: every published endpoint stays as it is (ADR 14).
-    const publish = guard.complete ? desired.slices : guardedSlices(desired.slices, existing, deps.topology.installation);
+    //   Names are added only from members that have resnapshotted (a restored backup's pods may be stale).
+    const publish = guard.complete ? desired.slices : guardedSlices(desiredSlices({ ...base, sources: freshSources(sources, guard), vips: vipResult.vips }).slices, existing, deps.topology.installation);
 
     const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3, deps.topology.installation);
     rememberSlices(memo, target, applied.slices, now);
