@@ -35,7 +35,9 @@ function statefulSet(name: string, ns: string, replicas: number, labels: Record<
   return {
     apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: ns },
     spec: {
-      replicas, serviceName: name, selector: { matchLabels: { app: name } },
+      // Parallel: the fleet boots in one readiness delay, not replicas × it (OrderedReady); a
+      // deleted pod is recreated at once under either policy, so the restarts are the same.
+      replicas, serviceName: name, podManagementPolicy: 'Parallel', selector: { matchLabels: { app: name } },
       template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: graceSeconds, containers: [{ name: 'app', image: 'app', ports: [{ name: 'client', containerPort: 9092, protocol: 'TCP' }] }] } },
     },
   };
@@ -134,6 +136,7 @@ export class Observer {
   readonly #lastIp = new Map<string, string>(); // pod key → address
   readonly #desired = new Map<string, string>(); // target/pod → desired endpoint (canonical)
   readonly #pending = new Map<string, Change>();
+  readonly #readyPods = new Set<string>(); // pod keys whose pod is Ready in its cluster
   measuring = false;
   sliceWrites = 0;
   desiredChanges = 0;
@@ -147,6 +150,11 @@ export class Observer {
 
   get pending(): number {
     return this.#pending.size;
+  }
+
+  /** Source pods Ready in their clusters. */
+  get readyPods(): number {
+    return this.#readyPods.size;
   }
 
   /** Every target publishes every expected endpoint, ready. */
@@ -192,6 +200,8 @@ export class Observer {
     const ip = gone ? undefined : o.status?.podIP;
     const terminating = o.metadata?.deletionTimestamp !== undefined;
     const ready = !gone && isReady(o);
+    if (ready && !terminating) this.#readyPods.add(key);
+    else this.#readyPods.delete(key);
     // Desired changes: what each target should show of this pod.
     for (const t of targets) {
       const shown = ip === undefined ? 'absent' : `${t.sameNetwork ? ip : 'vip'}|${ready && !terminating}|${ready}|${terminating}`;
