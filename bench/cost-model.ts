@@ -3,7 +3,8 @@
 // Lambda is billed per 1 ms at the deployed memory plus per request. A local run cannot show
 // a Lambda's duration, so each invocation's duration is modelled: its measured thread CPU time
 // plus a stated latency for every call it makes (DynamoDB, Kubernetes, SQS), as if the calls
-// were made one after another — the functions overlap many of them, so this overstates.
+// were made one after another — except that a sync batch's targets are synced side by side —
+// the functions overlap many more of them, so this overstates.
 import type { FunctionName } from '../local/runner/runtime.ts';
 import type { Prices } from './cost-prices.ts';
 import { ddbOps, FUNCTIONS } from './meter.ts';
@@ -78,7 +79,10 @@ export function durationMs(usage: Usage, fn: FunctionName, a: Assumptions = ASSU
   const c = usage.counts[fn];
   if (c.invocations === 0) return 0;
   const calls = ddbOps(c) * a.dynamodbCallMs + c.kubeRequests * a.kubeCallMs + c.sqsSends * a.sqsCallMs;
-  return Math.ceil(usage.cpuMsPerInvocation[fn] + calls / c.invocations);
+  // A sync batch syncs its targets in parallel (functions/sync/batch.ts): each target's calls
+  // one after another, the targets side by side.
+  const lanes = fn === 'sync' ? Math.max(1, usage.syncOutcomes / c.invocations) : 1;
+  return Math.ceil(usage.cpuMsPerInvocation[fn] + calls / c.invocations / lanes);
 }
 
 const deletes = (invocations: number, records: number) => (invocations === 0 ? 0 : invocations * Math.ceil(records / invocations / 10));

@@ -30,6 +30,10 @@ describe('cost model', () => {
     expect(durationMs(usage, 'reconcile', A)).toBe(0);
   });
 
+  it('a sync batch of several targets syncs them side by side: its calls\' latency is shared by its targets', () => {
+    expect(durationMs({ ...usage, syncOutcomes: 4 }, 'sync', A)).toBe(54); // 10 + (4 × 6 + 6 × 25) / 2 / (4 targets / 2 invocations)
+  });
+
   it('prices each service from the counts', () => {
     const b = price(usage, PRICES, A);
     expect(b.dynamodb).toBeCloseTo((4 * 0.125 + 10 * 0.625) / 1e6, 12);
