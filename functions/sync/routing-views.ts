@@ -1,12 +1,14 @@
 // What each cluster tells about Istio (gateway Services, the system namespace's network),
-// read at most once per `ttlMs` per container: every target sync of a GNS asks for the same
-// clusters. A cluster that cannot be read is reported as undefined (its warnings wait).
+// read at most once per `ttlMs` per container: every target sync of a batch asks for the same
+// clusters. Short (2 s), so a gateway removed or restored shows at the next sync after it —
+// well within one reconcile interval. A cluster that cannot be read is reported as undefined
+// (its warnings wait).
 import type { ClusterIstioView } from '../../shared/core/routing/gateways.ts';
 import { describeError } from '../../shared/errors.ts';
 import type { RoutingApis } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 
-export const VIEW_TTL_MS = 10_000;
+export const VIEW_TTL_MS = 2_000;
 
 const caches = new WeakMap<RoutingApis, Map<string, { at: number; view: Promise<ClusterIstioView | undefined> }>>();
 

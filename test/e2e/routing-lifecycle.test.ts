@@ -1,0 +1,212 @@
+// routing: istio end to end on `sim --istio` (issue 9, "Done when"): the source network's gateway
+// Service deleted → `gns-sync trace` exits 1 naming it and one reconcile puts a RoutingNoGateway
+// Warning on the targets; restored → one reconcile repairs both. For the seed scenario and three
+// clusters on two networks: a pod restart rewrites at most the gateway entries carrying its IP
+// (counted) and never a VIP or a client entry; idle, no ServiceEntry is rewritten
+// (resourceVersions unchanged); scale down and the target Service's deletion remove the routing
+// objects with the slices. The periodic reconcile is off: each "within one reconcile interval"
+// is one explicit reconcile run, so nothing here depends on timing.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../local/demo/checks.ts';
+import { Kube } from '../../local/demo/kube.ts';
+import { kafkaHeadlessService, kafkaStatefulSet, selectorlessService } from '../../local/demo/scenario.ts';
+import type { LocalRuntime } from '../../local/runner/runtime.ts';
+import { startLocal } from '../../local/runner/runtime.ts';
+import { findResource } from '../../local/sim/api/resources.ts';
+import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
+import { kubeMeshReader } from '../../local/trace/kube-reader.ts';
+import { topologyFromConfig } from '../../local/trace/topology.ts';
+import { traceName } from '../../local/trace/trace.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import { VIEW_TTL_MS } from '../../functions/sync/routing-views.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const SE = 'serviceentries.networking.istio.io';
+
+interface Setup { readonly name: string; readonly clusters: readonly { name: string; network: string }[]; readonly targets: readonly [string, string][] }
+const SEED: Setup = { name: 'seed scenario', clusters: [{ name: 'clusterOne', network: 'net-one' }, { name: 'clusterTwo', network: 'net-two' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] };
+const THREE: Setup = { name: 'three clusters, two networks', clusters: [{ name: 'clusterOne', network: 'net-a' }, { name: 'clusterTwo', network: 'net-b' }, { name: 'clusterThree', network: 'net-a' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']] };
+const remoteTargets = (s: Setup) => s.targets.filter(([c]) => s.clusters.find((x) => x.name === c)!.network !== s.clusters[0]!.network);
+
+const configText = (s: Setup) => [
+  'routing: istio',
+  'clusters:',
+  ...s.clusters.map((c) => `  - { name: ${c.name}, network: ${c.network} }`),
+  'globalNamespaces:',
+  '  - name: kafka-gns',
+  '    members:',
+  '      - { cluster: clusterOne, namespace: ns-one }',
+  ...s.targets.map(([c, ns]) => `      - { cluster: ${c}, namespace: ${ns} }`),
+].join('\n');
+
+let fleet: SimFleet | undefined;
+let runtime: LocalRuntime | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await runtime?.stop();
+  await fleet?.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  fleet = undefined;
+  runtime = undefined;
+});
+
+interface World { fleet: SimFleet; runtime: LocalRuntime; kube: Kube; dir: string; writes: { cluster: string; type: string; name: string; host: string }[] }
+
+async function routedWorld(s: Setup, replicas = 3): Promise<World> {
+  const config = parseConfig(configText(s), 'routed.yaml');
+  fleet = await startSimClusters({ clusters: s.clusters, istio: true, readyDelayMs: 20, containerStopMs: 20 });
+  const kube = new Kube(fleet.kubeconfigYaml());
+  await kube.namespace('clusterOne', 'ns-one');
+  for (const [c, ns] of s.targets) await kube.namespace(c, ns);
+  await kube.create('clusterOne', kafkaHeadlessService('ns-one'));
+  await kube.create('clusterOne', kafkaStatefulSet('ns-one', replicas));
+  for (const [c, ns] of s.targets) await kube.create(c, selectorlessService(ns));
+  const dir = mkdtempSync(join(tmpdir(), 'gns-routing-'));
+  dirs.push(dir);
+  await fleet.writeKubeconfig(join(dir, 'kubeconfig'));
+  writeFileSync(join(dir, 'config.yaml'), configText(s));
+  const writes: World['writes'] = [];
+  for (const c of fleet.clusters) {
+    c.store.subscribe((event) => {
+      if (event.storage !== SE) return;
+      const o = event.object as { metadata: { name?: string; labels?: Record<string, string> }; spec?: { hosts?: string[] } };
+      if (o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'gns-sync.io') writes.push({ cluster: c.name, type: event.type, name: o.metadata.name ?? '', host: o.spec?.hosts?.[0] ?? '' });
+    });
+  }
+  runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir: join(dir, 'state'), log: () => {}, reconcileIntervalMs: 0, quiet: true, control: false });
+  return { fleet, runtime, kube, dir, writes };
+}
+
+function cli(w: World, name: string, from: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/gns-sync.mjs'), 'trace', name, '--from', from, '--config', join(w.dir, 'config.yaml'), '--kubeconfig', join(w.dir, 'kubeconfig')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+const podIps = (w: World): Map<string, string> => new Map(w.fleet.cluster('clusterOne').list('pods', 'ns-one')
+  .filter((p) => !p.metadata.deletionTimestamp && (p.status as { podIP?: string }).podIP)
+  .map((p) => [p.metadata.name!, (p.status as { podIP: string }).podIP]));
+
+/** Every target reaches each of the `replicas` pods, ready, at its current IP (trace as the CLI does). */
+async function routed(w: World, s: Setup, replicas: number): Promise<void> {
+  const config = parseConfig(configText(s), 'routed.yaml');
+  const topology = topologyFromConfig(config);
+  await waitFor(`every replica reached from every target (${s.name})`, async () => {
+    const reader = kubeMeshReader(w.fleet.kubeconfigYaml(), new Map(config.clusters.map((c) => [c.name, c.context])));
+    const ips = podIps(w);
+    for (const [cluster, ns] of s.targets) {
+      for (let i = 0; i < replicas; i++) {
+        const r = await traceName({ name: `kafka-${i}.kafka-headless.${ns}.svc.cluster.local`, from: cluster }, topology, reader);
+        if (!r.ok || r.end?.pod !== `kafka-${i}` || r.end.cluster !== 'clusterOne' || r.end.ip !== ips.get(`kafka-${i}`)) return undefined;
+      }
+    }
+    return true;
+  }, 60_000, 100);
+}
+
+const entries = (w: World, cluster: string, kind: 'client' | 'gateway') =>
+  [...w.fleet.cluster(cluster).store.bucket(SE).values()].filter((o) => o.metadata.labels?.['gns-sync.io/routing'] === kind && o.metadata.labels['app.kubernetes.io/managed-by'] === 'gns-sync.io');
+const versions = (w: World) => w.fleet.clusters.flatMap((c) => c.store.bucket(SE).size > 0 ? [...c.store.bucket(SE).values()].map((o) => `${c.name}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.resourceVersion}`) : []).sort();
+const vipsOf = (w: World, cluster: string, ns: string) => new Map(w.fleet.cluster(cluster).list('endpointslices', ns)
+  .flatMap((s) => ((s as unknown as { endpoints?: { hostname?: string; addresses: string[] }[] }).endpoints ?? []).map((e) => [e.hostname ?? '', e.addresses[0] ?? ''] as const)));
+const warnings = (w: World, cluster: string, ns: string) => w.fleet.cluster(cluster).list('events', ns)
+  .filter((e) => (e as unknown as { type?: string }).type === 'Warning').map((e) => (e as unknown as { reason?: string }).reason);
+
+/**
+ * One run of the reconcile, as its schedule would run it — after an interval longer than the
+ * syncs' cache of the clusters' gateway Services (VIEW_TTL_MS): the short reconcile interval of
+ * this test. Then everything it enqueued (target syncs, then the gateway-entry writers) ran.
+ */
+async function oneReconcile(w: World): Promise<void> {
+  await new Promise((r) => setTimeout(r, VIEW_TTL_MS));
+  await w.runtime.idle();
+  await w.runtime.reconcile();
+  await w.runtime.idle();
+  await w.runtime.idle(); // the gateway-entry writers the syncs enqueued
+}
+
+describe.each([SEED, THREE])('routing on sim --istio: $name', (s) => {
+  it('the source network\'s gateway Service deleted: trace exits 1 naming it and one reconcile warns every VIP target; restored: one reconcile repairs both', async () => {
+    const w = await routedWorld(s);
+    await routed(w, s, 3);
+    const [remoteCluster, remoteNs] = remoteTargets(s)[0]!;
+    const network = s.clusters[0]!.network;
+    // Every cluster of the source network loses its gateway (in THREE: clusterOne and clusterThree).
+    const services = findResource('', 'v1', 'services')!;
+    const saved = s.clusters.filter((c) => c.network === network).map((c) => ({ cluster: c.name, object: w.fleet.cluster(c.name).get('/api/v1/namespaces/istio-system/services/istio-eastwestgateway')! }));
+    for (const { cluster } of saved) w.fleet.cluster(cluster).registry.delete(services, 'istio-system', 'istio-eastwestgateway');
+
+    const broken = await cli(w, `kafka-0.kafka-headless.${remoteNs}.svc.cluster.local`, remoteCluster);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain(`no gateway Service labelled for network ${network}`);
+    await oneReconcile(w);
+    for (const [c, ns] of remoteTargets(s)) expect(warnings(w, c, ns)).toContain('RoutingNoGateway');
+    expect((await w.runtime.status()).targets.find((t) => t.target.cluster === remoteCluster)?.warnings?.some((l) => l.startsWith('RoutingNoGateway'))).toBe(true);
+
+    for (const { cluster, object } of saved) {
+      const { name, namespace, labels } = object.metadata;
+      w.fleet.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { ...(object.spec as Record<string, unknown>), clusterIP: undefined, clusterIPs: undefined } });
+    }
+    await waitFor('the restored gateways have a load-balancer address', () => (saved.every(({ cluster }) => ((w.fleet.cluster(cluster).get('/api/v1/namespaces/istio-system/services/istio-eastwestgateway')?.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress?.length ?? 0) > 0) ? true : undefined));
+    await oneReconcile(w);
+    const repaired = await cli(w, `kafka-0.kafka-headless.${remoteNs}.svc.cluster.local`, remoteCluster);
+    expect(repaired.out).toMatch(/reaches pod ns-one\/kafka-0 in clusterOne .*ready/);
+    expect(repaired.code).toBe(0);
+    expect((await w.runtime.status()).targets.find((t) => t.target.cluster === remoteCluster)?.warnings ?? []).toEqual([]);
+    await routed(w, s, 3);
+  }, 240_000);
+
+  it('a pod restart rewrites only the gateway entries carrying its IP, never a VIP or a client entry; idle rewrites nothing; scale down and the Service\'s deletion remove the routing objects with the slices', async () => {
+    const w = await routedWorld(s);
+    await routed(w, s, 3);
+    await oneReconcile(w);
+    // Idle: one more reconcile (every target synced, every writer run) writes no ServiceEntry.
+    const idle = versions(w);
+    w.writes.length = 0;
+    await oneReconcile(w);
+    expect(w.writes).toEqual([]);
+    expect(versions(w)).toEqual(idle);
+
+    const [remoteCluster, remoteNs] = remoteTargets(s)[0]!;
+    const vipsBefore = vipsOf(w, remoteCluster, remoteNs);
+    const clientsBefore = remoteTargets(s).flatMap(([c]) => entries(w, c, 'client').map((o) => `${c}/${o.metadata.name}@${o.metadata.resourceVersion}`)).sort();
+    const oldIp = podIps(w).get('kafka-1');
+    await w.kube.delete('clusterOne', 'v1', 'Pod', 'ns-one', 'kafka-1');
+    await waitFor('kafka-1 back with a new IP', () => { const ip = podIps(w).get('kafka-1'); return ip && ip !== oldIp ? true : undefined; }, 30_000);
+    await routed(w, s, 3);
+    await w.runtime.idle();
+    const gatewayClusters = new Set(s.clusters.filter((c) => c.network === s.clusters[0]!.network).map((c) => c.name)).size;
+    expect(w.writes.length).toBeGreaterThan(0);
+    expect(w.writes.length).toBeLessThanOrEqual(gatewayClusters); // at most one write per cluster holding kafka-1's routing
+    expect(w.writes.every((x) => x.type === 'MODIFIED' && x.host.startsWith('kafka-1.'))).toBe(true);
+    expect(w.writes.every((x) => entries(w, x.cluster, 'gateway').some((o) => o.metadata.name === x.name))).toBe(true);
+    expect(vipsOf(w, remoteCluster, remoteNs)).toEqual(vipsBefore);
+    expect(remoteTargets(s).flatMap(([c]) => entries(w, c, 'client').map((o) => `${c}/${o.metadata.name}@${o.metadata.resourceVersion}`)).sort()).toEqual(clientsBefore);
+
+    // Scale down: kafka-2's routing objects go with its endpoints.
+    await w.kube.scale('clusterOne', 'ns-one', 'kafka', 2);
+    await waitFor('kafka-2 unrouted with its endpoint', async () => {
+      await w.runtime.idle();
+      const left = [...remoteTargets(s).flatMap(([c]) => entries(w, c, 'client')), ...s.clusters.flatMap((c) => entries(w, c.name, 'gateway'))]
+        .filter((o) => o.metadata.labels?.['gns-sync.io/source-pod'] === 'kafka-2');
+      return left.length === 0 && !vipsOf(w, remoteCluster, remoteNs).has('kafka-2') ? true : undefined;
+    }, 30_000, 100);
+    await routed(w, s, 2);
+
+    // The VIP targets' Services deleted: their client entries go with their slices, and the gateway entries no target needs.
+    for (const [c, ns] of remoteTargets(s)) await w.kube.delete(c, 'v1', 'Service', ns, 'kafka-headless');
+    await waitFor('routing objects removed with the slices', async () => {
+      await w.runtime.idle();
+      const left = [...remoteTargets(s).flatMap(([c]) => entries(w, c, 'client')), ...s.clusters.flatMap((c) => entries(w, c.name, 'gateway'))];
+      return left.length === 0 && vipsOf(w, remoteCluster, remoteNs).size === 0 ? true : undefined;
+    }, 30_000, 100);
+  }, 240_000);
+});
