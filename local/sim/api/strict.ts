@@ -83,51 +83,109 @@ function jsonKind(v: unknown): string {
   return Array.isArray(v) ? 'array' : 'object';
 }
 
+/** A client-node type string, parsed once. */
+type Node =
+  | { readonly k: 'any' }
+  | { readonly k: 'array' | 'map'; readonly of: Node; readonly go: string }
+  | { readonly k: 'string' | 'boolean' | 'number' | 'Date' | 'IntOrString'; readonly go: string; readonly bits: number }
+  | { readonly k: 'model'; readonly name: string; readonly go: string; readonly struct: string };
+
+interface Field {
+  readonly node: Node;
+  readonly quantity: boolean;
+}
+
+const NODES = new Map<string, Node>();
+const FIELDS = new Map<string, Map<string, Field>>();
+
+function nodeOf(type: string, format: string): Node {
+  const key = `${type}|${format}`;
+  let node = NODES.get(key);
+  if (node) return node;
+  const array = /^Array<(.+)>$/.exec(type);
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (type === 'any' || type === 'object') node = { k: 'any' };
+  else if (array) node = { k: 'array', of: nodeOf(array[1]!, format), go: goType(type, format) };
+  else if (map) node = { k: 'map', of: nodeOf(map[1]!, format), go: goType(type, format) };
+  else if (type === 'string' || type === 'boolean' || type === 'number' || type === 'Date' || type === 'IntOrString') {
+    node = { k: type, go: goType(type, format), bits: format === 'int32' ? 31 : format === 'int64' ? 63 : 0 };
+  } else if (MODELS.has(type)) node = { k: 'model', name: type, go: goType(type, format), struct: goName(type) };
+  else node = { k: 'any' };
+  NODES.set(key, node);
+  return node;
+}
+
+function fieldsOf(model: string): Map<string, Field> {
+  let fields = FIELDS.get(model);
+  if (!fields) {
+    fields = new Map([...MODELS.get(model)!].map(([key, a]) => [key, { node: nodeOf(a.type, a.format), quantity: QUANTITIES.has(`${model}.${key}`) }]));
+    FIELDS.set(model, fields);
+  }
+  return fields;
+}
+
 interface Walk {
   readonly unknown: string[];
   typeError?: string;
   readonly prune: boolean;
 }
 
-/** Where the walk is: the strict path (with [i] and map keys) and encoding/json's error context. */
+/**
+ * Where the walk is, built into strings only when something is reported: the strict path
+ * (`spec.ports[0].foo`) and encoding/json's error context (struct fields only, `spec.ports.port`).
+ */
 interface At {
-  readonly path: string;
-  readonly fields: readonly string[];
+  readonly parent?: At;
+  readonly key: string | number;
+  /** A struct field (encoding/json's FieldStack) rather than a map key or an index. */
+  readonly field: boolean;
+  /** The Go struct the innermost field belongs to. */
   readonly struct: string;
 }
 
-function typeError(w: Walk, at: At, value: string, type: string): void {
-  w.typeError ??= at.struct ? `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${type}` : `json: cannot unmarshal ${value} into Go value of type ${type}`;
+function pathOf(at: At | undefined): string {
+  if (!at) return '';
+  const up = pathOf(at.parent);
+  if (typeof at.key === 'number') return `${up}[${at.key}]`;
+  return up ? `${up}.${at.key}` : at.key;
 }
 
-/** Checks `v` against `type` (client-node's notation); drops unknown fields when `w.prune`. */
-function walk(w: Walk, v: unknown, type: string, format: string, at: At, quantity = false): void {
-  if (v === null || type === 'any' || type === 'object') return;
-  const array = /^Array<(.+)>$/.exec(type);
-  if (array) {
-    if (!Array.isArray(v)) return typeError(w, at, jsonKind(v), goType(type, format));
-    v.forEach((item, i) => walk(w, item, array[1]!, format, { ...at, path: `${at.path}[${i}]` }, quantity));
-    return;
-  }
-  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) {
-    if (!isPlainObject(v)) return typeError(w, at, jsonKind(v), goType(type, format));
-    for (const [key, item] of Object.entries(v)) walk(w, item, map[1]!, format, { ...at, path: at.path ? `${at.path}.${key}` : key }, quantity);
-    return;
-  }
-  switch (type) {
+function fieldStack(at: At | undefined): string[] {
+  if (!at) return [];
+  const up = fieldStack(at.parent);
+  if (at.field) up.push(at.key as string);
+  return up;
+}
+
+function typeError(w: Walk, at: At | undefined, value: string, type: string): void {
+  if (w.typeError !== undefined) return;
+  w.typeError = at ? `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${fieldStack(at).join('.')} of type ${type}` : `json: cannot unmarshal ${value} into Go value of type ${type}`;
+}
+
+/** Checks `v` against `node`; drops unknown fields when `w.prune`. */
+function walk(w: Walk, v: unknown, node: Node, at: At | undefined, quantity = false): void {
+  if (v === null) return;
+  switch (node.k) {
+    case 'any':
+      return;
+    case 'array':
+      if (!Array.isArray(v)) return typeError(w, at, jsonKind(v), node.go);
+      for (let i = 0; i < v.length; i++) walk(w, v[i], node.of, { parent: at, key: i, field: false, struct: at?.struct ?? '' }, quantity);
+      return;
+    case 'map':
+      if (!isPlainObject(v)) return typeError(w, at, jsonKind(v), node.go);
+      for (const key in v) walk(w, v[key], node.of, { parent: at, key, field: false, struct: at?.struct ?? '' }, quantity);
+      return;
     case 'string':
-      if (typeof v === 'string' || (quantity && typeof v === 'number')) return;
-      return typeError(w, at, jsonKind(v), goType(type, format));
+      if (typeof v !== 'string' && !(quantity && typeof v === 'number')) typeError(w, at, jsonKind(v), node.go);
+      return;
     case 'boolean':
       if (typeof v !== 'boolean') typeError(w, at, jsonKind(v), 'bool');
       return;
-    case 'number': {
-      if (typeof v !== 'number') return typeError(w, at, jsonKind(v), goType(type, format));
-      const bits = format === 'int32' ? 31 : format === 'int64' ? 63 : 0;
-      if (bits > 0 && (!Number.isInteger(v) || v > 2 ** bits - 1 || v < -(2 ** bits))) typeError(w, at, `number ${v}`, goType(type, format));
+    case 'number':
+      if (typeof v !== 'number') return typeError(w, at, jsonKind(v), node.go);
+      if (node.bits > 0 && (!Number.isInteger(v) || v > 2 ** node.bits - 1 || v < -(2 ** node.bits))) typeError(w, at, `number ${v}`, node.go);
       return;
-    }
     case 'Date':
       // metav1.Time and MicroTime unmarshal a string themselves (errors without the field context).
       if (typeof v !== 'string') w.typeError ??= `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
@@ -135,20 +193,18 @@ function walk(w: Walk, v: unknown, type: string, format: string, at: At, quantit
     case 'IntOrString':
       if (typeof v !== 'string' && typeof v !== 'number') w.typeError ??= `json: cannot unmarshal ${jsonKind(v)} into Go value of type int32`;
       return;
-    default:
-  }
-  const attributes = MODELS.get(type);
-  if (!attributes) return;
-  if (!isPlainObject(v)) return typeError(w, at, jsonKind(v), goType(type, format));
-  for (const key of Object.keys(v)) {
-    const path = at.path ? `${at.path}.${key}` : key;
-    const attribute = attributes.get(key);
-    if (!attribute) {
-      w.unknown.push(path);
-      if (w.prune) delete v[key];
-      continue;
+    case 'model': {
+      if (!isPlainObject(v)) return typeError(w, at, jsonKind(v), node.go);
+      const fields = fieldsOf(node.name);
+      for (const key in v) {
+        const field = fields.get(key);
+        if (field) walk(w, v[key], field.node, { parent: at, key, field: true, struct: node.struct }, field.quantity);
+        else {
+          w.unknown.push(pathOf({ parent: at, key, field: true, struct: node.struct }));
+          if (w.prune) delete v[key];
+        }
+      }
     }
-    walk(w, v[key], attribute.type, attribute.format, { path, fields: [...at.fields, key], struct: goName(type) }, QUANTITIES.has(`${type}.${key}`));
   }
 }
 
@@ -158,7 +214,7 @@ function walk(w: Walk, v: unknown, type: string, format: string, at: At, quantit
  */
 export function decodeAs(model: string, body: unknown, prune: boolean): Decoded {
   const w: Walk = { unknown: [], prune };
-  walk(w, body, model, '', { path: '', fields: [], struct: '' });
+  walk(w, body, nodeOf(model, ''), undefined);
   return { unknown: w.unknown, ...(w.typeError !== undefined ? { typeError: w.typeError } : {}) };
 }
 
