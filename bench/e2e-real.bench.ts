@@ -245,7 +245,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       reconcilePass: t.reconcilePass, reconcileMinutes: RECONCILE_MINUTES,
       snapshotRound: t.snapshotRound, snapshotMinutes: SNAPSHOT_MINUTES,
       clusters: world.clusters.length, alarms: alarmCount(world.clusters.length), dashboards: 1,
-      customMetrics: metricSeries(world.clusters.length, world.config.globalNamespaces.length), tableBytes: t.tableBytes,
+      customMetrics: metricSeries(world.clusters.length), tableBytes: t.tableBytes,
       idlePollersPerQueue: 5, secretReadsPerClusterPerHour: 2,
     }, PRICES, ASSUMPTIONS);
     log(`    fixed $ per month: reconcile ${fixed.reconcile.toFixed(2)} (a pass: ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.reconcilePass.counts[fn]), 0)} DynamoDB ops, ${t.reconcilePass.counts.sync.invocations} sync invocations), snapshots ${fixed.snapshots.toFixed(2)} (a round: ${t.snapshotRound.busEntries} events, ${FUNCTIONS.reduce((n, fn) => n + ddbOps(t.snapshotRound.counts[fn]), 0)} DynamoDB ops), idle polling ${fixed.idlePolling.toFixed(2)}, secrets ${fixed.secrets.toFixed(2)}, alarms ${fixed.alarms.toFixed(2)}, dashboard ${fixed.dashboards.toFixed(2)}, metrics ${fixed.metrics.toFixed(2)}, storage+PITR ${fixed.storageAndPitr.toFixed(4)}: ${fixed.total.toFixed(2)}`);

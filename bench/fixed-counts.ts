@@ -13,11 +13,14 @@ export function alarmCount(clusters: number): number {
 }
 
 /**
- * Distinct metric series (name × dimension values) of functions/metrics.ts: per cluster Syncs,
- * KubernetesWrites, SyncFailures, PropagationLag; per rejection reason EventsRejected (billed
- * only in the hours one is emitted: an upper bound); for the pool VipsUsed, VipsFree,
- * VipPoolUsage; per GNS VipsUsed.
+ * Distinct metric series (name × dimension values) of functions/metrics.ts emitted every hour:
+ * per cluster Syncs, KubernetesWrites, SyncFailures, PropagationLag; for the pool VipsUsed,
+ * VipsFree, VipPoolUsage. CloudWatch bills a series by the hour it receives data in, so the
+ * EventsRejected series (`REJECTION_SERIES`, one per reason) cost nothing while no event is rejected.
  */
-export function metricSeries(clusters: number, globalNamespaces: number): number {
-  return clusters * 4 + REJECTION_REASONS.length + 3 + globalNamespaces;
+export function metricSeries(clusters: number): number {
+  return clusters * 4 + 3;
 }
+
+/** EventsRejected: one series per reason, billed only in the hours an event is rejected for it. */
+export const REJECTION_SERIES = REJECTION_REASONS.length;

@@ -9,7 +9,7 @@
 //                                                          fixed reasons of shared/schemas/rejections.ts)
 //   VipsUsed, VipsFree, VipPoolUsage (%)    per Pool      (reconcile function: the pool read its release
 //                                                          does anyway; used = held or in quarantine)
-//   VipsUsed                                per Gns       (reconcile function: the bound VIPs step 2 reads)
+// Not per GNS: a series per GNS would cost $0.30 a month each; `gns-sync status` shows the split.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { targetKey } from '../shared/core/identity.ts';
 import { METRICS_NAMESPACE } from '../shared/metric-names.ts';
@@ -63,21 +63,15 @@ export function ingestMetricPoints(result: Pick<IngestResult, 'rejected'>): Metr
     .map(([reason, n]) => ({ name: 'EventsRejected', value: n, dimensions: { Reason: reason } }));
 }
 
-/** How full the VIP pool is, and each GNS's bound VIPs, as far as the reconcile read them. */
-export function reconcileMetricPoints(result: Pick<ReconcileResult, 'vips'>, pool: string): MetricPoint[] {
-  const points: MetricPoint[] = [];
-  if (result.vips?.pool) {
-    const usage = poolUsage(pool, result.vips.pool);
-    points.push(
-      { name: 'VipsUsed', value: usage.used, dimensions: { Pool: pool } },
-      { name: 'VipsFree', value: usage.free, dimensions: { Pool: pool } },
-      { name: 'VipPoolUsage', unit: 'Percent', value: usage.percent, dimensions: { Pool: pool } },
-    );
-  }
-  for (const [gns, used] of Object.entries(result.vips?.byGns ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    points.push({ name: 'VipsUsed', value: used, dimensions: { Gns: gns } });
-  }
-  return points;
+/** How full the VIP pool is, when the reconcile read it. */
+export function reconcileMetricPoints(result: Pick<ReconcileResult, 'pool'>, pool: string): MetricPoint[] {
+  if (!result.pool) return [];
+  const usage = poolUsage(pool, result.pool);
+  return [
+    { name: 'VipsUsed', value: usage.used, dimensions: { Pool: pool } },
+    { name: 'VipsFree', value: usage.free, dimensions: { Pool: pool } },
+    { name: 'VipPoolUsage', unit: 'Percent', value: usage.percent, dimensions: { Pool: pool } },
+  ];
 }
 
 /** One EMF line per point, with its dimensions only (Powertools' single metrics). */

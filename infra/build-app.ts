@@ -40,7 +40,6 @@ export function buildApp({ app, settings, cloud, projectRoot }: BuildAppInput): 
     clusters: cloud.clusters,
     configJson: cloud.json,
     vipPool: cloud.config.vipPool,
-    globalNamespaces: cloud.config.globalNamespaces.map((g) => g.name),
     projectRoot,
   });
   stateless.addStackDependency(stateful);

@@ -66,16 +66,8 @@ export interface ReconcileResult {
   readonly orphanSlicesDeleted: number;
   /** One line per failed part (a GNS, a cluster, the release). */
   readonly errors: readonly string[];
-  /** What the run read of the VIP pool (metrics: functions/metrics.ts). */
-  readonly vips?: VipsRead;
-}
-
-/** The VIP counts a run read anyway: parts it could not read are absent. */
-export interface VipsRead {
-  /** The configured pool's addresses held and in quarantine (the release's pool read). */
+  /** The configured pool's addresses held and in quarantine, from the release's pool read (absent: not read). Metrics: functions/metrics.ts. */
   readonly pool?: PoolCounts;
-  /** GNS → its bound identities (the reads of step 2; a GNS not complete in the store is not read). */
-  readonly byGns: Readonly<Record<string, number>>;
 }
 
 interface GnsTarget {
@@ -113,10 +105,9 @@ export function identitiesInUse(
   return inUse;
 }
 
-/** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded); `onAllocated` gets how many it has. */
-async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>, onAllocated?: (count: number) => void): Promise<VipIdentity[]> {
+/** Allocated identities of the GNS that no valid target needs (reuses the targets already loaded). */
+async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise<GnsTarget[]>): Promise<VipIdentity[]> {
   const [allocated, sources, loaded] = await Promise.all([deps.vips.listGns(gns), loadSources(deps.store, deps.topology.membersOf(gns)), targets]);
-  onAllocated?.(allocated.size);
   // The members in config order, as the sync passes them: the same hostname winners (publishable.ts).
   const inUse = identitiesInUse(loaded, sources, deps.topology.networks, deps.topology.vipFamily, deps.topology.membersOf(gns));
   return [...byIdentityKey(gns, allocated).keys()].filter((k) => !inUse.has(k)).map(parseIdentityKey);
@@ -126,7 +117,6 @@ async function goneIdentities(deps: ReconcileDeps, gns: string, targets: Promise
 export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (result: ReconcileResult) => void): Promise<ReconcileResult> {
   const log = deps.log ?? silentLog;
   const errors: string[] = [];
-  const vipsByGns: Record<string, number> = {};
   let poolCounts: PoolCounts | undefined;
   let enqueued = 0;
   let markedGone = 0;
@@ -154,7 +144,7 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
       if (incomplete.has(gns)) return;
       try {
         // Nothing is marked unless the targets, the pods and the VIPs were all read.
-        const gone = await goneIdentities(deps, gns, loading, (count) => { vipsByGns[gns] = count; });
+        const gone = await goneIdentities(deps, gns, loading);
         if (gone.length > 0) await deps.vips.markGone(gone, now);
         markedGone += gone.length;
       } catch (error) {
@@ -219,7 +209,7 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
     errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
   }
 
-  const result: ReconcileResult = { enqueued, markedGone, released, orphanSlicesDeleted, errors, vips: { byGns: vipsByGns, ...(poolCounts ? { pool: poolCounts } : {}) } };
+  const result: ReconcileResult = { enqueued, markedGone, released, orphanSlicesDeleted, errors, ...(poolCounts ? { pool: poolCounts } : {}) };
   log.info('reconciled', { enqueued, markedGone, released, orphanSlicesDeleted, errors: errors.length });
   onResult?.(result);
   if (errors.length > 0) {

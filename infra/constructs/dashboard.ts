@@ -1,6 +1,6 @@
 // The CloudWatch dashboard of the functions' EMF metrics (functions/metrics.ts): per target
 // cluster, propagation lag (p50, p99), syncs, the Kubernetes writes they made and failed syncs;
-// events the ingest rejected, per reason; the VIP pool's usage and each GNS's VIPs. The alarms on
+// events the ingest rejected, per reason; the VIP pool's usage. The alarms on
 // propagation p99 and on pool usage live here too (their metrics' definitions).
 // Only the metrics the functions emit are graphed: no widget that can never show data.
 import { Duration } from 'aws-cdk-lib';
@@ -21,9 +21,8 @@ export interface DashboardProps {
   readonly clusters: readonly string[];
   /** Alarm when a cluster's propagation p99 is above this for 3 minutes. */
   readonly propagationP99Ms: number;
-  /** The config's vipPool (the Pool dimension) and its global namespaces (one line each). */
+  /** The config's vipPool (the Pool dimension). */
   readonly vipPool: string;
-  readonly globalNamespaces: readonly string[];
   /** The reconcile's period, which emits the VIP gauges (minutes). */
   readonly reconcileMinutes: number;
   readonly alarmTopic: sns.ITopic;
@@ -76,18 +75,14 @@ export class GnsDashboard extends Construct {
         // Gauges of the reconcile (once per run): the maximum of the period is the state.
         [new cloudwatch.GraphWidget({
           title: `VIP pool ${props.vipPool}: used (held or in quarantine) and free addresses`,
-          width: 8,
+          width: 12,
           left: [poolMetric('VipsUsed').with({ label: 'used' }), poolMetric('VipsFree').with({ label: 'free' })],
         }), new cloudwatch.GraphWidget({
           title: `VIP pool ${props.vipPool}: usage (%)`,
-          width: 8,
+          width: 12,
           left: [poolMetric('VipPoolUsage').with({ label: 'usage %' })],
           leftYAxis: { min: 0, max: 100 },
           leftAnnotations: [{ value: POOL_USAGE_ALARM_PERCENT, label: 'alarm' }],
-        }), new cloudwatch.GraphWidget({
-          title: 'VIPs bound per global namespace',
-          width: 8,
-          left: props.globalNamespaces.map((g) => gnsMetric('VipsUsed', 'reconcile', { Gns: g }, 'Maximum').with({ label: g, period: gaugePeriod })),
         })],
       ],
     });

@@ -25,9 +25,8 @@ export interface StatelessStackProps extends StackProps {
   readonly clusters: readonly PublisherCluster[];
   /** The gns-sync config as JSON (the functions parse it with the shared schema). */
   readonly configJson: string;
-  /** The config's vipPool and global namespaces: the dimensions of the VIP metrics (dashboard, pool alarm). */
+  /** The config's vipPool: the dimension of the VIP pool metrics (dashboard, pool alarm). */
   readonly vipPool: string;
-  readonly globalNamespaces: readonly string[];
   /** Repository root (entry points and lock file). */
   readonly projectRoot: string;
 }
@@ -137,7 +136,6 @@ export class StatelessStack extends Stack {
       clusters: props.clusters.map((c) => c.name),
       propagationP99Ms: settings.propagationP99Ms,
       vipPool: props.vipPool,
-      globalNamespaces: props.globalNamespaces,
       reconcileMinutes: settings.reconcileMinutes,
       alarmTopic: alarms.topic,
     });

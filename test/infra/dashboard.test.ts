@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../shared/metric-names.ts';
 import { ingestMetricPoints, reconcileMetricPoints, syncMetricPoints } from '../../functions/metrics.ts';
 import { REJECTION_REASONS } from '../../shared/schemas/rejections.ts';
-import { alarmCount, metricSeries } from '../../bench/fixed-counts.ts';
+import { alarmCount, metricSeries, REJECTION_SERIES } from '../../bench/fixed-counts.ts';
 import { exampleCloud, resourcesOf, synth, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -20,9 +20,8 @@ beforeAll(() => {
 
 type Widget = { properties: { title: string; metrics: unknown[][] } };
 
-/** The example config's pool and global namespaces. */
+/** The example config's pool. */
 const POOL = '241.0.0.0/16';
-const GNS = ['kafka-gns'];
 
 describe('dashboard', () => {
   it('is named after the bus and graphs syncs, Kubernetes writes and failed syncs per cluster of the config, and rejected events', () => {
@@ -32,11 +31,10 @@ describe('dashboard', () => {
     expect(widgets.map((w) => w.properties.title)).toEqual([
       'Propagation lag (ms): agent observation → target written, p50 and p99',
       'Syncs per target cluster', 'Kubernetes writes per target cluster', 'Failed syncs per target cluster (retried)', 'Events rejected (dead-lettered as invalid), per reason',
-      `VIP pool ${POOL}: used (held or in quarantine) and free addresses`, `VIP pool ${POOL}: usage (%)`, 'VIPs bound per global namespace',
+      `VIP pool ${POOL}: used (held or in quarantine) and free addresses`, `VIP pool ${POOL}: usage (%)`,
     ]);
     const rejected = widgets[4]!.properties.metrics.map((m) => m[m.indexOf('Reason') + 1]);
     expect(rejected).toEqual([...REJECTION_REASONS]);
-    expect(widgets[7]!.properties.metrics.map((m) => m[m.indexOf('Gns') + 1])).toEqual(GNS);
     for (const w of widgets.slice(5, 7)) for (const m of w.properties.metrics) expect(m[m.indexOf('Pool') + 1]).toBe(POOL);
     const lagClusters = widgets[0]!.properties.metrics.map((m) => `${String(m[m.indexOf('Cluster') + 1])} ${(m.at(-1) as { stat: string }).stat}`);
     expect(lagClusters).toEqual(['clusterOne p50', 'clusterOne p99', 'clusterTwo p50', 'clusterTwo p99']);
@@ -59,7 +57,7 @@ describe('dashboard', () => {
     const emitted = [
       ...syncMetricPoints({ outcomes: [{ target, writes: 1 } as never], failed: [], observedAt: new Map([['g/clusterOne/n/s', 0]]) }, 1),
       ...ingestMetricPoints({ rejected: { schema: 1 } }),
-      ...reconcileMetricPoints({ vips: { pool: { held: 1, quarantined: 0 }, byGns: { g: 1 } } }, POOL),
+      ...reconcileMetricPoints({ pool: { held: 1, quarantined: 0 } }, POOL),
     ].map((p) => `${METRICS_NAMESPACE} ${p.name} ${['service', ...Object.keys(p.dimensions)].sort().join(',')}`);
     for (const g of graphed) expect(emitted).toContain(g);
   });
@@ -93,7 +91,7 @@ describe('VIP pool usage alarm', () => {
 
   it('the alarm\'s metric is the one the reconcile emits: same name, unit and dimension; above 90 once held and quarantined pass 90 % of the usable addresses', () => {
     const usable = 65_534;
-    const at = (held: number, quarantined: number) => reconcileMetricPoints({ vips: { pool: { held, quarantined }, byGns: {} } }, POOL).find((p) => p.name === 'VipPoolUsage')!;
+    const at = (held: number, quarantined: number) => reconcileMetricPoints({ pool: { held, quarantined } }, POOL).find((p) => p.name === 'VipPoolUsage')!;
     expect(at(1, 0)).toMatchObject({ unit: 'Percent', dimensions: { Pool: POOL } });
     expect(at(Math.floor(usable * 0.9) - 100, 100).value).toBeLessThanOrEqual(90);
     expect(at(Math.ceil(usable * 0.9) - 100, 101).value).toBeGreaterThan(90);
@@ -106,16 +104,16 @@ describe('the fixed cost counts what the stack defines (bench/fixed-counts.ts)',
     expect(Object.keys(resourcesOf(s.statelessTemplate, 'AWS::CloudWatch::Alarm'))).toHaveLength(alarmCount(clusters));
   });
 
-  it('metric series: every series the functions can emit for the example config, counted once', () => {
+  it('metric series: every series the functions emit for the example config, counted once (the rejection reasons apart)', () => {
     const { config } = exampleCloud();
     const clusters = config.clusters.map((c) => c.name);
     const target = (cluster: string) => ({ gns: 'g', cluster, namespace: 'n', name: 's' });
     const points = [
       ...syncMetricPoints({ outcomes: clusters.map((c) => ({ target: target(c), writes: 1 }) as never), failed: [], observedAt: new Map(clusters.map((c) => [`g/${c}/n/s`, 0])) }, 1),
-      ...ingestMetricPoints({ rejected: Object.fromEntries(REJECTION_REASONS.map((r) => [r, 1])) }),
-      ...reconcileMetricPoints({ vips: { pool: { held: 1, quarantined: 0 }, byGns: Object.fromEntries(config.globalNamespaces.map((g) => [g.name, 1])) } }, config.vipPool),
+      ...reconcileMetricPoints({ pool: { held: 1, quarantined: 0 } }, config.vipPool),
     ];
-    const series = new Set(points.map((p) => `${p.name} ${JSON.stringify(p.dimensions)}`));
-    expect(series.size).toBe(metricSeries(clusters.length, config.globalNamespaces.length));
+    const series = (ps: readonly { name: string; dimensions: object }[]) => new Set(ps.map((p) => `${p.name} ${JSON.stringify(p.dimensions)}`)).size;
+    expect(series(points)).toBe(metricSeries(clusters.length));
+    expect(series(ingestMetricPoints({ rejected: Object.fromEntries(REJECTION_REASONS.map((r) => [r, 1])) }))).toBe(REJECTION_SERIES);
   });
 });
