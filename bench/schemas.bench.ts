@@ -39,7 +39,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   const pod = (parsed.event.detail as PodUpsert).pod;
   const pods = Array.from({ length: 10_000 }, (_, i) => ({ v: '001764363600000.000001', record: { ...pod, name: `kafka-${i}`, uid: `uid-${i}` } }));
   const snapshot: NamespaceSnapshot = {
-    cluster: 'clusterOne', namespace: 'ns-one', v: '001764364200000.000000', snapshotId: 's', part: 1, parts: 1,
+    cluster: 'clusterOne', namespace: 'ns-one', v: '001764364200000.000000', observedAt: 1_764_364_200_000, snapshotId: 's', part: 1, parts: 1,
     keys: pods.map((p) => `pod/${p.record.name}`), pods, services: [],
   };
   const event: GnsEvent = { type: DETAIL_TYPES.snapshot, detail: snapshot };
