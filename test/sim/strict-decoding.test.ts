@@ -42,8 +42,10 @@ describe.skipIf(!hasKubectl)('strict decoding of request bodies', () => {
     const r = await http(url, 'POST', '/api/v1/namespaces/sd/services', svc('quiet', { clusterIP: 'None', extra: true }));
     expect(r.status).toBe(201);
     expect((r.body as { spec: Record<string, unknown> }).spec.extra).toBeUndefined();
+    const counted = env.fleet.clusters[0]!.counters.fieldWarnings;
     const res = await fetch(`${url}/api/v1/namespaces/sd/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'c', bogus: 1 }, data: { a: 'b' }, dta: {} }) });
     expect(res.status).toBe(201);
+    expect(env.fleet.clusters[0]!.counters.fieldWarnings - counted).toBe(2);
     expect(res.headers.get('warning')).toBe('299 - "unknown field \\"metadata.bogus\\"", 299 - "unknown field \\"dta\\""');
   });
 

@@ -52,6 +52,8 @@ export interface Counters {
   requests: number;
   /** Mutating HTTP requests received (POST, PUT, PATCH, DELETE on resources), answered or not. */
   writes: number;
+  /** Field validation warnings sent (unknown or duplicate fields dropped under fieldValidation Warn). */
+  fieldWarnings: number;
 }
 
 interface Target {
@@ -122,7 +124,7 @@ function watchInitialEvents(q: URLSearchParams, bookmarks: boolean): boolean {
 
 export class ApiServer {
   readonly faults: Faults;
-  readonly counters: Counters = { requests: 0, writes: 0 };
+  readonly counters: Counters = { requests: 0, writes: 0, fieldWarnings: 0 };
   private readonly registry: Registry;
   private readonly now: () => number;
   private readonly version: ServerVersion;
@@ -342,7 +344,9 @@ export class ApiServer {
     const decode = (body: unknown): unknown => {
       if (!(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
         const raw = this.rawJson.get(req);
-        warnings.push(...decodeBody(def, body, directive, decoder, raw === undefined || directive === 'Ignore' ? [] : duplicateKeys(raw)));
+        const found = decodeBody(def, body, directive, decoder, raw === undefined || directive === 'Ignore' ? [] : duplicateKeys(raw));
+        this.counters.fieldWarnings += found.length;
+        warnings.push(...found);
       }
       if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
       return body;
@@ -401,7 +405,9 @@ export class ApiServer {
         }
         const body = await this.readBody(req);
         const decodePatch = (patched: unknown, kind: string): void => {
-          warnings.push(...decodePatched(kind === 'Scale' ? modelDecoder('V1Scale') : decoder, patched, directive, () => (type === 'strategic' ? goFormat(body) : JSON.stringify(patched))));
+          const found = decodePatched(kind === 'Scale' ? modelDecoder('V1Scale') : decoder, patched, directive, () => (type === 'strategic' ? goFormat(body) : JSON.stringify(patched)));
+          this.counters.fieldWarnings += found.length;
+          warnings.push(...found);
           if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
         };
         return this.send(res, 200, reg.patch(def, t.namespace, name, type, body, { dryRun, decodePatched: decodePatch, ...(sub ? { subresource: sub } : {}) }));
