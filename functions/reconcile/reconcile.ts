@@ -36,6 +36,8 @@ import type { AgentLeaseRef } from '../handback.ts';
 import { handbacks, incompleteGns } from './completeness.ts';
 import { addressesOf, heldAddresses } from './published.ts';
 import { byIdentityKey } from '../sync/vips.ts';
+import { sweepRouting } from './routing-sweep.ts';
+import type { RoutingSweepDeps } from './routing-sweep.ts';
 
 export interface ReconcileDeps {
   readonly topology: TopologyIndex;
@@ -57,6 +59,11 @@ export interface ReconcileDeps {
   readonly published?: PublishedVipsStore;
   /** Where the agents keep their Lease (the hand-back channel, functions/handback.ts); false: none. */
   readonly agentLease?: AgentLeaseRef | false;
+  /**
+   * The Istio config clusters, for the routing sweep (routing-sweep.ts) — also with routing: none,
+   * so entries left by a switch from istio are removed. Absent: no sweep.
+   */
+  readonly routing?: RoutingSweepDeps['routing'];
 }
 
 export interface ReconcileResult {
@@ -64,6 +71,8 @@ export interface ReconcileResult {
   readonly markedGone: number;
   readonly released: number;
   readonly orphanSlicesDeleted: number;
+  /** ServiceEntries the config no longer wants, deleted by the routing sweep (absent: no sweep). */
+  readonly routingEntriesDeleted?: number;
   /** One line per failed part (a GNS, a cluster, the release). */
   readonly errors: readonly string[];
   /** The configured pool's addresses held and in quarantine, from the release's pool read (absent: not read). Metrics: functions/metrics.ts. */
@@ -191,6 +200,11 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
     }),
   );
 
+  // The routing objects' leftovers and drift (ADR 13); nothing deleted while the store is incomplete (ADR 14).
+  const enqueuedTargets = new Set([...known.values()].flatMap((keys) => [...keys]));
+  const swept = await sweepRouting(deps, { mayDelete: incomplete.size === 0, enqueued: enqueuedTargets, now }, errors, log);
+  enqueued += swept.enqueued;
+
   // Nothing is released while some target may still publish it (ADR 4, "Published VIPs").
   const published = await heldAddresses(deps.published, listed, now, errors, log);
   let released = 0;
@@ -209,7 +223,7 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
     errors.push(`releasing expired VIPs failed: ${describeError(error)}`);
   }
 
-  const result: ReconcileResult = { enqueued, markedGone, released, orphanSlicesDeleted, errors, ...(poolCounts ? { pool: poolCounts } : {}) };
+  const result: ReconcileResult = { enqueued, markedGone, released, orphanSlicesDeleted, ...(deps.routing ? { routingEntriesDeleted: swept.deleted } : {}), errors, ...(poolCounts ? { pool: poolCounts } : {}) };
   log.info('reconciled', { enqueued, markedGone, released, orphanSlicesDeleted, errors: errors.length });
   onResult?.(result);
   if (errors.length > 0) {

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   readonly clusters: ClusterApis;
   /** routing: istio — the Istio config clusters (docs/adr/0013-routing-through-istio.md). */
   readonly routing?: RoutingDeps;
+  /** The Istio config clusters for the reconcile's routing sweep, whatever `routing` is (functions/reconcile/routing-sweep.ts). */
+  readonly routingSweep?: RoutingDeps;
   readonly syncQueue: SyncQueue;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
@@ -121,6 +123,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   }, { logger: syncLog.logger, ...(options.onSyncMetrics ? { onMetrics: options.onSyncMetrics } : {}) }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const reconcile = createReconcileHandler({
     topology, store, incarnation, published, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log,
+    ...(options.routingSweep ? { routing: options.routingSweep } : {}),
     ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
   }, { logger: reconcileLog.logger }) as unknown as LambdaHandler<unknown, unknown>;
 

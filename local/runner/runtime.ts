@@ -190,12 +190,15 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
     const propagation = new PropagationWindow();
     const leaseNamespace = options.leaseNamespace ?? 'default';
+    const routingApis = kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } });
     const pipeline: Pipeline = buildPipeline({
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
       dynamo,
       clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, ...(config.installation ? { installation: config.installation } : {}) }),
-      ...(config.routing === 'istio' ? { routing: { apis: kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } }) } } : {}),
+      ...(config.routing === 'istio' ? { routing: { apis: routingApis } } : {}),
+      // The reconcile sweeps ServiceEntries whatever routing is: a switch to none leaves none behind.
+      routingSweep: { apis: routingApis },
       syncQueue: new LocalSyncQueue(syncQueue),
       deadLetters: deadLetters.ingest,
       syncDeadLetters: deadLetters.sync,

@@ -1,0 +1,109 @@
+// The reconcile's routing sweep (functions/reconcile/routing-sweep.ts): ServiceEntries this
+// installation owns that no configuration wants any more are deleted — routing switched from
+// istio to none, a GNS removed, a target's member removed — while entries of another
+// installation or of nobody stay; nothing is deleted while the store is incomplete; with
+// routing: istio every gateway-entry writer is enqueued (drift repair), and the target of a
+// client entry that was not enqueued as a target is enqueued (its sync removes it).
+import { beforeEach, describe, expect, it } from 'vitest';
+import { reconcile } from '../../../functions/reconcile/reconcile.ts';
+import { newSyncMemo } from '../../../functions/sync/memo.ts';
+import { syncGatewayEntries } from '../../../functions/sync/routing-gateway.ts';
+import { syncTarget } from '../../../functions/sync/sync.ts';
+import { indexTopology } from '../../../functions/topology.ts';
+import type { RoutingKey, ServiceEntry } from '../../../shared/core/routing/types.ts';
+import type { TargetRef } from '../../../shared/core/types.ts';
+import type { Topology } from '../../../shared/ports.ts';
+import { FakeRoutingApis, eastWestGateway } from './fake-routing.ts';
+import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podUpsert, serviceUpsert, targetService } from './fakes.ts';
+
+const ISTIO: Topology = { ...TOPOLOGY, routing: 'istio' };
+
+let store: FakeStore;
+let routing: FakeRoutingApis;
+let clusters: FakeClusters;
+let vips: FakeVips;
+let clock: FakeClock;
+let sent: TargetRef[];
+let routed: RoutingKey[];
+const queue = { enqueue: async (ts: readonly TargetRef[]) => void sent.push(...ts), enqueueRouting: async (ks: readonly RoutingKey[]) => void routed.push(...ks) };
+
+const all = (): ServiceEntry[] => [...routing.clusters.values()].flatMap((c) => [...c.entries.values()]);
+const names = () => all().map((e) => `${e.cluster}/${e.namespace}/${e.labels['gns-sync.io/routing'] ?? e.name}/${e.labels['gns-sync.io/source-pod'] ?? ''}`).sort();
+const run = (topology: Topology, incarnation?: { complete: boolean }) => reconcile({
+  topology: indexTopology(topology), store, queue, vips, clusters, routing: { apis: routing }, agentLease: false,
+  ...(incarnation ? { incarnation: { current: async () => ({ id: 'i', since: 0, complete: new Set(incarnation.complete ? ['clusterOne/ns-one', 'clusterOne/ns-two', 'clusterTwo/ns-one'] : []) }), markComplete: async () => {}, raiseFloors: async () => {} } } : {}),
+}, clock.now());
+
+beforeEach(async () => {
+  store = new FakeStore();
+  routing = new FakeRoutingApis();
+  clusters = new FakeClusters();
+  vips = new FakeVips();
+  clock = new FakeClock();
+  sent = [];
+  routed = [];
+  routing.cluster('clusterOne').services = [eastWestGateway('clusterOne', '172.18.255.1')];
+  routing.cluster('clusterTwo').services = [eastWestGateway('clusterTwo', '172.18.255.2')];
+  await store.put(
+    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
+    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
+    serviceUpsert('clusterOne', 'ns-two', targetService()),
+    serviceUpsert('clusterTwo', 'ns-one', targetService()),
+  );
+  const deps = { topology: indexTopology(ISTIO), store, vips, statuses: new FakeStatuses(), clusters, clock, memo: newSyncMemo(), routing: { apis: routing } };
+  await syncTarget(deps, T_LOCAL, clock.now());
+  await syncTarget(deps, T_REMOTE, clock.now());
+  await syncGatewayEntries({ topology: deps.topology, store, routing: { apis: routing } }, { gns: 'kafka-gns', cluster: 'clusterOne' }, clock.now());
+  // Not ours: nobody's, and another installation's.
+  const [first] = all();
+  await routing.cluster('clusterTwo').createServiceEntry({ ...first!, cluster: 'clusterTwo', namespace: 'ns-one', name: 'theirs', labels: { app: 'theirs' } });
+  await routing.cluster('clusterTwo').createServiceEntry({ ...first!, cluster: 'clusterTwo', namespace: 'ns-one', name: 'blue', labels: { ...first!.labels, 'gns-sync.io/installation': 'blue' } });
+});
+
+describe('the reconcile\'s routing sweep', () => {
+  it('routing: istio, nothing left over: deletes nothing, enqueues every gateway-entry writer', async () => {
+    const before = names();
+    const result = await run(ISTIO);
+    expect(result.routingEntriesDeleted).toBe(0);
+    expect(names()).toEqual(before);
+    expect(routed.map((k) => `${k.gns}/${k.cluster}`).sort()).toEqual(['kafka-gns/clusterOne', 'kafka-gns/clusterTwo']);
+  });
+
+  it('routing switched to none: every entry of this installation goes; others\' stay', async () => {
+    const result = await run({ ...ISTIO, routing: 'none' });
+    expect(result.routingEntriesDeleted).toBe(4);
+    expect(all().map((e) => e.name).sort()).toEqual(['blue', 'theirs']);
+    expect(routed).toEqual([]);
+  });
+
+  it('the GNS removed from the config: its entries go', async () => {
+    const result = await run({ ...ISTIO, globalNamespaces: [] });
+    expect(result.routingEntriesDeleted).toBe(4);
+    expect(all().map((e) => e.name).sort()).toEqual(['blue', 'theirs']);
+  });
+
+  it('the VIP target\'s member removed: its client entries go; the gateway entries wait for their writer', async () => {
+    const result = await run({ ...ISTIO, globalNamespaces: [{ name: 'kafka-gns', members: [{ cluster: 'clusterOne', namespace: 'ns-one' }, { cluster: 'clusterOne', namespace: 'ns-two' }] }] });
+    expect(result.routingEntriesDeleted).toBe(2);
+    expect(all().filter((e) => e.name !== 'blue' && e.name !== 'theirs').map((e) => `${e.cluster}/${e.labels['gns-sync.io/routing']}/${e.labels['gns-sync.io/source-pod']}`).sort())
+      .toEqual(['clusterOne/gateway/kafka-0', 'clusterOne/gateway/kafka-1']);
+    expect(all().filter((e) => e.name === 'blue' || e.name === 'theirs')).toHaveLength(2);
+    expect(routed.map((k) => `${k.gns}/${k.cluster}`)).toEqual(['kafka-gns/clusterOne']);
+  });
+
+  it('a client entry of a target that was not enqueued (its Service not in the store): the target is enqueued, its sync decides', async () => {
+    store = new FakeStore();
+    clusters = new FakeClusters(); // no slices: only the client entry tells of the target
+    await run(ISTIO);
+    expect(sent.map((t) => `${t.cluster}/${t.namespace}/${t.name}`)).toEqual(['clusterTwo/ns-one/kafka-headless']);
+  });
+
+  it('while the store is incomplete: nothing is deleted', async () => {
+    const before = names();
+    const result = await run({ ...ISTIO, routing: 'none' }, { complete: false });
+    expect(result.routingEntriesDeleted).toBe(0);
+    expect(names()).toEqual(before);
+    await run({ ...ISTIO, routing: 'none' }, { complete: true });
+    expect(all().map((e) => e.name).sort()).toEqual(['blue', 'theirs']);
+  });
+});
