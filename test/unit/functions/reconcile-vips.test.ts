@@ -152,4 +152,18 @@ describe('identitiesInUse (pure)', () => {
     expect([...identitiesInUse(targets.slice(1), pods, networks, 4)]).toEqual([key('kafka-1')]);
     expect(identitiesInUse(targets.slice(2), pods, networks, 4).size).toBe(0);
   });
+
+  it('ranks a hostname conflict by the config member order as the sync does: the loser needs no VIP, the winner does', () => {
+    // T_REMOTE is clusterTwo/ns-one; kafka-0 in clusterOne/ns-one and in clusterOne/ns-two (both remote to it).
+    const pods = [
+      { cluster: 'clusterOne', namespace: 'ns-two', pod: kafkaPod(0, { uid: 'uid-b' }) },
+      { cluster: 'clusterOne', namespace: 'ns-one', pod: kafkaPod(0) },
+    ];
+    const targets = [{ target: T_REMOTE, service: targetService() }];
+    const networks = topology().networks;
+    const members = topology().membersOf('kafka-gns');
+    expect([...identitiesInUse(targets, pods, networks, 4, members)]).toEqual([key('kafka-0')]);
+    const reversed = [...members].reverse();
+    expect([...identitiesInUse(targets, pods, networks, 4, reversed)]).toEqual(['kafka-gns/clusterOne/ns-two/kafka-0']);
+  });
 });
