@@ -43,6 +43,13 @@ export interface StartLocalOptions {
   /** The kubeconfig reaching the clusters (one context per cluster, as the config names them). */
   readonly kubeconfigPath?: string;
   readonly kubeconfigYaml?: string;
+  /**
+   * Least privilege: the agents and the functions' writer each with their own identity, as
+   * kubeconfigs with the same contexts (e.g. the gns-sync-agent and gns-sync-writer ServiceAccount
+   * tokens, local/demo/identities.ts). Default: the kubeconfig's own users for both. Preflight and
+   * status keep the kubeconfig's.
+   */
+  readonly identities?: { readonly agent: string; readonly writer: string };
   readonly stateDir: string;
   /** Reconcile period (default 60 s; 0: no timer). */
   readonly reconcileIntervalMs?: number;
@@ -153,6 +160,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const config = options.config ?? (options.configPath !== undefined ? loadConfig(options.configPath) : undefined);
   if (!config) throw new Error('startLocal needs a config or a configPath');
   const kc = loadKubeConfig(options, config);
+  const agentKc = options.identities ? loadKubeConfig({ ...options, kubeconfigYaml: options.identities.agent }, config) : kc;
+  const writerKc = options.identities ? loadKubeConfig({ ...options, kubeconfigYaml: options.identities.writer }, config) : kc;
   const paths = statePaths(options.stateDir);
   const lock = lockStateDir(options.stateDir);
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
@@ -190,12 +199,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
     const propagation = new PropagationWindow();
     const leaseNamespace = options.leaseNamespace ?? 'default';
-    const routingApis = kubeConfigRoutingApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } });
+    const routingApis = kubeConfigRoutingApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } });
     const pipeline: Pipeline = buildPipeline({
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
       dynamo,
-      clusters: kubeConfigClusterApis(kc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, ...(config.installation ? { installation: config.installation } : {}) }),
+      clusters: kubeConfigClusterApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, ...(config.installation ? { installation: config.installation } : {}) }),
       ...(config.routing === 'istio' ? { routing: { apis: routingApis } } : {}),
       // The reconcile sweeps ServiceEntries whatever routing is: a switch to none leaves none behind.
       routingSweep: { apis: routingApis },
@@ -302,7 +311,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
         const agent = await startAgent({
           cluster: cluster.name,
           namespaces,
-          kubeConfig: kubeConfigForContext(kc, cluster.context, cluster.name),
+          kubeConfig: kubeConfigForContext(agentKc, cluster.context, cluster.name),
           bus,
           identity,
           ...(leaseNamespace === 'none' ? {} : { leaseNamespace }),

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { checkConverged, type Converged, waitFor } from '../../local/demo/checks.ts';
 import { createScenario } from '../../local/demo/demo.ts';
+import { installGnsSync } from '../../local/demo/identities.ts';
 import { Kube } from '../../local/demo/kube.ts';
+import { OWN_NAMESPACE } from '../../local/manifests/contribution.ts';
 import { DEMO_CONFIG } from '../../local/demo/scenario.ts';
 import type { LocalRuntime, StartLocalOptions } from '../../local/runner/runtime.ts';
 import { startLocal } from '../../local/runner/runtime.ts';
@@ -36,9 +38,14 @@ export function tempStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'gns-e2e-'));
 }
 
-export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean; start?: boolean } = {}): Promise<World> {
+/**
+ * `rbac` (default true): the clusters enforce RBAC, gns-sync's rendered manifests are installed in
+ * them, and the agents and the writer run with their own ServiceAccount tokens (local/demo/identities.ts).
+ */
+export async function startWorld(options: { replicas?: number; config?: Config; runtime?: Partial<StartLocalOptions>; scenario?: boolean; start?: boolean; rbac?: boolean } = {}): Promise<World> {
+  const rbac = options.rbac ?? true;
   // Deleted pods are Terminating (not ready, terminating endpoints) for 200 ms, then gone.
-  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20, containerStopMs: 200 });
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 20, containerStopMs: 200, rbac });
   const kube = new Kube(fleet.kubeconfigYaml());
   if (options.scenario ?? true) await createScenario(kube, options.replicas ?? 3);
   const stateDir = tempStateDir();
@@ -50,9 +57,12 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
       if (event.storage === 'endpointslices.discovery.k8s.io' && labels?.['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io') sliceWrites += 1;
     });
   }
+  const config = options.config ?? DEMO_CONFIG;
+  const identities = rbac ? await installGnsSync(fleet, config) : undefined;
   const base: StartLocalOptions = {
-    config: options.config ?? DEMO_CONFIG,
+    config,
     kubeconfigYaml: fleet.kubeconfigYaml(),
+    ...(identities ? { identities, leaseNamespace: OWN_NAMESPACE } : {}),
     stateDir,
     log: (line) => void lines.push(line),
     reconcileIntervalMs: 0,
