@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimClusters } from '../sim/index.ts';
+import { OWN_NAMESPACE } from '../manifests/contribution.ts';
+import { installGnsSync } from './identities.ts';
 import type { SimFleet } from '../sim/index.ts';
 import type { LocalRuntime } from '../runner/runtime.ts';
 import { startLocal } from '../runner/runtime.ts';
@@ -99,12 +101,14 @@ export async function startDemoWorld(stateDir: string, log: (line: string) => vo
   writeFileSync(configPath, DEMO_ROUTED_CONFIG_YAML);
   // Istio's CRDs and an east-west gateway per cluster, labelled with the config's network.
   const clusters = DEMO_ROUTED_CONFIG.clusters.map((c) => ({ name: c.name, network: c.network }));
-  const fleet = await startSimClusters({ clusters, dns: true, istio: true, containerStopMs: 2000 });
+  // The clusters enforce RBAC; the agents and the writer run with their own tokens and what `gns-sync manifests` grants them.
+  const fleet = await startSimClusters({ clusters, dns: true, istio: true, containerStopMs: 2000, rbac: true });
   try {
     await fleet.writeKubeconfig(paths.kubeconfig);
     const kube = new Kube(fleet.kubeconfigYaml());
     await createScenario(kube, replicas);
-    const runtime = await startLocal({ config: DEMO_ROUTED_CONFIG, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log, reconcileIntervalMs: 60_000 });
+    const identities = await installGnsSync(fleet, DEMO_ROUTED_CONFIG);
+    const runtime = await startLocal({ config: DEMO_ROUTED_CONFIG, kubeconfigYaml: fleet.kubeconfigYaml(), identities, leaseNamespace: OWN_NAMESPACE, stateDir, log, reconcileIntervalMs: 60_000 });
     const mesh = { topology: topologyFromConfig(DEMO_ROUTED_CONFIG), reader: kubeMeshReader(fleet.kubeconfigYaml(), new Map(DEMO_ROUTED_CONFIG.clusters.map((c) => [c.name, c.context]))) };
     return { fleet, kube, runtime, kubeconfigPath: paths.kubeconfig, configPath, mesh };
   } catch (error) {

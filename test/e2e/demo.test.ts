@@ -66,7 +66,7 @@ it('demo (live) redraws the table when the user scales with kubectl, a bare `gns
   // A bare `gns-sync status` run where the demo was started finds the running demo.
   const status = await promisify(execFile)(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/gns-sync.mjs'), 'status'], { cwd });
   expect(status.stdout).toMatch(/clusterTwo\/ns-one\/kafka-headless/);
-  expect(status.stdout).toMatch(/^cluster clusterTwo \(context clusterTwo, http:\/\/127\.0\.0\.1:\d+\): reachable$/m);
+  expect(status.stdout).toMatch(/^cluster clusterTwo \(context clusterTwo, https:\/\/127\.0\.0\.1:\d+\): reachable$/m);
   expect(status.stdout).toMatch(new RegExp(`from the running gns-sync local \\(pid ${process.pid}\\)`));
   // The pool's usage per GNS (4 VIPs at least: kafka-0..3 seen from clusterTwo) and the propagation it measured.
   expect(status.stdout).toMatch(/^VIP pool 241\.0\.0\.0\/16: \d+\/65534 used \([<\d.]+ %; held or in quarantine\), \d+ free$/m);
