@@ -20,6 +20,8 @@ import type { Config } from '../../shared/config/schema.ts';
 import { upstreamProblem } from '../contract/upstream-schemas.ts';
 import { tempStateDir } from './harness.ts';
 import { goldenText, writtenObjects } from './written-objects.ts';
+import { installGnsSync } from '../../local/demo/identities.ts';
+import { OWN_NAMESPACE } from '../../local/manifests/contribution.ts';
 
 interface Setup { readonly clusters: readonly { name: string; network: string }[]; readonly targets: readonly [string, string][] }
 
@@ -53,7 +55,8 @@ afterEach(async () => {
 
 async function routedWorld(s: Setup): Promise<{ fleet: SimFleet; config: Config }> {
   const config = configOf(s);
-  fleet = await startSimClusters({ clusters: s.clusters.map((c) => ({ name: c.name, network: c.network })), istio: true, readyDelayMs: 20 });
+  // RBAC enforced: the agents and the writer run with their own tokens and the rendered grants (routing's included).
+  fleet = await startSimClusters({ clusters: s.clusters.map((c) => ({ name: c.name, network: c.network })), istio: true, readyDelayMs: 20, rbac: true });
   const kube = new Kube(fleet.kubeconfigYaml());
   await kube.namespace('clusterOne', 'ns-one');
   for (const [c, ns] of s.targets) await kube.namespace(c, ns);
@@ -61,7 +64,8 @@ async function routedWorld(s: Setup): Promise<{ fleet: SimFleet; config: Config 
   await kube.create('clusterOne', kafkaStatefulSet('ns-one', 3));
   for (const [c, ns] of s.targets) await kube.create(c, selectorlessService(ns));
   stateDir = tempStateDir();
-  runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => {}, reconcileIntervalMs: 0, quiet: true });
+  const identities = await installGnsSync(fleet, config);
+  runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), identities, leaseNamespace: OWN_NAMESPACE, stateDir, log: () => {}, reconcileIntervalMs: 0, quiet: true });
   return { fleet, config };
 }
 

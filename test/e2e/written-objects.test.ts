@@ -12,6 +12,8 @@ import { parseConfig } from '../../shared/config/load.ts';
 import { upstreamProblem } from '../contract/upstream-schemas.ts';
 import { startWorld, tempStateDir, waitFor, type World } from './harness.ts';
 import { goldenText, writtenObjects } from './written-objects.ts';
+import { installGnsSync } from '../../local/demo/identities.ts';
+import { OWN_NAMESPACE } from '../../local/manifests/contribution.ts';
 
 const THREE = parseConfig(`clusters:
   - { name: clusterOne, network: net-a }
@@ -65,14 +67,16 @@ describe('objects written for three clusters on two networks', () => {
   });
 
   it('are valid upstream and exactly the golden file: pod IPs on net-a (clusterOne/ns-two, clusterThree), VIPs on net-b', async () => {
-    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }, { name: 'clusterThree' }], readyDelayMs: 20 });
+    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }, { name: 'clusterThree' }], readyDelayMs: 20, rbac: true });
     const kube = new Kube(fleet.kubeconfigYaml());
     for (const [cluster, ns] of [['clusterOne', 'ns-one'], ['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']] as const) await kube.namespace(cluster, ns);
     await kube.create('clusterOne', kafkaHeadlessService('ns-one'));
     await kube.create('clusterOne', kafkaStatefulSet('ns-one', 3));
     for (const [cluster, ns] of [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']] as const) await kube.create(cluster, selectorlessService(ns));
     stateDir = tempStateDir();
-    runtime = await startLocal({ config: THREE, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => {}, reconcileIntervalMs: 0, quiet: true });
+    // The agents and the writer with their own tokens and the RBAC rendered for THREE.
+    const identities = await installGnsSync(fleet, THREE);
+    runtime = await startLocal({ config: THREE, kubeconfigYaml: fleet.kubeconfigYaml(), identities, leaseNamespace: OWN_NAMESPACE, stateDir, log: () => {}, reconcileIntervalMs: 0, quiet: true });
     const f = fleet;
     await waitFor('3 ready endpoints in every target', () => {
       const slices = writtenObjects(f).filter((o) => o.object.kind === 'EndpointSlice');
