@@ -33,7 +33,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
     renameSync(join(lib, 'package'), join(lib, 'gns-sync'));
     const installed = join(lib, 'gns-sync');
     const files = readdirSync(installed, { recursive: true, encoding: 'utf8' }).sort();
-    expect(files).toEqual(expect.arrayContaining(['bin/gns-sync.mjs', 'dist/gns-sync.mjs', 'deploy/base/deployment.yaml', 'examples/kafka-gns.yaml', 'package.json', 'README.md', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['bin/gns-sync.mjs', 'dist/gns-sync.mjs', 'deploy/base/deployment.yaml', 'local/sim/istio/crds-1.27.9.yaml', 'examples/kafka-gns.yaml', 'package.json', 'README.md', 'LICENSE']));
     expect(files.filter((f) => f.endsWith('.ts')), 'no TypeScript in the package').toEqual([]);
     symlinkSync(join(ROOT, 'node_modules'), join(installed, 'node_modules'));
     mkdirSync(join(prefix, 'bin'));

@@ -4,17 +4,20 @@
 // gateway Service (LoadBalancer, labelled topology.istio.io/network, port tls 15443), and the
 // AUTO_PASSTHROUGH Gateway of Istio's samples/multicluster/expose-services.yaml.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { packageRoot } from '../../package-root.ts';
 import type { Registry } from '../api/registry.ts';
 import { findResource } from '../api/resources.ts';
 import { customResourceByKind } from '../api/crd.ts';
 
-const CRD_FILE = new URL('./crds-1.27.9.yaml', import.meta.url);
+/** Shipped in the npm package (package.json `files`): found from the package root, source tree or bundle alike. */
+export const CRD_FILE = 'local/sim/istio/crds-1.27.9.yaml';
 let crdCache: readonly unknown[] | undefined;
 
 /** The Istio CustomResourceDefinitions the sim installs (parsed once per process). */
 export function istioCrds(): readonly unknown[] {
-  crdCache ??= parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS() as unknown).filter((d) => d !== null);
+  crdCache ??= parseAllDocuments(readFileSync(join(packageRoot(), CRD_FILE), 'utf8')).map((d) => d.toJS() as unknown).filter((d) => d !== null);
   return crdCache;
 }
 
