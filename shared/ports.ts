@@ -6,6 +6,7 @@ import type {
 import type { IncarnationView } from './core/completeness.ts';
 import type { Handback } from './core/handback.ts';
 import type { PoolCounts } from './core/pool-usage.ts';
+import type { InventoryKinds } from './core/inventory.ts';
 import type { GnsEvent } from './schemas/events.ts';
 import type { ClusterIstioView } from './core/routing/gateways.ts';
 import type { RoutingKey, ServiceEntry } from './core/routing/types.ts';
@@ -180,8 +181,11 @@ export type SliceRef = Pick<Slice, 'namespace' | 'name' | 'uid' | 'resourceVersi
 export interface ClusterApi {
   /** Every slice of one Service (owned by us or not: the plan ignores those it does not own). */
   listSlices(namespace: string, serviceName: string): Promise<readonly Slice[]>;
-  /** Every slice of the cluster labelled managed-by gns-sync.io (reconcile: orphans of removed members). */
-  listManagedSlices(): Promise<readonly Slice[]>;
+  /**
+   * The slices of one namespace labelled managed-by gns-sync.io (reconcile: orphans of removed
+   * members, in the member and inventoried namespaces only: the writer has no cluster-wide grant).
+   */
+  listManagedSlices(namespace: string): Promise<readonly Slice[]>;
   createSlice(slice: Slice): Promise<Slice>;
   updateSlice(slice: Slice): Promise<Slice>;
   /**
@@ -198,6 +202,40 @@ export interface ClusterApi {
    * in adapters that cannot (test fakes): nothing is handed back.
    */
   handBack?(lease: { readonly namespace: string; readonly name: string }, update: Handback, options?: { readonly create?: boolean }): Promise<boolean>;
+  /** The installation's inventory in this cluster; `createSlice` records the namespace in it first. */
+  readonly inventory: Inventory;
+}
+
+/** The inventory as read: its kinds, and the preconditions for a change against that read. */
+export interface InventoryRead {
+  readonly kinds: InventoryKinds;
+  /** The ConfigMap's uid and resourceVersion (absent: there is none yet). */
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+}
+
+/**
+ * Where this installation has written objects in one cluster, per kind (`<resource>.<group>`,
+ * shared/core/inventory.ts; docs/adr/0018-inventory.md). Any writer of objects outside gns-sync's
+ * namespace calls `record` before its first write of a kind in a namespace; the reconcile finds
+ * leftovers by listing only what `read` returns, and calls `forget` for namespaces it listed and
+ * found holding none of the installation's objects of that kind.
+ */
+export interface Inventory {
+  /**
+   * Makes sure (kind, namespace) is recorded before the caller writes there: reads the
+   * ConfigMap the first time a kind and namespace are asked (then remembers them for the
+   * adapter's life), creates or updates it against the read's uid and resourceVersion (a 409:
+   * read again). Throws the call errors (the write must then not happen).
+   */
+  record(kind: string, namespace: string): Promise<void>;
+  /** The inventory now (one GET; a missing ConfigMap: empty). */
+  read(): Promise<InventoryRead>;
+  /**
+   * Removes `namespaces` from `kind`, against `seen`'s uid and resourceVersion: returns false
+   * (nothing changed) when the inventory changed since `seen` was read — try at the next run.
+   */
+  forget(kind: string, namespaces: readonly string[], seen: InventoryRead): Promise<boolean>;
 }
 
 export interface ClusterApis {

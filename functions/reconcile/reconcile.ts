@@ -8,7 +8,8 @@
 //      The identities of a GNS removed from the config are marked gone too (found by the
 //      release's read of the pool), so its VIPs are released unless it comes back in time;
 //   3. delete our slices in namespaces that are no longer members of a GNS (a member removed
-//      from the config), and enqueue the Service of any other slice of ours that is no target
+//      from the config: found through the cluster's inventory, leftovers.ts, no cluster-wide
+//      list), forget from the inventory the removed members that hold none any more, and enqueue the Service of any other slice of ours that is no target
 //      any more (its annotation removed while the sync that would have cleaned up was lost):
 //      step 1 only sees visible targets, and that sync deletes our slices of a gone target;
 //   4. release what step 2 marked long enough ago — except a VIP some cluster still publishes
@@ -20,7 +21,6 @@
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
 import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
 import { identityKey, parseIdentityKey, targetKey } from '../../shared/core/identity.ts';
-import { ownedBy } from '../../shared/core/plan.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
 import type { MemberRef, ServiceRecord, SourcePod, TargetRef, VipIdentity } from '../../shared/core/types.ts';
@@ -35,6 +35,7 @@ import { DEFAULT_AGENT_LEASE, handBackAll } from '../handback.ts';
 import type { AgentLeaseRef } from '../handback.ts';
 import { handbacks, incompleteGns } from './completeness.ts';
 import { addressesOf, heldAddresses } from './published.ts';
+import { listOwnSlices, tidyInventory } from './leftovers.ts';
 import { byIdentityKey } from '../sync/vips.ts';
 import { sweepRouting } from './routing-sweep.ts';
 import type { RoutingSweepDeps } from './routing-sweep.ts';
@@ -170,8 +171,9 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
       listed.set(cluster, undefined);
       try {
         const api = await deps.clusters.get(cluster);
-        // Only this installation's slices: another installation's are none of its business.
-        const managed = (await api.listManagedSlices()).filter(ownedBy(deps.topology.installation));
+        // Only this installation's slices, in the member and inventoried namespaces (leftovers.ts).
+        const listing = await listOwnSlices(api, cluster, deps.topology);
+        const managed = listing.managed;
         const isOrphan = (s: (typeof managed)[number]) => deps.topology.gnsOf(cluster, s.namespace) === undefined || !deps.topology.gnsNames.includes(s.labels[LABEL_GNS] ?? '');
         // While the store is being rebuilt, nothing is an orphan (ADR 14).
         const orphans = incomplete.size > 0 ? [] : managed.filter(isOrphan);
@@ -179,6 +181,7 @@ export async function reconcile(deps: ReconcileDeps, now: number, onResult?: (re
         orphanSlicesDeleted += orphans.length;
         listed.set(cluster, addressesOf(managed.filter((s) => !orphans.includes(s))));
         if (orphans.length > 0) log.info('deleted slices of namespaces in no GNS', { cluster, slices: orphans.map((s) => `${s.namespace}/${s.name}`) });
+        await tidyInventory(api, cluster, listing, new Set(orphans.map((s) => s.namespace)), errors, log);
         // Our slices of a Service that is no target (any more): its sync deletes them.
         const stale = new Map<string, TargetRef>();
         for (const s of managed) {

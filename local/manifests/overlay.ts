@@ -51,8 +51,9 @@ export function overlayFiles(rendered: RenderedCluster, basePath: string): Map<s
   ]);
   rbacFile('writer', [
     `What the sync and reconcile functions may do in cluster ${name} (as gns-sync-writer), rendered by`,
-    '`gns-sync manifests`. When a namespace leaves its GNS, apply the new overlay only after a reconcile',
-    'has removed the slices gns-sync wrote there (docs/deploy.md).',
+    '`gns-sync manifests`. When a namespace leaves its GNS, keep its gns-sync-writer Role and RoleBinding',
+    '(kubectl apply -k does not delete them) until the reconcile logs it "clean", then delete them',
+    '(docs/deploy.md). No cluster-wide grant: leftovers are found through the inventory ConfigMap.',
   ]);
   const extra = [...rendered.objects.entries()];
   for (const [contribution, objects] of extra) {

@@ -204,7 +204,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
       dynamo,
-      clusters: kubeConfigClusterApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, ...(config.installation ? { installation: config.installation } : {}) }),
+      // The inventory lives beside the agent's Lease (gns-sync's namespace in deploy/; `default` locally).
+      clusters: kubeConfigClusterApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, inventoryNamespace: leaseNamespace === 'none' ? 'default' : leaseNamespace, ...(config.installation ? { installation: config.installation } : {}) }),
       ...(config.routing === 'istio' ? { routing: { apis: routingApis } } : {}),
       // The reconcile sweeps ServiceEntries whatever routing is: a switch to none leaves none behind.
       routingSweep: { apis: routingApis },

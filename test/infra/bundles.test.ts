@@ -57,6 +57,7 @@ describe.skipIf(!functionsExist())('bundled functions (skipped only until functi
     fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], events: false });
     for (const [cluster, namespaces] of [['clusterOne', ['ns-one', 'ns-two']], ['clusterTwo', ['ns-one']]] as const) {
       for (const ns of namespaces) fleet.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      fleet.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gns-sync' } }); // deploy/base: the inventory's namespace
     }
     for (const [cluster, ns] of [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] as const) {
       const svc = fleet.cluster(cluster).apply({

@@ -4,7 +4,9 @@ import type { Contribution } from '../contribution.ts';
 import { agentBus } from './agent-bus.ts';
 import { agentLease } from './agent-lease.ts';
 import { agentWatch } from './agent-watch.ts';
+import { writerAdmission } from './writer-admission.ts';
 import { writerEvents } from './writer-events.ts';
+import { writerInventory } from './writer-inventory.ts';
 import { writerRouting } from './writer-routing.ts';
 import { writerLease } from './writer-lease.ts';
 import { writerSlices } from './writer-slices.ts';
@@ -14,6 +16,8 @@ export const contributions: readonly Contribution[] = [
   agentBus,
   agentLease,
   writerSlices,
+  writerInventory,
+  writerAdmission,
   writerEvents,
   writerRouting,
   writerLease,

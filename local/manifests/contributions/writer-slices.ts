@@ -1,6 +1,6 @@
 // The sync and reconcile functions write the EndpointSlices of targets in member namespaces
-// (shared/adapters/kubernetes/cluster-api.ts) and list slices cluster-wide, so the reconcile
-// finds those it owns in namespaces that left their GNS.
+// (shared/adapters/kubernetes/cluster-api.ts). No cluster-wide grant: the reconcile finds the
+// slices it owns in namespaces that left their GNS through its inventory (writer-inventory.ts).
 import type { Contribution } from '../contribution.ts';
 
 export const writerSlices: Contribution = {
@@ -13,14 +13,6 @@ export const writerSlices: Contribution = {
       resources: ['endpointslices'],
       verbs: ['list', 'create', 'update', 'delete'],
       why: 'the EndpointSlices of targets (gns-sync never touches a slice it does not own)',
-    },
-    {
-      who: 'writer',
-      where: 'cluster',
-      apiGroup: 'discovery.k8s.io',
-      resources: ['endpointslices'],
-      verbs: ['list'],
-      why: 'the reconcile finds slices it owns in namespaces that are no longer members',
     },
   ],
 };

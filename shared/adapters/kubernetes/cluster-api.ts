@@ -2,17 +2,22 @@
 // DiscoveryV1Api, events through CoreV1Api (what `kubectl get events` and `describe` show).
 // Every call has a timeout and bounded retries (call.ts); 409 → ConflictError, 404 on
 // delete = done, 404 on update = ConflictError (the slice went away: re-read and re-plan).
+// Every update and delete carries the listed slice's uid and resourceVersion; a create or update
+// first records its namespace in the installation's inventory (./inventory.ts), so the reconcile
+// finds leftovers without a cluster-wide list.
 import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { ConfigurationOptions, CoreV1Event, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
 import { ConflictError } from '../../errors.ts';
 import { DEFAULT_INSTALLATION, installationLabels } from '../../core/installation.ts';
+import { KIND_ENDPOINTSLICES } from '../../core/inventory.ts';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY } from '../../core/types.ts';
 import type { Slice } from '../../core/types.ts';
 import type { ClusterApi } from '../../ports.ts';
 import { DEFAULT_CALL_POLICY, UnauthorizedError, kubeCall } from './call.ts';
 import type { CallPolicy } from './call.ts';
 import { writeHandback } from './agent-handback.ts';
+import { kubeInventory } from './inventory.ts';
 import { fromKubeSlice, toKubeSlice } from './slice-mapping.ts';
 
 export const FIELD_MANAGER = 'gns-sync';
@@ -32,7 +37,12 @@ export interface KubeClusterApiOptions {
   readonly installation?: string;
   /** Asked with the cluster's name before each retry of a failed call: true stops retrying (its circuit breaker is not closed). */
   readonly stopRetrying?: (cluster: string) => boolean;
+  /** Where the installation's inventory ConfigMap lives: gns-sync's own namespace (default `gns-sync`). */
+  readonly inventoryNamespace?: string;
 }
+
+/** gns-sync's own namespace in deploy/: the agent, its Lease, the inventory. */
+export const OWN_NAMESPACE = 'gns-sync';
 
 const LIST_PAGE = 500;
 
@@ -46,6 +56,12 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, ...(stop ? { stopRetrying: () => stop(cluster) } : {}) };
   const now = options.now ?? Date.now;
   const wrote = options.onWrite ?? (() => {});
+  const inventory = kubeInventory(core, { cluster, namespace: options.inventoryNamespace ?? OWN_NAMESPACE, installation: options.installation ?? DEFAULT_INSTALLATION, policy });
+  /** A listed slice's preconditions; an update or delete without them is refused before any call. */
+  const preconditionsOf = (slice: { namespace: string; name?: string; uid?: string; resourceVersion?: string }, verb: string) => {
+    if (!slice.name || !slice.uid || !slice.resourceVersion) throw new TypeError(`${verb} needs the name, uid and resourceVersion of a listed slice (${slice.namespace}/${slice.name ?? '?'})`);
+    return { uid: slice.uid, resourceVersion: slice.resourceVersion };
+  };
 
   async function listAll(what: string, page: (cont: string | undefined, o: ConfigurationOptions) => Promise<{ items: V1EndpointSlice[]; metadata?: { _continue?: string } }>, ns: string): Promise<Slice[]> {
     const out: Slice[] = [];
@@ -73,18 +89,20 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
         namespace,
       ),
 
-    listManagedSlices: () =>
+    listManagedSlices: (namespace) =>
       listAll(
-        'list slices managed by gns-sync',
+        `list slices managed by gns-sync in ${namespace}`,
         (cont, o) =>
-          discovery.listEndpointSliceForAllNamespaces(
-            { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) },
+          discovery.listNamespacedEndpointSlice(
+            { namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) },
             o,
           ),
-        '',
+        namespace,
       ),
 
     async createSlice(slice) {
+      // Recorded first: a crash between the two leaves a namespace listed, never a slice unlisted.
+      await inventory.record(KIND_ENDPOINTSLICES, slice.namespace);
       const created = await kubeCall(`${cluster}: create slice in ${slice.namespace}${slice.name ? `/${slice.name}` : ''}`, policy, (o) =>
         discovery.createNamespacedEndpointSlice({ namespace: slice.namespace, body: toKubeSlice(slice), fieldManager: FIELD_MANAGER }, o),
       );
@@ -94,7 +112,10 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
 
     async updateSlice(slice) {
       const name = slice.name;
+      preconditionsOf(slice, 'updateSlice');
       if (!name) throw new TypeError('updateSlice needs the name of an existing slice');
+      // A slice written before the inventory existed gets its namespace recorded at its first update.
+      await inventory.record(KIND_ENDPOINTSLICES, slice.namespace);
       const what = `${cluster}: update slice ${slice.namespace}/${name}`;
       const updated = await kubeCall(what, policy, (o) =>
         discovery.replaceNamespacedEndpointSlice({ name, namespace: slice.namespace, body: toKubeSlice(slice), fieldManager: FIELD_MANAGER }, o),
@@ -109,9 +130,9 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
 
     async deleteSlice(slice) {
       const { namespace, name } = slice;
-      if (!name) throw new TypeError('deleteSlice needs the name of an existing slice');
       // Both preconditions: a slice changed or recreated since it was listed is not deleted (409).
-      const preconditions = { ...(slice.uid ? { uid: slice.uid } : {}), ...(slice.resourceVersion ? { resourceVersion: slice.resourceVersion } : {}) };
+      const preconditions = preconditionsOf(slice, 'deleteSlice');
+      if (!name) throw new TypeError('deleteSlice needs the name of an existing slice');
       await kubeCall(`${cluster}: delete slice ${namespace}/${name}`, policy, async (o) => {
         await discovery.deleteNamespacedEndpointSlice({ name, namespace, body: { preconditions } }, o);
       }, (status) => (status === 404 ? { value: undefined } : undefined));
@@ -144,6 +165,7 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     },
 
     handBack,
+    inventory,
   };
   const onUnauthorized = options.onUnauthorized;
   if (!onUnauthorized) return api;
@@ -163,5 +185,6 @@ export function kubeClusterApi(kc: KubeConfig, options: KubeClusterApiOptions): 
     deleteSlice: guard(api.deleteSlice),
     recordEvent: guard(api.recordEvent),
     handBack: guard(handBack),
+    inventory: { record: guard(inventory.record), read: guard(inventory.read), forget: guard(inventory.forget) },
   };
 }

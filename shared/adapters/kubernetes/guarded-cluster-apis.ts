@@ -80,6 +80,7 @@ export function guardClusterApis(inner: ClusterApis | ((stopRetrying: StopRetryi
       deleteSlice: g(api.deleteSlice),
       recordEvent: g(api.recordEvent),
       ...(api.handBack ? { handBack: g(api.handBack.bind(api)) } : {}),
+      inventory: { record: g(api.inventory.record.bind(api.inventory)), read: g(api.inventory.read.bind(api.inventory)), forget: g(api.inventory.forget.bind(api.inventory)) },
     };
   }
 

@@ -72,7 +72,7 @@ describe('ClusterApi against a simulated cluster', () => {
     expect(updated.endpoints).toHaveLength(1);
     await expect(api.updateSlice(listed[0] as Slice)).rejects.toBeInstanceOf(ConflictError); // stale resourceVersion
 
-    expect((await api.listManagedSlices()).map((s) => `${s.namespace}/${s.name}`)).toContain('ns-one/kafka-headless-gns-test000001');
+    expect((await api.listManagedSlices('ns-one')).map((s) => `${s.namespace}/${s.name}`)).toContain('ns-one/kafka-headless-gns-test000001');
     // Deletes carry uid and resourceVersion preconditions: a slice changed since it was listed stays.
     await expect(api.deleteSlice(listed[0] as Slice)).rejects.toBeInstanceOf(ConflictError);
     const [current] = await api.listSlices('ns-one', 'kafka-headless');

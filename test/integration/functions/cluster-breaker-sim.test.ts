@@ -39,7 +39,7 @@ function counting(inner: ClusterApis): ClusterApis {
       };
       return {
         listSlices: c(api.listSlices), listManagedSlices: c(api.listManagedSlices), createSlice: c(api.createSlice),
-        updateSlice: c(api.updateSlice), deleteSlice: c(api.deleteSlice), recordEvent: c(api.recordEvent),
+        updateSlice: c(api.updateSlice), deleteSlice: c(api.deleteSlice), recordEvent: c(api.recordEvent), inventory: api.inventory,
       };
     },
   };

@@ -51,7 +51,8 @@ function sqsRecord(body: string, id: string, group?: string): SQSRecord {
 
 beforeAll(async () => {
   [fleet, dynamo] = await Promise.all([startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], events: false }), startLocalDynamo()]);
-  for (const [cluster, namespace] of [['clusterOne', 'ns-one'], ['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] as const) {
+  // gns-sync: its own namespace as deploy/base leaves it (the writer's inventory lives there).
+  for (const [cluster, namespace] of [['clusterOne', 'ns-one'], ['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterOne', 'gns-sync'], ['clusterTwo', 'gns-sync']] as const) {
     const sim = fleet.cluster(cluster);
     if (!sim.list('namespaces').some((n) => n.metadata.name === namespace)) sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   }

@@ -33,6 +33,7 @@ describe('a target made by removing the selector of an existing Service', () => 
   it('gets a Warning naming the controller\'s leftover slices and how to remove them; none once they are gone', async () => {
     const sim = fleet.cluster('clusterOne');
     sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-two' } });
+    sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gns-sync' } }); // the inventory's, as deploy/base leaves it
     sim.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'old-0', namespace: 'ns-two', labels: KAFKA_LABELS }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'kafka', ports: [{ name: 'tcp-client', containerPort: 9092 }] }] } });
     const ports = [{ name: 'tcp-client', port: 9092, protocol: 'TCP', targetPort: 'tcp-client' }];
     sim.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kafka-headless', namespace: 'ns-two' }, spec: { clusterIP: 'None', selector: KAFKA_LABELS, ports } });

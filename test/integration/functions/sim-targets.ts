@@ -1,5 +1,6 @@
 // The seed's selectorless target Service, created straight in a simulated cluster (with its
-// namespace) for the integration tests that sync against the simulated clusters.
+// namespace, and gns-sync's own namespace as deploy/base leaves it: the writer's inventory lives
+// there) for the integration tests that sync against the simulated clusters.
 import type { SimFleet } from '../../../local/sim/index.ts';
 import { KAFKA_LABELS } from '../../unit/functions/fakes.ts';
 
@@ -7,6 +8,7 @@ import { KAFKA_LABELS } from '../../unit/functions/fakes.ts';
 export function createSimTarget(fleet: SimFleet, cluster: string, namespace: string): string {
   const sim = fleet.cluster(cluster);
   sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  sim.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gns-sync' } });
   const svc = sim.apply({
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kafka-headless', namespace, annotations: { 'tsm.tanzu.vmware.com/endpoints.statefulset': JSON.stringify(KAFKA_LABELS) } },

@@ -52,10 +52,11 @@ describe('renderCluster', () => {
     ]);
     expect(objects.filter((o) => o.kind === 'RoleBinding').map((o) => `${o.metadata.name}@${o.metadata.namespace}`))
       .toEqual(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`));
-    expect(roles(objects, 'ClusterRole').map((r) => r.metadata.name)).toEqual(['gns-sync-writer']);
+    // No cluster-wide grant (issue 11, finding 4): leftovers are found through the inventory.
+    expect(roles(objects, 'ClusterRole')).toEqual([]);
   });
 
-  it("a cluster with no member namespaces gets no member Roles, only the agent's Lease (for it and the hand-back) and the cluster-wide slice list", () => {
+  it("a cluster with no member namespaces gets no member Roles, only the agent's Lease (for it and the hand-back) and the writer's inventory", () => {
     const objects = rbacObjects(renderCluster(config, 'idle', manifestSettings()));
     expect(roles(objects).map((r) => `${r.metadata.name}@${r.metadata.namespace}`)).toEqual(['gns-sync-agent@gns-sync', 'gns-sync-writer@gns-sync']);
     expect(agentConfigMap(renderCluster(config, 'idle', manifestSettings())).data).toMatchObject({ GNS_SYNC_CLUSTER: 'idle', GNS_SYNC_NAMESPACES: '' });
@@ -90,9 +91,9 @@ describe('renderCluster', () => {
     expect(writer[0]?.rules).toEqual([{ apiGroups: ['networking.istio.io'], resources: ['gateways'], verbs: ['get'] }]);
     expect(agentConfigMap(rendered).data).toMatchObject({ GNS_SYNC_EXTRA: 'yes' });
     const files = overlayFiles(rendered, '../../base');
-    expect([...files.keys()]).toEqual(['agent-rbac.yaml', 'writer-rbac.yaml', 'example-extra.yaml', 'kustomization.yaml']);
+    expect([...files.keys()]).toEqual(['agent-rbac.yaml', 'writer-rbac.yaml', 'writer-admission.yaml', 'example-extra.yaml', 'kustomization.yaml']);
     expect(parseAllDocuments(files.get('example-extra.yaml')!).map((d) => d.toJS())).toEqual([policy]);
-    expect(files.get('kustomization.yaml')).toContain('  - ../../base\n  - agent-rbac.yaml\n  - writer-rbac.yaml\n  - example-extra.yaml\n');
+    expect(files.get('kustomization.yaml')).toContain('  - ../../base\n  - agent-rbac.yaml\n  - writer-rbac.yaml\n  - writer-admission.yaml\n  - example-extra.yaml\n');
     expect(files.get('writer-rbac.yaml')).toContain('# routing\n');
     expect(files.get('writer-rbac.yaml')).not.toContain('same again');
   });
@@ -155,7 +156,7 @@ describe('gns-sync manifests (as a user runs it)', { timeout: 120_000 }, () => {
   it.skipIf(!hasKubectl)('--out DIR anywhere: kubectl kustomize renders it exactly as the overlay in deploy/clusters/', async () => {
     const dir = join(tempDir(), 'clusterOne');
     const { stdout } = await run(NODE, ['bin/gns-sync.mjs', 'manifests', '--config', EXAMPLE, '--cluster', 'clusterOne', '--out', dir], { cwd: ROOT });
-    expect(stdout).toBe(`${dir}: agent-rbac.yaml, writer-rbac.yaml, kustomization.yaml (cluster clusterOne: 2 member namespaces)\n`);
+    expect(stdout).toBe(`${dir}: agent-rbac.yaml, writer-rbac.yaml, writer-admission.yaml, kustomization.yaml (cluster clusterOne: 2 member namespaces)\n`);
     const kustomize = (path: string) => execFileSync('kubectl', ['kustomize', path], { encoding: 'utf8' });
     expect(kustomize(dir)).toBe(kustomize(join(ROOT, 'deploy/clusters/clusterOne')));
   });
@@ -165,7 +166,7 @@ describe('gns-sync manifests (as a user runs it)', { timeout: 120_000 }, () => {
     const objects = parseAllDocuments(stdout).map((d) => d.toJS() as KubeObject);
     expect(objects.map((o) => o.kind)).toEqual([
       'Namespace', 'ServiceAccount', 'Deployment', 'ServiceAccount', 'Secret', 'ConfigMap',
-      'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
+      'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);
     const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(deployment.spec.template.spec.containers[0]?.image).toBe('registry.example:5000/gns-sync-agent:1.2.3');

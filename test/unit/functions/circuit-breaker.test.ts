@@ -9,6 +9,7 @@ import { DEFAULT_CALL_POLICY, UnauthorizedError, kubeCall } from '../../../share
 import { guardClusterApis } from '../../../shared/adapters/kubernetes/guarded-cluster-apis.ts';
 import { ConflictError, FinalError, RetryableError } from '../../../shared/errors.ts';
 import type { ClusterApi, ClusterApis } from '../../../shared/ports.ts';
+import { FakeInventory } from './fakes.ts';
 
 const policy = DEFAULT_BREAKER_POLICY;
 const T0 = 1_764_363_600_000;
@@ -95,6 +96,7 @@ function fakeCluster(): { apis: ClusterApis; calls: () => number; next: (o: 'ok'
     updateSlice: async (s) => s,
     deleteSlice: async () => {},
     recordEvent: async () => {},
+    inventory: new FakeInventory(),
   };
   return { apis: { get: async () => api }, calls: () => calls, next: (o) => void queue.push(o) };
 }

@@ -8,7 +8,7 @@ import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIde
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
   ClusterApi, ClusterApis, Clock, DeadLetter, SliceRef, DeadLetters, MergeResult, ReleaseOptions, StateStore, SyncQueue, TargetStatus, TargetStatusStore, Topology, VipAllocator,
-  MemberBump, MemberVersions, NamespaceView,
+  MemberBump, MemberVersions, NamespaceView, Inventory, InventoryRead,
 } from '../../../shared/ports.ts';
 import { toBusEntries } from '../../../shared/schemas/serialize.ts';
 import { toEnvelope } from '../../../shared/schemas/envelope.ts';
@@ -16,6 +16,7 @@ import { DETAIL_TYPES } from '../../../shared/schemas/events.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import { formatHlc } from '../../../shared/core/hlc.ts';
 import { ANNOTATION_TSM } from '../../../shared/core/types.ts';
+import { KIND_ENDPOINTSLICES } from '../../../shared/core/inventory.ts';
 import { indexTopology } from '../../../functions/topology.ts';
 
 // ---- the seed's scenario -------------------------------------------------------------------
@@ -310,6 +311,44 @@ export class FakeStatuses implements TargetStatusStore {
 
 // ---- ClusterApi -------------------------------------------------------------------------------
 
+/** One cluster's inventory ConfigMap (shared/core/inventory.ts), with a resourceVersion. */
+export class FakeInventory implements Inventory {
+  readonly kinds = new Map<string, Set<string>>();
+  /** `record kind ns` for each record that wrote, `forget kind ns,ns` for each forget that did. */
+  readonly calls: string[] = [];
+  private rv = 1;
+  /** Called before each write; may throw (the ConfigMap cannot be written). */
+  beforeWrite: ((verb: 'record' | 'forget') => void) | undefined;
+
+  async record(kind: string, namespace: string): Promise<void> {
+    if (this.kinds.get(kind)?.has(namespace)) return;
+    this.beforeWrite?.('record');
+    this.kinds.set(kind, new Set([...(this.kinds.get(kind) ?? []), namespace]));
+    this.rv++;
+    this.calls.push(`record ${kind} ${namespace}`);
+  }
+
+  async read(): Promise<InventoryRead> {
+    return { kinds: new Map([...this.kinds].map(([k, v]) => [k, new Set(v)])), uid: 'uid-inventory', resourceVersion: String(this.rv) };
+  }
+
+  async forget(kind: string, namespaces: readonly string[], seen: InventoryRead): Promise<boolean> {
+    if (seen.resourceVersion !== String(this.rv)) return false;
+    this.beforeWrite?.('forget');
+    const left = [...(this.kinds.get(kind) ?? [])].filter((n) => !namespaces.includes(n));
+    if (left.length > 0) this.kinds.set(kind, new Set(left));
+    else this.kinds.delete(kind);
+    this.rv++;
+    this.calls.push(`forget ${kind} ${namespaces.join(',')}`);
+    return true;
+  }
+
+  /** The namespaces recorded for EndpointSlices, sorted. */
+  sliceNamespaces(): string[] {
+    return [...(this.kinds.get(KIND_ENDPOINTSLICES) ?? [])].sort();
+  }
+}
+
 export interface RecordedEvent {
   readonly namespace: string;
   readonly name: string;
@@ -326,6 +365,8 @@ export class FakeCluster implements ClusterApi {
   /** Every write call: `create ns/name`, `update ns/name`, `delete ns/name`, `event reason`. */
   readonly writes: string[] = [];
   readonly reads: string[] = [];
+  /** The installation's inventory in this cluster: createSlice and updateSlice record their namespace first. */
+  readonly inventory = new FakeInventory();
   private rv = 100;
   /** Called before each write; may throw (e.g. a ConflictError once). */
   beforeWrite: ((verb: string, slice?: Slice) => void) | undefined;
@@ -334,6 +375,8 @@ export class FakeCluster implements ClusterApi {
 
   /** Test setup: a slice as if someone else had created it. */
   seed(slice: Slice): Slice {
+    // A slice of gns-sync's was written by a writer that recorded its namespace first.
+    if (slice.labels['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io') this.inventory.kinds.set(KIND_ENDPOINTSLICES, new Set([...(this.inventory.kinds.get(KIND_ENDPOINTSLICES) ?? []), slice.namespace]));
     const stored = { ...slice, name: slice.name ?? `seeded-${this.rv}`, resourceVersion: String(++this.rv), uid: slice.uid ?? `uid-slice-${this.rv}` };
     this.slices.set(`${stored.namespace}/${stored.name}`, stored);
     return stored;
@@ -345,14 +388,15 @@ export class FakeCluster implements ClusterApi {
     return [...this.slices.values()].filter((s) => s.namespace === namespace && s.labels['kubernetes.io/service-name'] === serviceName);
   }
 
-  async listManagedSlices(): Promise<readonly Slice[]> {
+  async listManagedSlices(namespace: string): Promise<readonly Slice[]> {
     this.beforeCall?.();
-    this.reads.push('list managed');
-    return [...this.slices.values()].filter((s) => s.labels['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io');
+    this.reads.push(`list managed ${namespace}`);
+    return [...this.slices.values()].filter((s) => s.namespace === namespace && s.labels['endpointslice.kubernetes.io/managed-by'] === 'gns-sync.io');
   }
 
   async createSlice(slice: Slice): Promise<Slice> {
     this.beforeCall?.();
+    await this.inventory.record(KIND_ENDPOINTSLICES, slice.namespace);
     this.beforeWrite?.('create', slice);
     const name = slice.name ?? `gen-${this.rv}`;
     const key = `${slice.namespace}/${name}`;
@@ -365,6 +409,7 @@ export class FakeCluster implements ClusterApi {
 
   async updateSlice(slice: Slice): Promise<Slice> {
     this.beforeCall?.();
+    await this.inventory.record(KIND_ENDPOINTSLICES, slice.namespace);
     this.beforeWrite?.('update', slice);
     const key = `${slice.namespace}/${slice.name}`;
     const current = this.slices.get(key);

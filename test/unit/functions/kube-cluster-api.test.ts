@@ -22,6 +22,7 @@ let requests: string[];
 let server: Server;
 let url: string;
 let sleeps: number[];
+let inventoryListsAll = true;
 
 const status = (res: ServerResponse, code: number, message: string, headers: Record<string, string> = {}) => {
   res.writeHead(code, { 'content-type': 'application/json', ...headers });
@@ -34,6 +35,11 @@ const json = (res: ServerResponse, body: unknown) => {
 
 beforeAll(async () => {
   server = createServer({ key: readFileSync(join(TLS, 'loopback.key')), cert: readFileSync(join(TLS, 'loopback.crt')) }, (req, res) => {
+    // The inventory (tested on its own below) already lists the namespace: no write before a slice's.
+    if (inventoryListsAll && req.url?.startsWith('/api/v1/namespaces/gns-sync/configmaps/')) {
+      json(res, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gns-sync-inventory', namespace: 'gns-sync', uid: 'cm-uid', resourceVersion: '3' }, data: { 'endpointslices.discovery.k8s.io': 'ns-two\n' } });
+      return;
+    }
     requests.push(`${req.method} ${req.url}`);
     script(req, res);
   });
@@ -178,6 +184,45 @@ describe('kubeClusterApi: requests', () => {
     expect(bodies[0]).toMatchObject({ metadata: { name: slice.name, resourceVersion: '7', uid: 'slice-uid-1' }, endpoints: [{ addresses: ['10.0.0.1'], hostname: 'p-0' }] });
     await api.createSlice({ ...slice, resourceVersion: undefined });
     expect(requests[1]).toMatch(/^POST \/apis\/discovery.k8s.io\/v1\/namespaces\/ns-two\/endpointslices/);
+  });
+
+  it('an update or delete without the uid and resourceVersion of a listed slice is refused before any request', async () => {
+    script = (_req, res) => json(res, kubeSlice);
+    const { uid: _u, ...noUid } = slice;
+    const { resourceVersion: _r, ...noRv } = slice;
+    await expect(api.updateSlice(noUid)).rejects.toThrow(/uid and resourceVersion/);
+    await expect(api.updateSlice(noRv)).rejects.toThrow(/uid and resourceVersion/);
+    await expect(api.deleteSlice(noUid)).rejects.toThrow(/uid and resourceVersion/);
+    await expect(api.deleteSlice(noRv)).rejects.toThrow(/uid and resourceVersion/);
+    expect(requests).toEqual([]);
+  });
+
+  it('records the namespace in the inventory before creating a slice there (GET, create, then the slice)', async () => {
+    inventoryListsAll = false;
+    try {
+      script = (req, res) => {
+        if (req.method === 'GET') return status(res, 404, 'configmaps "gns-sync-inventory" not found');
+        let text = '';
+        req.on('data', (c: Buffer) => (text += c.toString()));
+        req.on('end', () => json(res, req.url?.includes('configmaps') ? JSON.parse(text) : kubeSlice));
+      };
+      await api.createSlice({ ...slice, name: undefined, resourceVersion: undefined, uid: undefined } as unknown as Slice);
+      expect(requests.map((r) => r.split('?')[0])).toEqual([
+        'GET /api/v1/namespaces/gns-sync/configmaps/gns-sync-inventory',
+        'POST /api/v1/namespaces/gns-sync/configmaps',
+        'POST /apis/discovery.k8s.io/v1/namespaces/ns-two/endpointslices',
+      ]);
+      // Remembered: the next create in that namespace goes straight to the slice.
+      await api.createSlice({ ...slice, name: undefined, resourceVersion: undefined, uid: undefined } as unknown as Slice);
+      expect(requests.slice(3).map((r) => r.split('?')[0])).toEqual(['POST /apis/discovery.k8s.io/v1/namespaces/ns-two/endpointslices']);
+      // The inventory cannot be written: no slice is created.
+      requests.length = 0;
+      script = (req, res) => (req.method === 'GET' ? status(res, 404, 'not found') : status(res, 403, 'configmaps is forbidden'));
+      await expect(api.createSlice({ ...slice, namespace: 'ns-three', name: undefined, resourceVersion: undefined, uid: undefined } as unknown as Slice)).rejects.toThrow(/inventory.*forbidden/);
+      expect(requests.filter((r) => r.includes('endpointslices'))).toEqual([]);
+    } finally {
+      inventoryListsAll = true;
+    }
   });
 
   it('deletes with the uid and resourceVersion of the listed slice as preconditions', async () => {

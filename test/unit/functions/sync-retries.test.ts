@@ -102,7 +102,7 @@ async function depsWithDeadClusterTwo(retries: SyncRetryScheduler, log?: Log): P
   const down = async () => {
     throw new RetryableError('clusterTwo: list slices: timed out after 3 attempt(s); the sync will be retried by the queue');
   };
-  const dead: ClusterApi = { listSlices: down, listManagedSlices: down, createSlice: down, updateSlice: down, deleteSlice: down, recordEvent: down };
+  const dead: ClusterApi = { listSlices: down, listManagedSlices: down, createSlice: down, updateSlice: down, deleteSlice: down, recordEvent: down, inventory: { record: down, read: down, forget: down } };
   return {
     topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clock: new FakeClock(), memo: newSyncMemo(),
     clusters: { get: async (c) => (c === 'clusterTwo' ? dead : clusters.get(c)) },
