@@ -38,7 +38,7 @@ describe('the writer admission policy objects', () => {
       const [policy, binding] = objectsFor(config);
       expect(() => new ValidatingAdmissionPolicy(policy as never).validate()).not.toThrow();
       expect(() => new ValidatingAdmissionPolicyBinding(binding as never).validate()).not.toThrow();
-      expect((binding as { spec: { policyName: string } }).spec.policyName).toBe(policy?.metadata.name);
+      expect((binding as unknown as { spec: { policyName: string } }).spec.policyName).toBe(policy?.metadata.name);
     }
     expect(objectsFor(withInstallation(example, 'team-a'))[0]?.metadata.name).toBe('gns-sync-writer-owns-only-team-a');
   });
