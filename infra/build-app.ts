@@ -26,15 +26,16 @@ export function buildApp({ app, settings, cloud, projectRoot }: BuildAppInput): 
     : {};
   const stateful = new StatefulStack(app, `${settings.stackPrefix}-stateful`, {
     ...env,
-    description: 'gns-sync state: event bus and archive, state table, queues and dead-letter queues, cluster credentials',
+    description: 'gns-sync state: event bus with its policy and the agent roles, archive, state table, queues and dead-letter queues, cluster credentials',
     terminationProtection: true,
     settings,
     // EKS clusters of the config are reached with the functions' role: no credentials secret.
     clusters: cloud.clusters.filter((c) => c.eks === undefined).map((c) => c.name),
+    publishers: cloud.clusters,
   });
   const stateless = new StatelessStack(app, `${settings.stackPrefix}-stateless`, {
     ...env,
-    description: 'gns-sync functions, rules, schedule, alarms and publisher permissions',
+    description: 'gns-sync functions, rules, schedule and alarms',
     settings,
     state: stateful,
     clusters: cloud.clusters,

@@ -1,21 +1,25 @@
 // Who may publish agent events, and as which cluster (docs/security.md): each cluster may put
 // events only with its own source `gns-sync.io/cluster/<cluster>`, and only its agent may.
 //
-// - A cluster in another AWS account (config `awsAccountId`): one bus-policy statement per
-//   account, allowing PutEvents only with the sources of that account's clusters.
+// - Clusters in other AWS accounts (config `awsAccountId`): one bus-policy statement allowing
+//   those accounts PutEvents with those clusters' sources only; the per-account Deny below keeps
+//   each account to its own clusters' sources.
 // - A cluster in the deployment account: an IAM role for its agent, allowed PutEvents on this
 //   bus only with its own source, trusted by EKS Pod Identity only for the session tags of that
 //   cluster (`eks.name` in the config, else its own name), namespace `gns-sync` and service
 //   account `gns-sync-agent` (AWS: EKS User Guide, "Create IAM role with trust policy required by
 //   EKS Pod Identity").
 // - For every cluster, a Deny on the bus: PutEvents with its source by any principal but its
-//   agent's role (`aws:PrincipalArn`; for another account's cluster, any principal outside that
-//   account), so an administrator or CI role of the deployment account cannot speak for a
+//   agent's role (`aws:PrincipalArn`; for the clusters of another account, one Deny per account:
+//   any principal outside that account), so an administrator or CI role of the deployment account cannot speak for a
 //   cluster by accident or design. The ingest function's account and source checks are the
 //   second line (functions/ingest/admission.ts).
+//
+// The statements are the bus's own resource policy (AWS::Events::EventBus `Policy`), not one
+// AWS::Events::EventBusPolicy each (ADR 9): so this construct lives in the stack of the bus.
 import { createHash } from 'node:crypto';
 import { Aws, CfnOutput } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { agentDetailTypes, sourceOf } from '../../shared/schemas/events.ts';
@@ -33,7 +37,10 @@ export interface PublisherCluster {
 }
 
 export interface PublishersProps {
-  readonly bus: events.IEventBus;
+  /** The bus whose resource policy the statements become (in the same stack). */
+  readonly bus: events.EventBus;
+  /** The bus's name as configured: its policy names itself by an ARN built from it (a GetAtt of itself would be a cycle). */
+  readonly busName: string;
   readonly clusters: readonly PublisherCluster[];
 }
 
@@ -86,41 +93,38 @@ export class Publishers extends Construct {
       roles.set(cluster.name, role);
       new CfnOutput(this, `AgentRoleArn-${cluster.name}`, { value: role.roleArn, description: `IAM role of the agent in cluster ${cluster.name} (EKS Pod Identity association)` });
     }
-    for (const [account, sources] of [...byAccount].sort(([a], [b]) => a.localeCompare(b))) {
-      new events.CfnEventBusPolicy(this, `Account-${account}`, {
-        eventBusName: props.bus.eventBusName,
-        statementId: `gns-sync-agents-${account}`,
-        statement: {
-          Sid: `gns-sync-agents-${account}`,
-          Effect: 'Allow',
-          Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
-          Action: 'events:PutEvents',
-          Resource: props.bus.eventBusArn,
-          Condition: sourceCondition(sources.sort()),
-        },
+    const statements: Record<string, unknown>[] = [];
+    const busArn = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/${props.busName}`;
+    // One Allow for every other account's clusters: each account may put the sources of all of
+    // them, but the per-account Deny below refuses another account's sources to it; one statement
+    // instead of one per account keeps the policy within its size quota (ADR 9).
+    const accounts = [...byAccount.keys()].sort();
+    if (accounts.length > 0) {
+      const principals = accounts.map((account) => `arn:${Aws.PARTITION}:iam::${account}:root`);
+      statements.push({
+        Sid: 'gns-sync-agents-other-accounts',
+        Effect: 'Allow',
+        Principal: { AWS: principals.length === 1 ? principals[0] : principals },
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: sourceCondition(accounts.flatMap((account) => byAccount.get(account) ?? []).sort()),
       });
     }
-    for (const cluster of props.clusters) {
-      const role = roles.get(cluster.name);
-      // Requests signed by an IAM principal always carry aws:PrincipalArn; the Null test leaves
-      // AWS's own deliveries (none today) to the Allow statements.
-      const notTheAgent = role !== undefined
-        ? { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } }
-        : { StringNotEquals: { 'aws:PrincipalAccount': cluster.awsAccountId } };
-      const sid = denyStatementId(cluster.name);
-      new events.CfnEventBusPolicy(this, `OnlyAgent-${cluster.name}`, {
-        eventBusName: props.bus.eventBusName,
-        statementId: sid,
-        statement: {
-          Sid: sid,
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'events:PutEvents',
-          Resource: props.bus.eventBusArn,
-          Condition: { 'ForAnyValue:StringEquals': { 'events:source': sourceOf(cluster.name) }, ...notTheAgent, Null: { 'aws:PrincipalArn': 'false' } },
-        },
-      });
-    }
+    // Requests signed by an IAM principal always carry aws:PrincipalArn; the Null test leaves
+    // AWS's own deliveries (none today) to the Allow statements.
+    const deny = (sid: string, sources: readonly string[], notTheAgent: Record<string, unknown>) => statements.push({
+      Sid: sid,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: busArn,
+      Condition: { 'ForAnyValue:StringEquals': { 'events:source': sources.length === 1 ? sources[0] : [...sources] }, ...notTheAgent, Null: { 'aws:PrincipalArn': 'false' } },
+    });
+    for (const [cluster, role] of roles) deny(denyStatementId(cluster), [sourceOf(cluster)], { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } });
+    // Another account's clusters: one Deny per account (the policy's size: ADR 9), any principal outside it.
+    for (const account of accounts) deny(`gns-sync-only-account-${account}`, (byAccount.get(account) ?? []).sort(), { StringNotEquals: { 'aws:PrincipalAccount': account } });
+    const bus = props.bus.node.defaultChild as events.CfnEventBus;
+    bus.policy = statements.length === 0 ? undefined : { Version: '2012-10-17', Statement: statements };
     this.agentRoles = roles;
   }
 }

@@ -1,5 +1,5 @@
 // The stateful stack: what holds data and outlives any code change (docs/architecture.md: infrastructure split by lifecycle) — the event bus
-// and its archive, the state table, the queues and their dead-letter queues, and one Secrets
+// with its resource policy and the agent roles it names, its archive, the state table, the queues and their dead-letter queues, and one Secrets
 // Manager secret per target cluster. Everything here is retained when the stack is deleted.
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, CfnOutput, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ARCHIVE_PATTERN } from '../../shared/rules.ts';
+import { Publishers, type PublisherCluster } from '../constructs/publishers.ts';
 import { QueueWithDlq } from '../constructs/queue-with-dlq.ts';
 import { stateTable } from '../constructs/state-table.ts';
 import { toCdkPattern } from '../pattern.ts';
@@ -31,6 +32,8 @@ export interface StatefulStackProps extends StackProps {
   readonly settings: CloudSettings;
   /** The registered clusters (one credentials secret each). */
   readonly clusters: readonly string[];
+  /** Every cluster of the config: who may publish as it (the agent roles and the bus's policy). */
+  readonly publishers: readonly PublisherCluster[];
 }
 
 export class StatefulStack extends Stack {
@@ -42,6 +45,7 @@ export class StatefulStack extends Stack {
   readonly syncQueue: sqs.Queue;
   readonly syncDlq: sqs.Queue;
   readonly clusterSecrets: ReadonlyMap<string, secrets.Secret>;
+  readonly publishers: Publishers;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -55,6 +59,8 @@ export class StatefulStack extends Stack {
       retention: Duration.days(settings.archiveRetentionDays),
     });
     this.archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The bus's resource policy names the agent roles (aws:PrincipalArn), so they live here too.
+    this.publishers = new Publishers(this, 'Publishers', { bus: this.bus, busName: settings.busName, clusters: props.publishers });
 
     this.table = stateTable(this, 'State');
 

@@ -1,6 +1,6 @@
 // The stateless stack: code and wiring that can be replaced at any time (docs/architecture.md: infrastructure split by lifecycle) — the three
-// functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule, the
-// alarms and who may publish to the bus. It holds no data.
+// functions, the rules from shared/rules.ts, the queue event sources, the reconcile schedule and
+// the alarms. It holds no data. (Who may publish to the bus is the bus's own policy: stateful.)
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
@@ -11,7 +11,7 @@ import { RULES } from '../../shared/rules.ts';
 import { Alarms } from '../constructs/alarms.ts';
 import { GnsDashboard } from '../constructs/dashboard.ts';
 import { GnsFunction } from '../constructs/gns-function.ts';
-import { Publishers, type PublisherCluster } from '../constructs/publishers.ts';
+import type { PublisherCluster } from '../constructs/publishers.ts';
 import { QueueRuleTarget } from '../constructs/queue-rule-target.ts';
 import { grantTable } from '../constructs/state-table.ts';
 import { toCdkPattern } from '../pattern.ts';
@@ -115,8 +115,6 @@ export class StatelessStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(settings.reconcileMinutes)),
       targets: [new eventsTargets.LambdaFunction(this.reconcile.fn, { retryAttempts: 2, maxEventAge: Duration.minutes(settings.reconcileMinutes) })],
     });
-
-    new Publishers(this, 'Publishers', { bus: state.bus, clusters: props.clusters });
 
     // For EKS IAM authentication (a secret {"eks": {...}}): the roles to give EKS access entries.
     for (const [name, f] of [['Sync', this.sync], ['Reconcile', this.reconcile]] as const) {

@@ -93,6 +93,13 @@ export function resourcesOf(template: Template, type: string): Resources {
   return template.findResources(type) as Resources;
 }
 
+/** The statements of the bus's own resource policy (AWS::Events::EventBus `Policy`, in the stateful stack). */
+export function busPolicyStatements(template: Template): Record<string, unknown>[] {
+  const buses = Object.values(resourcesOf(template, 'AWS::Events::EventBus'));
+  if (buses.length !== 1) throw new Error(`expected one event bus, found ${buses.length}`);
+  return (buses[0]?.Properties?.Policy as { Statement?: Record<string, unknown>[] } | undefined)?.Statement ?? [];
+}
+
 /** Every IAM statement of every policy (and inline role policy) of a template. */
 export function iamStatements(template: Template): { policy: string; statement: Record<string, unknown> }[] {
   const out: { policy: string; statement: Record<string, unknown> }[] = [];

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT } from '../../infra/constructs/publishers.ts';
 import { agentDetailTypes, sourceOf } from '../../shared/schemas/events.ts';
-import { exampleCloud, resourcesOf, synth, type Synthesized } from '../infra/synth.ts';
+import { busPolicyStatements, exampleCloud, resourcesOf, synth, type Synthesized } from '../infra/synth.ts';
 import { allowed, type Statement } from './policy-eval.ts';
 
 const HOME = '111122223333';
@@ -33,12 +33,12 @@ let identityOf: (cluster: string) => Statement[];
 let trustOf: (cluster: string) => Statement[];
 beforeAll(() => {
   s = synth({ cloud: exampleCloud([{ name: 'clusterThree', awsAccountId: OTHER }]) });
-  busPolicy = Object.values(resourcesOf(s.statelessTemplate, 'AWS::Events::EventBusPolicy')).map((p) => resolve(p.Properties?.Statement) as Statement);
-  const roles = resourcesOf(s.statelessTemplate, 'AWS::IAM::Role');
+  busPolicy = busPolicyStatements(s.statefulTemplate).map((st) => resolve(st) as Statement);
+  const roles = resourcesOf(s.statefulTemplate, 'AWS::IAM::Role');
   const roleId = (cluster: string) => Object.keys(roles).find((id) => id.startsWith(`PublishersAgent${cluster}`))!;
   roleArn = (cluster) => `arn:aws:iam::${HOME}:role/${roleId(cluster)}`;
   trustOf = (cluster) => (resolve(roles[roleId(cluster)]!.Properties?.AssumeRolePolicyDocument) as { Statement: Statement[] }).Statement;
-  const policies = resourcesOf(s.statelessTemplate, 'AWS::IAM::Policy');
+  const policies = resourcesOf(s.statefulTemplate, 'AWS::IAM::Policy');
   identityOf = (cluster) => Object.values(policies)
     .filter((p) => JSON.stringify(p.Properties?.Roles).includes(roleId(cluster)))
     .flatMap((p) => (resolve(p.Properties?.PolicyDocument) as { Statement: Statement[] }).Statement);
@@ -112,7 +112,7 @@ describe('agent roles: trusted by EKS Pod Identity for one cluster, namespace an
 
   it('an EKS cluster named in the config is the tag the trust requires', () => {
     const eks = synth({ cloud: exampleCloud([{ name: 'clusterFour', eks: { name: 'prod-eks-4', region: 'eu-west-1' } }]) });
-    const roles = resourcesOf(eks.statelessTemplate, 'AWS::IAM::Role');
+    const roles = resourcesOf(eks.statefulTemplate, 'AWS::IAM::Role');
     const trust = Object.entries(roles).find(([id]) => id.startsWith('PublishersAgentclusterFour'))![1].Properties?.AssumeRolePolicyDocument as { Statement: Statement[] };
     expect(trust.Statement[0]?.Condition?.StringEquals?.['aws:RequestTag/eks-cluster-name']).toBe('prod-eks-4');
   }, 120_000); // a second synth

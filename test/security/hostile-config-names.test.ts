@@ -67,7 +67,7 @@ describe('hostile but valid names deploy', () => {
     const cloud = loadCloudConfig(file);
     const s = synth({ cloud, nag: true });
     expect(Object.keys(s.statefulTemplate.findResources('AWS::SecretsManager::Secret'))).toHaveLength(names.length);
-    expect(Object.keys(s.statelessTemplate.findResources('AWS::IAM::Role')).filter((id) => id.includes('Agent'))).toHaveLength(names.length);
+    expect(Object.keys(s.statefulTemplate.findResources('AWS::IAM::Role')).filter((id) => id.includes('Agent'))).toHaveLength(names.length);
   }, 120_000); // a synth with cdk-nag
 
   it.each([
