@@ -75,14 +75,22 @@ export interface Pipeline {
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
 /** The use cases' Log: Powertools JSON lines at the chosen level; failed syncs also become SyncLines. */
-function runnerLog(serviceName: string, logLevel: PipelineOptions['logLevel'], onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
+export function runnerLog(serviceName: string, logLevel: PipelineOptions['logLevel'], onFailedSync: (target: string, error: string) => void): { logger: Logger; log: Log } {
   const logger = new Logger({ serviceName, logLevel });
   const base = fromPowertools(logger);
+  // A failed sync is a line whether it will be retried (warn) or not (error: a FinalError such as a 403).
+  const failed = (message: string, attributes?: LogAttributes) => {
+    if (message.startsWith('sync failed') && typeof attributes?.target === 'string') onFailedSync(attributes.target, String(attributes.error));
+  };
   const log: Log = {
     ...base,
     warn(message: string, attributes?: LogAttributes) {
-      if (message.startsWith('sync failed') && typeof attributes?.target === 'string') onFailedSync(attributes.target, String(attributes.error));
+      failed(message, attributes);
       base.warn(message, attributes);
+    },
+    error(message: string, attributes?: LogAttributes) {
+      failed(message, attributes);
+      base.error(message, attributes);
     },
   };
   return { logger, log };

@@ -81,3 +81,18 @@ describe('--log-format json', () => {
     expect(JSON.parse(syncJson({ ...ok, error: 'ECONNREFUSED' }))).toMatchObject({ level: 'WARN', message: 'sync failed, retried', error: 'ECONNREFUSED' });
   });
 });
+
+describe('failed syncs become sync lines', () => {
+  it('whether the queue retries them (warn) or not (a final error such as a 403: error)', async () => {
+    const { runnerLog } = await import('../../../local/runner/pipeline.ts');
+    const seen: [string, string][] = [];
+    const { log } = runnerLog('gns-sync-sync', 'SILENT', (target, error) => void seen.push([target, error]));
+    log.warn('sync failed; the queue will retry', { target: 'kafka-gns/clusterTwo/ns-one/kafka-headless', error: 'connect ECONNREFUSED 127.0.0.1:6443' });
+    log.error('sync failed; not retried', { target: 'kafka-gns/clusterTwo/ns-one/kafka-headless', error: 'endpointslices is forbidden' });
+    log.error('something else', { target: 'kafka-gns/clusterTwo/ns-one/kafka-headless', error: 'x' });
+    expect(seen).toEqual([
+      ['kafka-gns/clusterTwo/ns-one/kafka-headless', 'connect ECONNREFUSED 127.0.0.1:6443'],
+      ['kafka-gns/clusterTwo/ns-one/kafka-headless', 'endpointslices is forbidden'],
+    ]);
+  });
+});
