@@ -4,7 +4,8 @@
 // clusters on two networks: a pod restart rewrites at most the gateway entries carrying its IP
 // (counted) and never a VIP or a client entry; idle, no ServiceEntry is rewritten
 // (resourceVersions unchanged); scale down and the target Service's deletion remove the routing
-// objects with the slices. The periodic reconcile is off: each "within one reconcile interval"
+// objects with the slices; routing switched to none, one reconcile deletes every ServiceEntry
+// gns-sync wrote. The periodic reconcile is off: each "within one reconcile interval"
 // is one explicit reconcile run, so nothing here depends on timing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -209,4 +210,21 @@ describe.each([SEED, THREE])('routing on sim --istio: $name', (s) => {
       return left.length === 0 && vipsOf(w, remoteCluster, remoteNs).size === 0 ? true : undefined;
     }, 30_000, 100);
   }, 240_000);
+});
+
+describe('routing switched off', () => {
+  it('routing: istio → none: one reconcile of the restarted runtime deletes every ServiceEntry gns-sync wrote; the slices stay', async () => {
+    const w = await routedWorld(SEED);
+    await routed(w, SEED, 3);
+    expect(entries(w, 'clusterTwo', 'client').length).toBe(3);
+    await w.runtime.stop();
+    runtime = undefined;
+    const none = parseConfig(configText(SEED).replace('routing: istio', 'routing: none'), 'none.yaml');
+    runtime = await startLocal({ config: none, kubeconfigYaml: w.fleet.kubeconfigYaml(), stateDir: join(w.dir, 'state'), log: () => {}, reconcileIntervalMs: 0, quiet: true, control: false });
+    await runtime.idle();
+    await runtime.reconcile();
+    await runtime.idle();
+    expect(w.fleet.clusters.flatMap((c) => [...c.store.bucket(SE).values()].filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'gns-sync.io'))).toEqual([]);
+    expect(vipsOf(w, 'clusterTwo', 'ns-one').size).toBe(3);
+  }, 120_000);
 });
