@@ -25,8 +25,8 @@ export function clusterApisFromEnv(config: Pick<Config, 'clusters'>, options: Cl
  * routing: istio — the Istio config clusters (docs/adr/0013), reached as the slices are: an EKS
  * cluster of the config with the function's role, any other through its secret.
  */
-export function routingApisFromEnv(config: Pick<Config, 'clusters'>): RoutingApis {
+export function routingApisFromEnv(config: Pick<Config, 'clusters'>, options: { readonly installation?: string } = {}): RoutingApis {
   const eks = new Map(config.clusters.flatMap((c) => (c.eks ? [[c.name, c.eks] as const] : [])));
-  const secrets = secretsManagerRoutingApis({ client: new SecretsManagerClient({}) });
-  return eks.size === 0 ? secrets : routedRoutingApis((cluster) => eks.has(cluster), eksRoutingApis({ clusters: eks }), secrets);
+  const secrets = secretsManagerRoutingApis({ ...options, client: new SecretsManagerClient({}) });
+  return eks.size === 0 ? secrets : routedRoutingApis((cluster) => eks.has(cluster), eksRoutingApis({ ...options, clusters: eks }), secrets);
 }

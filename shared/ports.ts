@@ -333,6 +333,12 @@ export interface RoutingApi {
   deleteServiceEntry(entry: Pick<ServiceEntry, 'namespace' | 'name' | 'uid' | 'resourceVersion'>): Promise<void>;
   /** Services labelled `topology.istio.io/network`, and the `istio-system` namespace's network label. */
   istioView(): Promise<ClusterIstioView>;
+  /**
+   * The installation's inventory in this cluster (docs/adr/0018-inventory.md):
+   * `createServiceEntry` and `updateServiceEntry` record the namespace in it first (a failed
+   * record: nothing written); the routing sweep lists only the namespaces it records.
+   */
+  readonly inventory: Inventory;
 }
 
 export interface RoutingApis {

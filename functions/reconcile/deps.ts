@@ -17,6 +17,6 @@ export function reconcileDepsFromEnv(env: Env): ReconcileDeps & { readonly clock
     queue: syncQueueFromEnv(env),
     clusters: clusterApisFromEnv(base.config, { installation: base.topology.installation }),
     // The routing sweep (ADR 13), also with routing: none: entries left by a switch from istio go.
-    routing: { apis: routingApisFromEnv(base.config) },
+    routing: { apis: routingApisFromEnv(base.config, { installation: base.topology.installation }) },
   };
 }

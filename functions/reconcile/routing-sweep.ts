@@ -1,6 +1,8 @@
 // The reconcile's part of routing (docs/adr/0013-routing-through-istio.md): what the slices get
 // from steps 1 and 3, for the ServiceEntries. In every Istio config cluster it lists the entries
-// this installation owns (its managed-by and installation labels; ADR 15) and deletes, with
+// this installation owns (its managed-by and installation labels; ADR 15) — in the namespaces
+// its inventory records and those the config writes to, never cluster-wide (ADR 18,
+// ./routing-inventory.ts) — and deletes, with
 // their uid/resourceVersion preconditions, those no configuration wants any more:
 //   - every entry when `routing` is `none` (switched off);
 //   - an entry of a GNS removed from the config;
@@ -16,7 +18,6 @@
 // incarnation cannot be read, nothing is deleted (ADR 14). A cluster without Istio's CRDs has no
 // entries; with routing: none a cluster that refuses the list (the grants went with routing) is
 // skipped with a log line: nothing gns-sync wrote can be left there that it could delete.
-import { isOwnedEntry } from '../../shared/core/routing/plan.ts';
 import { LABEL_ROUTING, LABEL_ROUTING_MANAGED_BY, LABEL_SOURCE_CLUSTER, LABEL_TARGET, LABEL_TARGET_CLUSTER } from '../../shared/core/routing/types.ts';
 import type { RoutingKey, ServiceEntry } from '../../shared/core/routing/types.ts';
 import { targetKey } from '../../shared/core/identity.ts';
@@ -26,6 +27,7 @@ import { FinalError, IstioApiMissingError, describeError } from '../../shared/er
 import type { RoutingApis, SyncQueue } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
+import { listOwnEntries, tidyEntryInventory } from './routing-inventory.ts';
 
 export interface RoutingSweepDeps {
   readonly topology: TopologyIndex;
@@ -77,7 +79,9 @@ export async function sweepRouting(deps: RoutingSweepDeps, options: { readonly m
   await Promise.all(configClusters.map(async (cluster) => {
     try {
       const api = await deps.routing!.apis.get(cluster);
-      const owned = (await api.listServiceEntries(OWNED)).filter((e) => isOwnedEntry(e, topology.installation));
+      // Only the inventoried namespaces and those the config writes to (docs/adr/0018): no cluster-wide list.
+      const listing = await listOwnEntries(api, cluster, topology, OWNED);
+      const owned = listing.owned;
       const leftovers = owned.map((e) => ({ e, why: leftoverReason(topology, cluster, e) })).filter((x) => x.why !== undefined);
       if (options.mayDelete) {
         for (const { e } of leftovers) await api.deleteServiceEntry(e);
@@ -91,6 +95,7 @@ export async function sweepRouting(deps: RoutingSweepDeps, options: { readonly m
         const target = { gns: e.labels[LABEL_GNS] ?? '', cluster: e.labels[LABEL_TARGET_CLUSTER] ?? '', namespace: e.namespace, name: e.labels[LABEL_TARGET] ?? '' };
         if (target.name !== '' && !options.enqueued.has(targetKey(target))) stale.set(targetKey(target), target);
       }
+      await tidyEntryInventory(api, cluster, listing, errors, log);
     } catch (error) {
       if (error instanceof IstioApiMissingError) return;
       if (!istio && error instanceof FinalError) {

@@ -27,7 +27,7 @@ export function syncDepsFromEnv(env: Env): SyncBatchDeps {
     // routing: istio (ADR 13): Istio ServiceEntries, and the gateway-entry writers the syncs
     // name go back onto the sync queue in their own FIFO groups (SendMessage on SYNC_QUEUE_URL).
     ...(base.config.routing === 'istio'
-      ? { routing: { apis: routingApisFromEnv(base.config) }, queue: sqsSyncQueue({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }) }
+      ? { routing: { apis: routingApisFromEnv(base.config, { installation: base.topology.installation }) }, queue: sqsSyncQueue({ client: sqsClient(), queueUrl: requireEnv(env, 'SYNC_QUEUE_URL') }) }
       : {}),
   };
 }

@@ -21,6 +21,7 @@ import type { TopologyIndex } from '../topology.ts';
 import { applyEntries } from './routing-apply.ts';
 import type { RoutingDeps } from './routing-client.ts';
 import { configClusterOf, isIstio } from './routing-client.ts';
+import { listRecordedEntries } from './routing-listing.ts';
 import { istioViews } from './routing-views.ts';
 import { loadSources } from './sources.ts';
 
@@ -93,7 +94,9 @@ export async function syncGatewayEntries(deps: GatewayWriterDeps, key: RoutingKe
     const mine = desired.filter((e: ServiceEntry) => e.cluster === cluster);
     try {
       const api = await deps.routing.apis.get(cluster);
-      writes += (await applyEntries(api, mine, () => api.listServiceEntries(gatewaySelector(key)), { installation: topology.installation, incomplete })).writes;
+      // Where entries were written before (the inventory) and where they go now: no cluster-wide list.
+      const list = () => listRecordedEntries(api, gatewaySelector(key), mine.map((e) => e.namespace));
+      writes += (await applyEntries(api, mine, list, { installation: topology.installation, incomplete })).writes;
     } catch (error) {
       if (error instanceof IstioApiMissingError) {
         missingCrd.push(cluster);

@@ -199,7 +199,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const contexts = new Map(config.clusters.map((c) => [c.name, c.context] as const));
     const propagation = new PropagationWindow();
     const leaseNamespace = options.leaseNamespace ?? 'default';
-    const routingApis = kubeConfigRoutingApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 } });
+    const routingApis = kubeConfigRoutingApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, inventoryNamespace: leaseNamespace === 'none' ? 'default' : leaseNamespace, ...(config.installation ? { installation: config.installation } : {}) });
     const pipeline: Pipeline = buildPipeline({
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },

@@ -2,8 +2,8 @@
 // in Istio config clusters and reads what each cluster tells about Istio. In a cluster that is
 // the Istio config cluster of some clusters: the client entries in those clusters' member
 // namespaces, the gateway entries in the east-west gateway's namespace (istio-system, as in
-// Istio's samples; a gateway elsewhere needs this grant in its namespace), and a cluster-wide
-// list (the gateway writer finds its entries wherever a gateway was). In every cluster: the
+// Istio's samples; a gateway elsewhere needs this grant in its namespace). No cluster-wide list:
+// the writers and the reconcile find entries through the inventory (docs/adr/0018). In every cluster: the
 // gateway Services (labelled topology.istio.io/network; RBAC cannot select by label) and the
 // istio-system namespace's network label. With routing: none, nothing.
 import { ISTIO_SYSTEM } from '../../../shared/core/routing/gateways.ts';
@@ -27,8 +27,7 @@ export const writerRouting: Contribution = {
       grants.push({ who: 'writer', where: { namespace }, ...ENTRIES, verbs: ['list', 'create', 'update', 'delete'], why: `client ServiceEntries of the targets in ${namespace} (one per VIP endpoint)` });
     }
     grants.push(
-      { who: 'writer', where: { namespace: ISTIO_SYSTEM }, ...ENTRIES, verbs: ['create', 'update', 'delete'], why: "gateway ServiceEntries in the east-west gateway's namespace (one per routed pod)" },
-      { who: 'writer', where: 'cluster', ...ENTRIES, verbs: ['list'], why: 'the gateway writer finds the ServiceEntries it owns in every namespace' },
+      { who: 'writer', where: { namespace: ISTIO_SYSTEM }, ...ENTRIES, verbs: ['list', 'create', 'update', 'delete'], why: "gateway ServiceEntries in the east-west gateway's namespace (one per routed pod)" },
     );
     return grants;
   },

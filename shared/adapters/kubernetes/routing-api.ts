@@ -17,6 +17,10 @@ import { clusterSecretName, kubeConfigForContext, kubeConfigFromSecret } from '.
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { expiringCache } from './expiring-cache.ts';
+import { DEFAULT_INSTALLATION } from '../../core/installation.ts';
+import { KIND_SERVICEENTRIES } from '../../core/inventory.ts';
+import { kubeInventory } from './inventory.ts';
+import { OWN_NAMESPACE } from './cluster-api.ts';
 
 const GROUP = 'networking.istio.io';
 const VERSION = 'v1';
@@ -27,6 +31,10 @@ export interface KubeRoutingApiOptions {
   readonly policy?: Partial<CallPolicy>;
   /** Counts write calls, for logs, tests and benchmarks. */
   readonly onWrite?: (verb: 'create' | 'update' | 'delete') => void;
+  /** The installation whose inventory records the entries' namespaces (default: the default installation). */
+  readonly installation?: string;
+  /** Where the inventory ConfigMap lives: gns-sync's own namespace (default `gns-sync`). */
+  readonly inventoryNamespace?: string;
 }
 
 interface KubeObject {
@@ -78,9 +86,12 @@ export function kubeRoutingApi(kc: KubeConfig, options: KubeRoutingApiOptions): 
   const { cluster } = options;
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy };
   const wrote = options.onWrite ?? (() => {});
+  const inventory = kubeInventory(core, { cluster, namespace: options.inventoryNamespace ?? OWN_NAMESPACE, installation: options.installation ?? DEFAULT_INSTALLATION, policy });
   const missing = (what: string) => new IstioApiMissingError(`${cluster}: ${what}: the cluster does not serve ${GROUP}/${VERSION} ServiceEntries (is Istio installed, and is this the cluster's Istio config cluster?)`);
 
   return {
+    inventory,
+
     async listServiceEntries(selector, namespace) {
       const what = `list ServiceEntries ${selectorText(selector)}${namespace ? ` in ${namespace}` : ''}`;
       const out: ServiceEntry[] = [];
@@ -101,6 +112,8 @@ export function kubeRoutingApi(kc: KubeConfig, options: KubeRoutingApiOptions): 
 
     async createServiceEntry(entry) {
       const what = `${cluster}: create ServiceEntry ${entry.namespace}/${entry.name}`;
+      // Recorded first (docs/adr/0018): an entry is never left where the routing sweep does not look.
+      await inventory.record(KIND_SERVICEENTRIES, entry.namespace);
       await kubeCall(what, policy, (o) =>
         custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: entry.namespace, body: toKubeServiceEntry(entry), fieldManager: FIELD_MANAGER }, o),
       );
@@ -109,6 +122,8 @@ export function kubeRoutingApi(kc: KubeConfig, options: KubeRoutingApiOptions): 
 
     async updateServiceEntry(entry) {
       const what = `${cluster}: update ServiceEntry ${entry.namespace}/${entry.name}`;
+      // An entry written before the inventory existed gets its namespace recorded at its first update.
+      await inventory.record(KIND_SERVICEENTRIES, entry.namespace);
       await kubeCall(what, policy, (o) =>
         custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: entry.namespace, name: entry.name, body: toKubeServiceEntry(entry), fieldManager: FIELD_MANAGER }, o),
       (status) => {

@@ -5,10 +5,16 @@ import type { ClusterIstioView, GatewayServiceRecord } from '../../../shared/cor
 import type { ServiceEntry } from '../../../shared/core/routing/types.ts';
 import { ConflictError, IstioApiMissingError } from '../../../shared/errors.ts';
 import type { RoutingApi, RoutingApis } from '../../../shared/ports.ts';
+import { KIND_SERVICEENTRIES } from '../../../shared/core/inventory.ts';
+import { FakeInventory } from './fakes.ts';
 
 export class FakeRoutingCluster implements RoutingApi {
   readonly entries = new Map<string, ServiceEntry>();
   readonly writes: string[] = [];
+  /** The namespace of each list (`*`: cluster-wide). */
+  readonly lists: string[] = [];
+  /** The installation's inventory here; create and update record the namespace first. */
+  readonly inventory = new FakeInventory();
   services: GatewayServiceRecord[] = [];
   systemNetwork: string | undefined;
   served = true;
@@ -25,11 +31,13 @@ export class FakeRoutingCluster implements RoutingApi {
 
   async listServiceEntries(selector: Readonly<Record<string, string>>, namespace?: string): Promise<readonly ServiceEntry[]> {
     this.#check('list');
+    this.lists.push(namespace ?? '*');
     return [...this.entries.values()].filter((e) => (namespace === undefined || e.namespace === namespace) && Object.entries(selector).every(([k, v]) => e.labels[k] === v));
   }
 
   async createServiceEntry(entry: ServiceEntry): Promise<void> {
     this.#check('create');
+    await this.inventory.record(KIND_SERVICEENTRIES, entry.namespace);
     const key = `${entry.namespace}/${entry.name}`;
     if (this.entries.has(key)) throw new ConflictError(`${key} exists`);
     this.entries.set(key, { ...entry, cluster: this.name, uid: `uid-${++this.#uid}`, resourceVersion: String(++this.#rv) });
@@ -38,6 +46,7 @@ export class FakeRoutingCluster implements RoutingApi {
 
   async updateServiceEntry(entry: ServiceEntry): Promise<void> {
     this.#check('update');
+    await this.inventory.record(KIND_SERVICEENTRIES, entry.namespace);
     const key = `${entry.namespace}/${entry.name}`;
     const found = this.entries.get(key);
     if (!found || found.resourceVersion !== entry.resourceVersion || (entry.uid !== undefined && entry.uid !== found.uid)) throw new ConflictError(`${key}: stale or gone`);
