@@ -1,9 +1,10 @@
 // The writer's routing grants, exactly (issue 9, Deploy): on `sim --istio --rbac` with what
-// `gns-sync manifests` renders for routing: istio installed, the writer's own token may list
-// ServiceEntries cluster-wide and create, update and delete them in the member namespaces of the
-// clusters a config cluster configures and in istio-system (the gateway's namespace) — and
-// nowhere else, and nothing it does not use (patch); it may read the gateway Services and the
-// istio-system namespace. The demo (demo --once) runs the whole routing with this token.
+// `gns-sync manifests` renders for routing: istio installed, the writer's own token may list,
+// create, update and delete ServiceEntries in the member namespaces of the clusters a config
+// cluster configures and in istio-system (the gateway's namespace) — and nowhere else: no
+// cluster-wide list (the namespaces written are in the inventory, docs/adr/0018), nothing it does
+// not use (patch); it may read the gateway Services and the istio-system namespace. The demo
+// (demo --once) runs the whole routing with this token.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installGnsSync } from '../../../local/demo/identities.ts';
@@ -12,6 +13,7 @@ import { startSimClusters } from '../../../local/sim/index.ts';
 import type { SimFleet } from '../../../local/sim/index.ts';
 import { kubeConfigRoutingApis } from '../../../shared/adapters/kubernetes/routing-api.ts';
 import type { ServiceEntry } from '../../../shared/core/routing/types.ts';
+import { KIND_SERVICEENTRIES } from '../../../shared/core/inventory.ts';
 import { FinalError } from '../../../shared/errors.ts';
 import type { RoutingApis } from '../../../shared/ports.ts';
 
@@ -41,7 +43,7 @@ const entry = (namespace: string, name: string): ServiceEntry => ({
 });
 
 describe('the writer\'s routing grants on sim --rbac', () => {
-  it('create, update, delete in a member namespace and in istio-system; list everywhere; gateway discovery', async () => {
+  it('create, update, delete in a member namespace and in istio-system, each namespace recorded in the inventory; gateway discovery', async () => {
     const api = await writer.get('clusterTwo');
     for (const ns of ['ns-one', 'istio-system']) {
       await api.createServiceEntry(entry(ns, 'gnsc-grant'));
@@ -50,7 +52,8 @@ describe('the writer\'s routing grants on sim --rbac', () => {
       const [again] = await api.listServiceEntries({ 'gns-sync.io/routing': 'client' }, ns);
       await api.deleteServiceEntry(again!);
     }
-    expect(await api.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' })).toEqual([]);
+    expect((await api.inventory.read()).kinds.get(KIND_SERVICEENTRIES)).toEqual(new Set(['istio-system', 'ns-one']));
+    for (const ns of ['ns-one', 'istio-system']) expect(await api.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' }, ns)).toEqual([]);
     const view = await api.istioView();
     expect(view.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['istio-system/istio-eastwestgateway']);
     expect(view.systemNetwork).toBe('net-two');
@@ -58,6 +61,9 @@ describe('the writer\'s routing grants on sim --rbac', () => {
 
   it('refused anywhere else, and refused verbs it does not use', async () => {
     const api = await writer.get('clusterTwo');
+    // No cluster-wide list: the writers and the reconcile list only the namespaces in the inventory.
+    await expect(api.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' })).rejects.toThrow(/403|forbidden/i);
+    await expect(api.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' }, 'elsewhere')).rejects.toBeInstanceOf(FinalError);
     await expect(api.createServiceEntry(entry('elsewhere', 'gnsc-nope'))).rejects.toThrow(/403|forbidden/i);
     await expect(api.createServiceEntry(entry('elsewhere', 'gnsc-nope'))).rejects.toBeInstanceOf(FinalError);
     const one = await writer.get('clusterOne');

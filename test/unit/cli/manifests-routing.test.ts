@@ -28,15 +28,21 @@ function istioRules(config: ReturnType<typeof parseConfig>, cluster: string): st
 }
 
 describe('manifests: routing grants', () => {
-  it("a config cluster: ServiceEntries in its (and its remotes') member namespaces and in istio-system, a cluster-wide list, gateway discovery", () => {
+  it("a config cluster: ServiceEntries in its (and its remotes') member namespaces and in istio-system, no cluster-wide ServiceEntry list, gateway discovery", () => {
     expect(istioRules(parseConfig(TEXT, 'test'), 'a')).toEqual([
       'ClusterRole/gns-sync-writer@-: /namespaces get istio-system',
       'ClusterRole/gns-sync-writer@-: /services list',
-      'ClusterRole/gns-sync-writer@-: networking.istio.io/serviceentries list',
       'Role/gns-sync-writer@apps: networking.istio.io/serviceentries list,create,update,delete',
-      'Role/gns-sync-writer@istio-system: networking.istio.io/serviceentries create,update,delete',
+      'Role/gns-sync-writer@istio-system: networking.istio.io/serviceentries list,create,update,delete',
       'Role/gns-sync-writer@ns-one: networking.istio.io/serviceentries list,create,update,delete',
     ]);
+  });
+
+  it('a config cluster: the inventory ConfigMap the ServiceEntry writers record their namespaces in (docs/adr/0018)', () => {
+    const objects = rbacObjects(renderCluster(parseConfig(TEXT, 'test'), 'a', manifestSettings())) as Role[];
+    const configMaps = objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'gns-sync-writer')
+      .flatMap((o) => o.rules.filter((r) => r.resources.includes('configmaps')).map((r) => `${o.metadata.namespace}: ${r.verbs.join(',')}${r.resourceNames ? ` ${r.resourceNames.join(',')}` : ''}`)).sort();
+    expect(configMaps).toEqual(['gns-sync: create', 'gns-sync: get,update gns-sync-inventory']);
   });
 
   it('a remote (primary-remote): no ServiceEntry grant at all, only gateway discovery', () => {
