@@ -107,3 +107,58 @@ describe('the reconcile\'s routing sweep', () => {
     expect(all().map((e) => e.name).sort()).toEqual(['blue', 'theirs']);
   });
 });
+
+// docs/adr/0018-inventory.md: no cluster-wide list; the inventory says where entries were written.
+describe('the routing sweep and the inventory', () => {
+  const SE = 'serviceentries.networking.istio.io';
+  const recorded = (cluster: string) => [...(routing.cluster(cluster).inventory.kinds.get(SE) ?? [])].sort();
+  const ours = (): ServiceEntry => all().find((e) => e.labels['gns-sync.io/routing'] === 'client' && e.name !== 'blue')!;
+
+  it('the writers recorded every namespace they wrote entries to', () => {
+    for (const c of ['clusterOne', 'clusterTwo']) {
+      expect(recorded(c)).toEqual([...new Set(all().filter((e) => e.cluster === c).map((e) => e.namespace))].sort());
+    }
+  });
+
+  it('one namespaced list per inventoried or written namespace, never cluster-wide; an entry elsewhere is not seen', async () => {
+    const two = routing.cluster('clusterTwo');
+    await two.inventory.record(SE, 'old-ns');
+    // Written behind the inventory's back (no record): out of the sweep's sight.
+    two.entries.set('unseen/x', { ...ours(), cluster: 'clusterTwo', namespace: 'unseen', name: 'x' });
+    for (const c of routing.clusters.values()) c.lists.length = 0;
+    await run(ISTIO);
+    expect(routing.cluster('clusterOne').lists.sort()).toEqual(['istio-system', 'ns-one', 'ns-two']);
+    expect(two.lists.sort()).toEqual(['istio-system', 'ns-one', 'old-ns']);
+    expect(two.entries.has('unseen/x')).toBe(true);
+  });
+
+  it('an entry in an inventoried namespace the config no longer writes to is deleted; the namespace is forgotten at the next run', async () => {
+    const two = routing.cluster('clusterTwo');
+    await two.createServiceEntry({ ...ours(), cluster: 'clusterTwo', namespace: 'old-ns', name: 'left' });
+    expect(recorded('clusterTwo')).toContain('old-ns');
+    await run(ISTIO, { complete: true });
+    expect(two.entries.has('old-ns/left')).toBe(false);
+    expect(recorded('clusterTwo')).toContain('old-ns');
+    await run(ISTIO, { complete: true });
+    expect(recorded('clusterTwo')).not.toContain('old-ns');
+    expect(two.inventory.calls).toContain(`forget ${SE} old-ns`);
+  });
+
+  it('a namespace the config writes to holding entries written before the inventory existed is recorded', async () => {
+    const one = routing.cluster('clusterOne');
+    const before = recorded('clusterOne');
+    expect(before.length).toBeGreaterThan(0);
+    one.inventory.kinds.delete(SE);
+    await run(ISTIO);
+    expect(recorded('clusterOne')).toEqual(before);
+  });
+
+  it('routing switched to none: entries deleted, then every namespace forgotten', async () => {
+    await run({ ...ISTIO, routing: 'none' });
+    await run({ ...ISTIO, routing: 'none' });
+    // Another installation's entries (and nobody's) in clusterTwo's ns-one are not this installation's: forgotten too.
+    expect(recorded('clusterOne')).toEqual([]);
+    expect(recorded('clusterTwo')).toEqual([]);
+    expect(all().map((e) => e.name).sort()).toEqual(['blue', 'theirs']);
+  });
+});
