@@ -146,6 +146,21 @@ describe('routing: istio, the seed scenario', () => {
   });
 });
 
+describe('routing: istio, the gateway writer and the inventory (docs/adr/0018)', () => {
+  it('lists only the namespaces the inventory records and those it writes to, never cluster-wide; an entry left where a gateway was goes', async () => {
+    await converge();
+    const [first] = entries(one(), 'gateway');
+    // A gateway entry written in the gateway's old namespace (recorded there by the write).
+    await one().createServiceEntry({ ...first!, namespace: 'old-gateway', name: 'gnsg-1111111111111111', resourceVersion: undefined, uid: undefined });
+    for (const c of [one(), two()]) c.lists.length = 0;
+    await gateway();
+    expect([...one().lists, ...two().lists]).not.toContain('*');
+    expect(new Set(one().lists)).toEqual(new Set(['istio-system', 'old-gateway']));
+    expect(one().entries.has('old-gateway/gnsg-1111111111111111')).toBe(false);
+    expect(entries(one(), 'gateway').length).toBeGreaterThan(0);
+  });
+});
+
 describe('routing: istio, when routing cannot work', () => {
   it('no gateway for the source network: a Warning on the target, once; restored: the warning goes', async () => {
     one().services = [];
