@@ -3,16 +3,10 @@
 // (`kubectl auth can-i`, `kubectl auth whoami`). ServiceAccounts and Secrets are core kinds
 // (local/sim/api/resources.ts).
 
+import type { ResourceDef } from '../resources.ts';
+
 /** What local/sim/api/resources.ts needs to describe a resource (it fills the rest). */
-export interface AuthResource {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-  readonly singular: string;
-  readonly kind: string;
-  readonly namespaced: boolean;
-  readonly verbs?: readonly string[];
-}
+export type AuthResource = Pick<ResourceDef, 'group' | 'version' | 'plural' | 'singular' | 'kind' | 'namespaced' | 'verbs'>;
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const AUTHORIZATION_GROUP = 'authorization.k8s.io';
