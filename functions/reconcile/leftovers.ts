@@ -8,10 +8,11 @@
 import { KIND_ENDPOINTSLICES } from '../../shared/core/inventory.ts';
 import { ownedBy } from '../../shared/core/plan.ts';
 import type { Slice } from '../../shared/core/types.ts';
-import { describeError } from '../../shared/errors.ts';
 import type { ClusterApi, InventoryRead } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import type { TopologyIndex } from '../topology.ts';
+import { forgetClean, recordUnlisted, recordedOf } from './inventory-tidy.ts';
+import type { TidyWords } from './inventory-tidy.ts';
 
 export interface OwnSlices {
   /** The installation's slices in the namespaces listed. */
@@ -45,17 +46,9 @@ export async function listOwnSlices(api: ClusterApi, cluster: string, topology: 
  * meanwhile makes the forget wait for the next run). Failures go to `errors`.
  */
 export async function tidyInventory(api: ClusterApi, cluster: string, listing: OwnSlices, deleted: ReadonlySet<string>, errors: string[], log: Log): Promise<void> {
-  const recorded = listing.inventory.kinds.get(KIND_ENDPOINTSLICES) ?? new Set<string>();
-  for (const [ns, n] of listing.counts) {
-    if (n === 0 || recorded.has(ns) || !listing.members.has(ns)) continue;
-    try {
-      await api.inventory.record(KIND_ENDPOINTSLICES, ns);
-      log.info('recorded in the inventory a member namespace holding slices written before it existed', { cluster, namespace: ns });
-    } catch (error) {
-      errors.push(`cluster ${cluster}: recording namespace ${ns} in the inventory failed: ${describeError(error)}`);
-    }
-  }
-  const removed = [...recorded].filter((ns) => !listing.members.has(ns)).sort();
+  const kind = { ...listing, kept: listing.members };
+  await recordUnlisted(api.inventory, KIND_ENDPOINTSLICES, cluster, kind, SLICE_WORDS, errors, log);
+  const removed = [...recordedOf(kind, KIND_ENDPOINTSLICES)].filter((ns) => !listing.members.has(ns)).sort();
   const clean = removed.filter((ns) => listing.counts.get(ns) === 0);
   const left = removed.filter((ns) => (listing.counts.get(ns) ?? 0) > 0);
   if (left.length > 0) {
@@ -63,12 +56,11 @@ export async function tidyInventory(api: ClusterApi, cluster: string, listing: O
       cluster, namespaces: left, slices: left.map((ns) => `${ns}: ${listing.counts.get(ns)}${deleted.has(ns) ? ' (deleted this run)' : ''}`),
     });
   }
-  if (clean.length === 0) return;
-  try {
-    if (await api.inventory.forget(KIND_ENDPOINTSLICES, clean, listing.inventory)) {
-      log.info("namespaces clean: they hold none of this installation's slices and left its inventory; the writer's grants there may go (render the manifests again and delete the old Role and RoleBinding)", { cluster, namespaces: clean });
-    }
-  } catch (error) {
-    errors.push(`cluster ${cluster}: forgetting clean namespaces in the inventory failed: ${describeError(error)}`);
-  }
+  await forgetClean(api.inventory, KIND_ENDPOINTSLICES, cluster, kind, clean, SLICE_WORDS, errors, log);
 }
+
+const SLICE_WORDS: TidyWords = {
+  recorded: 'recorded in the inventory a member namespace holding slices written before it existed',
+  failureNote: '',
+  clean: "namespaces clean: they hold none of this installation's slices and left its inventory; the writer's grants there may go (render the manifests again and delete the old Role and RoleBinding)",
+};

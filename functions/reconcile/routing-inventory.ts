@@ -8,11 +8,12 @@ import { ISTIO_SYSTEM } from '../../shared/core/routing/gateways.ts';
 import { isOwnedEntry } from '../../shared/core/routing/plan.ts';
 import type { ServiceEntry } from '../../shared/core/routing/types.ts';
 import { KIND_SERVICEENTRIES } from '../../shared/core/inventory.ts';
-import { describeError } from '../../shared/errors.ts';
 import type { InventoryRead, RoutingApi } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
 import { entryNamespaces, listEntriesIn } from '../sync/routing-listing.ts';
 import type { TopologyIndex } from '../topology.ts';
+import { forgetClean, recordUnlisted, recordedOf } from './inventory-tidy.ts';
+import type { TidyWords } from './inventory-tidy.ts';
 
 export interface OwnEntries {
   /** This installation's entries in the namespaces listed. */
@@ -47,23 +48,14 @@ export async function listOwnEntries(api: RoutingApi, cluster: string, topology:
 
 /** Records pre-inventory namespaces the config writes to; forgets clean ones it no longer writes to. Failures go to `errors`. */
 export async function tidyEntryInventory(api: RoutingApi, cluster: string, listing: OwnEntries, errors: string[], log: Log): Promise<void> {
-  const recorded = listing.inventory.kinds.get(KIND_SERVICEENTRIES) ?? new Set<string>();
-  for (const [ns, n] of listing.counts) {
-    if (n === 0 || recorded.has(ns) || !listing.written.has(ns)) continue;
-    try {
-      await api.inventory.record(KIND_SERVICEENTRIES, ns);
-      log.info('recorded in the inventory a namespace holding ServiceEntries written before it existed', { cluster, namespace: ns });
-    } catch (error) {
-      errors.push(`cluster ${cluster}: recording namespace ${ns} (ServiceEntries) in the inventory failed: ${describeError(error)}`);
-    }
-  }
-  const clean = [...recorded].filter((ns) => !listing.written.has(ns) && listing.counts.get(ns) === 0).sort();
-  if (clean.length === 0) return;
-  try {
-    if (await api.inventory.forget(KIND_SERVICEENTRIES, clean, listing.inventory)) {
-      log.info("namespaces clean: they hold none of this installation's ServiceEntries and left its inventory; the writer's grants there may go", { cluster, namespaces: clean });
-    }
-  } catch (error) {
-    errors.push(`cluster ${cluster}: forgetting clean namespaces (ServiceEntries) in the inventory failed: ${describeError(error)}`);
-  }
+  const kind = { ...listing, kept: listing.written };
+  await recordUnlisted(api.inventory, KIND_SERVICEENTRIES, cluster, kind, ENTRY_WORDS, errors, log);
+  const clean = [...recordedOf(kind, KIND_SERVICEENTRIES)].filter((ns) => !listing.written.has(ns) && listing.counts.get(ns) === 0).sort();
+  await forgetClean(api.inventory, KIND_SERVICEENTRIES, cluster, kind, clean, ENTRY_WORDS, errors, log);
 }
+
+const ENTRY_WORDS: TidyWords = {
+  recorded: 'recorded in the inventory a namespace holding ServiceEntries written before it existed',
+  failureNote: ' (ServiceEntries)',
+  clean: "namespaces clean: they hold none of this installation's ServiceEntries and left its inventory; the writer's grants there may go",
+};
