@@ -27,6 +27,8 @@ import { buildSnapshot, projectionsOf, snapshotEvent } from './snapshot.ts';
 import { Ledger, keyOf } from './suppress.ts';
 import type { Projection } from './suppress.ts';
 import { publishable } from './publishable.ts';
+import { deletedPodOf, isReturning, kubeStatefulSetReader } from './returning.ts';
+import type { StatefulSetReader } from './returning.ts';
 import { kubeWatchSource, NamespaceWatch } from './watch.ts';
 import type { WatchSource } from './watch.ts';
 
@@ -60,6 +62,11 @@ export interface AgentOptions {
   readonly watchSource?: WatchSource;
   /** /healthz fails when an informer or the publisher keeps failing this long. Default 60 s. */
   readonly stuckAfterMs?: number;
+  /**
+   * Reads a deleted pod's StatefulSet, to say whether the pod returns (agent/returning.ts).
+   * Default: GET apps/v1 statefulsets of the cluster of kubeConfig.
+   */
+  readonly statefulSets?: StatefulSetReader;
 }
 
 export interface Agent {
@@ -218,7 +225,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       : { type: DETAIL_TYPES.serviceUpsert, detail: { ...scope, service: projection.record as ServiceUpsert['service'] } });
   }
 
-  function remove(namespace: string, ledger: Ledger, key: string, uid: string, listing: boolean): void {
+  const statefulSets = options.statefulSets ?? kubeStatefulSetReader(kubeConfig);
+  /** Pod deletions waiting for their StatefulSet's read (idle() waits for them). */
+  const pendingDeletes = new Set<Promise<void>>();
+
+  /** `deleted`: the pod object an informer reported deleted (a pod that may return; agent/returning.ts). */
+  function remove(namespace: string, ledger: Ledger, key: string, uid: string, listing: boolean, deleted?: V1Pod): void {
     const held = ledger.get(key);
     // A DELETE of an older incarnation must not remove the newer one we hold.
     if (held === undefined || (uid !== '' && held.projection.record.uid !== uid)) return;
@@ -227,8 +239,23 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       unpublished.add(namespace);
       return;
     }
+    // Version and observation time now: the StatefulSet's read only adds the flag.
     const detail = { cluster, namespace, v: hlc.now(), observedAt: wall(), name: held.projection.record.name, uid: held.projection.record.uid };
-    emit({ type: held.projection.kind === 'pod' ? DETAIL_TYPES.podDelete : DETAIL_TYPES.serviceDelete, detail });
+    if (held.projection.kind !== 'pod') {
+      emit({ type: DETAIL_TYPES.serviceDelete, detail });
+      return;
+    }
+    const pod = deleted === undefined ? undefined : deletedPodOf(deleted);
+    if (pod?.controller?.kind !== 'StatefulSet') {
+      emit({ type: DETAIL_TYPES.podDelete, detail });
+      return;
+    }
+    const onError = (error: unknown) => logger.warn('could not read the deleted pod\'s StatefulSet: its deletion is published as not returning', { namespace, pod: detail.name, error: String(error) });
+    const pending = isReturning(statefulSets, namespace, pod, onError).then((returning) => {
+      emit({ type: DETAIL_TYPES.podDelete, detail: returning ? { ...detail, returning } : detail });
+    });
+    pendingDeletes.add(pending);
+    void pending.finally(() => pendingDeletes.delete(pending));
   }
 
   let resolveReady: () => void = () => {};
@@ -250,7 +277,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ...(options.watchBackoff === undefined ? {} : { backoff: options.watchBackoff }),
       pods: {
         onUpsert: (pod: V1Pod, listing) => upsert(namespace, ledger, { kind: 'pod', record: projectPod(pod) }, listing),
-        onDelete: (pod: V1Pod, listing) => remove(namespace, ledger, `pod/${pod.metadata?.name ?? ''}`, pod.metadata?.uid ?? '', listing),
+        onDelete: (pod: V1Pod, listing) => remove(namespace, ledger, `pod/${pod.metadata?.name ?? ''}`, pod.metadata?.uid ?? '', listing, pod),
         onListed,
       },
       services: {
@@ -293,12 +320,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ready: () => readyPromise,
     health,
     isPublishing: publishing,
-    idle: () => publisher.idle(),
+    idle: async () => {
+      while (pendingDeletes.size > 0) await Promise.all(pendingDeletes);
+      await publisher.idle();
+    },
     snapshotAll,
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
         await Promise.all([...watches.values()].map((w) => w.stop()));
+        await Promise.all(pendingDeletes);
         await publisher.stop();
         stopped = true;
         await elector.stop();

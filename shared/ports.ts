@@ -4,6 +4,7 @@ import type {
   ClusterInfo, Entry, GlobalNamespace, Hlc, MemberRef, PodRecord, ServiceRecord, Slice, SourcePod, TargetRef, VipIdentity,
 } from './core/types.ts';
 import type { IncarnationView } from './core/completeness.ts';
+import type { ReturningPod } from './core/returning.ts';
 import type { Handback } from './core/handback.ts';
 import type { PoolCounts } from './core/pool-usage.ts';
 import type { InventoryKinds } from './core/inventory.ts';
@@ -93,6 +94,11 @@ export interface MemberBump {
 export interface NamespaceView {
   readonly pods: readonly PodRecord[];
   readonly services: readonly ServiceRecord[];
+  /**
+   * Pods absent now whose agent said they return (a restart: docs/adr/0019-a-restart-keeps-its-routing.md),
+   * with when their deletion was observed. Absent: none known.
+   */
+  readonly returning?: readonly ReturningPod[];
 }
 
 export interface TargetStatus {

@@ -47,7 +47,7 @@ export function overlayFiles(rendered: RenderedCluster, basePath: string): Map<s
   rbacFile('agent', [
     `The agent's access in cluster ${name}, rendered by \`gns-sync manifests\` (do not edit: change the`,
     'config or local/manifests/contributions/ and render again). Read pods and Services of the member',
-    `namespaces (${ctx.members.join(', ') || 'none'}); its Lease in ${OWN_NAMESPACE}. It records no Events.`,
+    `namespaces (${ctx.members.join(', ') || 'none'}) and get their StatefulSets; its Lease in ${OWN_NAMESPACE}. It records no Events.`,
   ]);
   rbacFile('writer', [
     `What the sync and reconcile functions may do in cluster ${name} (as gns-sync-writer), rendered by`,

@@ -7,6 +7,7 @@ import { GnsSyncError } from '../errors.ts';
 import type { GnsErrorOptions } from '../errors.ts';
 import type { GnsEvent } from '../schemas/events.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { podTombstone } from './returning.ts';
 import type { Entry, Hlc, NamespaceState, ObjectKind, PodRecord, ServiceRecord } from './types.ts';
 
 export { canonicalJson };
@@ -38,6 +39,8 @@ export function entryKey(kind: ObjectKind, name: string): string {
 export function isNewer(candidate: AnyEntry, current: AnyEntry | undefined): boolean {
   if (current === undefined) return true;
   if (candidate.v !== current.v) return candidate.v > current.v;
+  // Two tombstones of one version: the one saying the pod returns (the later observation) wins.
+  if (candidate.record === undefined && current.record === undefined) return (candidate.returning ?? -1) > (current.returning ?? -1);
   if (candidate.record === undefined) return current.record !== undefined;
   if (current.record === undefined) return false;
   return canonicalJson(candidate.record) > canonicalJson(current.record);
@@ -99,7 +102,7 @@ function apply(draft: Draft, event: GnsEvent): void {
       put(draft, entryKey('pod', event.detail.pod.name), { v: event.detail.v, record: event.detail.pod });
       return;
     case 'gns-sync.pod.delete.v2':
-      put(draft, entryKey('pod', event.detail.name), { v: event.detail.v });
+      put(draft, entryKey('pod', event.detail.name), podTombstone(event.detail));
       return;
     case 'gns-sync.service.upsert.v2':
       put(draft, entryKey('service', event.detail.service.name), { v: event.detail.v, record: event.detail.service });

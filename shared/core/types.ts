@@ -105,6 +105,12 @@ export type ObjectKind = 'pod' | 'service';
 export interface Entry<T> {
   readonly v: Hlc;
   readonly record?: T;
+  /**
+   * Pod tombstones only: the agent said the pod returns (its StatefulSet still wants the
+   * ordinal: a restart), observed at this time (ms; the event's `observedAt`, else the
+   * version's wall-clock part). docs/adr/0019-a-restart-keeps-its-routing.md.
+   */
+  readonly returning?: number;
 }
 
 /**

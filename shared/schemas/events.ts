@@ -127,14 +127,21 @@ export const ServiceUpsertV1 = z.strictObject({ ...scopeV1, service: ServiceReco
 export const ServiceDeleteV1 = z.strictObject({ ...scopeV1, name: ObjectNameSchema, uid: UidSchema });
 export const NamespaceSnapshotV1 = z.strictObject({ ...scopeV1, ...snapshotFields, pods: z.array(Versioned(PodRecordSchemaV1)) }).refine(...partWithinParts).refine(...recordsNotNewer);
 export const PodUpsertV2 = z.strictObject({ ...scopeV2, pod: PodRecordSchemaV2 });
-export const PodDeleteV2 = z.strictObject({ ...scopeV2, name: ObjectNameSchema, uid: UidSchema });
+/**
+ * Optional in v2 (docs/adr/0019-a-restart-keeps-its-routing.md): `true` when the pod's
+ * StatefulSet still wants its ordinal, so the deletion is a restart and the pod returns under
+ * the same name. Absent (or false): not returning — a scale-down, an unknown controller, a v1
+ * agent, any doubt.
+ */
+const ReturningSchema = z.boolean().optional();
+export const PodDeleteV2 = z.strictObject({ ...scopeV2, name: ObjectNameSchema, uid: UidSchema, returning: ReturningSchema });
 export const ServiceUpsertV2 = z.strictObject({ ...scopeV2, service: ServiceRecordSchema });
 export const ServiceDeleteV2 = z.strictObject({ ...scopeV2, name: ObjectNameSchema, uid: UidSchema });
 export const NamespaceSnapshotV2 = z.strictObject({ ...scopeV2, ...snapshotFields, pods: z.array(Versioned(PodRecordSchemaV2)) }).refine(...partWithinParts).refine(...recordsNotNewer);
 
 // The events as the functions hold them (either version, upgraded): what the store merges.
 const PodUpsertSchema = z.strictObject({ ...scope, pod: PodRecordSchema });
-const PodDeleteSchema = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
+const PodDeleteSchema = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema, returning: ReturningSchema });
 const ServiceUpsertSchema = z.strictObject({ ...scope, service: ServiceRecordSchema });
 const ServiceDeleteSchema = z.strictObject({ ...scope, name: ObjectNameSchema, uid: UidSchema });
 const NamespaceSnapshotSchema = z.strictObject({ ...scope, ...snapshotFields, pods: z.array(Versioned(PodRecordSchema)) }).refine(...partWithinParts).refine(...recordsNotNewer);

@@ -3,7 +3,7 @@
 // `gns-sync manifests` renders for the config (the same as deploy/clusters/*), in clusters that
 // enforce RBAC (sim --rbac). What each may not do is refused by the API server; the runtime
 // really runs as them (taking a grant away stops exactly what it allowed).
-import { ApiException, CoreV1Api, CoordinationV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CoordinationV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedObjects } from '../../local/demo/identities.ts';
 import { DEMO_CONFIG } from '../../local/demo/scenario.ts';
@@ -68,6 +68,11 @@ describe('least privilege: the agent and the writer with their own tokens and th
     expect(await status(() => core.patchNamespacedPodStatus({ name: 'kafka-0', namespace: 'ns-one', body: [{ op: 'replace', path: '/status/podIP', value: '10.9.9.9' }] }))).toBe(403);
     expect(await status(() => core.createNamespacedEvent({ namespace: 'ns-one', body: { metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'kafka-0', namespace: 'ns-one' } } }))).toBe(403);
     expect(await status(() => core.listNamespacedSecret({ namespace: 'gns-sync' }))).toBe(403);
+    // A deleted pod's StatefulSet, by name (does it return?); never listed.
+    const apps = client('agent', 'clusterOne', AppsV1Api);
+    expect(await status(() => apps.readNamespacedStatefulSet({ name: 'kafka', namespace: 'ns-one' }))).toBe(200);
+    expect(await status(() => apps.listNamespacedStatefulSet({ namespace: 'ns-one' }))).toBe(403);
+    expect(await status(() => apps.patchNamespacedStatefulSetScale({ name: 'kafka', namespace: 'ns-one', body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] }))).toBe(403);
     // Its Lease, by name only.
     const leases = client('agent', 'clusterOne', CoordinationV1Api);
     expect(await status(() => leases.readNamespacedLease({ name: 'gns-sync-agent', namespace: 'gns-sync' }))).toBe(200);

@@ -107,6 +107,8 @@ const CALLS: Readonly<Record<string, readonly Call[]>> = {
     { who: 'agent', where: 'member', group: '', resource: 'pods', verb: 'watch' },
     { who: 'agent', where: 'member', group: '', resource: 'services', verb: 'watch' },
   ],
+  // agent/returning.ts: a deleted pod's StatefulSet, by name (does it return? ADR 19)
+  readNamespacedStatefulSet: [{ who: 'agent', where: 'member', group: 'apps', resource: 'statefulsets', verb: 'get' }],
   // shared/adapters/kubernetes/cluster-api.ts: the sync and reconcile functions
   listNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'list' }],
   createNamespacedEndpointSlice: [{ who: 'writer', where: 'member', group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'create' }],
@@ -202,12 +204,13 @@ describe.skipIf(!hasKubectl)('rendered per cluster (kubectl kustomize)', () => {
         ].sort());
       });
 
-      it('agent, member namespaces: get/list/watch pods and services; nothing else (it records no Events)', () => {
+      it("agent, member namespaces: get/list/watch pods and services, get StatefulSets (a deleted pod's: does it return); nothing else (it records no Events)", () => {
         const roles = of('Role').filter((r) => r.metadata.name === 'gns-sync-agent' && r.metadata.namespace !== 'gns-sync');
         expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(membersOf(cluster));
         for (const role of roles) {
           expect((role as unknown as { rules: Rule[] }).rules).toEqual([
             { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list', 'watch'] },
+            { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] },
           ]);
         }
       });

@@ -3,6 +3,7 @@
 import type { Contribution } from '../contribution.ts';
 import { agentBus } from './agent-bus.ts';
 import { agentLease } from './agent-lease.ts';
+import { agentReturning } from './agent-returning.ts';
 import { agentWatch } from './agent-watch.ts';
 import { writerAdmission } from './writer-admission.ts';
 import { writerEvents } from './writer-events.ts';
@@ -13,6 +14,7 @@ import { writerSlices } from './writer-slices.ts';
 
 export const contributions: readonly Contribution[] = [
   agentWatch,
+  agentReturning,
   agentBus,
   agentLease,
   writerSlices,

@@ -26,7 +26,9 @@ export function isEntrySk(sk: string): boolean {
 
 export function entryOf(item: Item): AnyEntry {
   const v = item.v as string;
-  return (typeof item.r === 'string' ? { v, record: JSON.parse(item.r) as unknown } : { v }) as AnyEntry;
+  if (typeof item.r === 'string') return { v, record: JSON.parse(item.r) as unknown } as AnyEntry;
+  // A pod tombstone whose pod returns keeps when it was observed (docs/adr/0019).
+  return typeof item.ret === 'number' ? { v, returning: item.ret } : { v };
 }
 
 /** The chunks of one snapshot version found among `items`, after the header's own. */

@@ -12,6 +12,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson, entryKey, isVisible } from '../../core/merge.ts';
+import { podTombstone, returningPods } from '../../core/returning.ts';
 import type { PodRecord, ServiceRecord } from '../../core/types.ts';
 import { FinalError, RetryableError } from '../../errors.ts';
 import type { MergeResult, NamespaceView, StateStore } from '../../ports.ts';
@@ -31,6 +32,8 @@ import { refuseBelowFloor } from './snapshot-floor.ts';
 const RECORD_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_exists(#r) AND #r < :r)';
 /** Tombstone newer than stored, or equal version over a record (a tombstone wins ties). */
 const TOMBSTONE_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_exists(#r))';
+/** A returning tombstone (`ret`, docs/adr/0019) also wins a tie over a tombstone of one version with no or an earlier `ret` (the core's `isNewer`). */
+const RETURNING_TOMBSTONE_IS_NEWER = `${TOMBSTONE_IS_NEWER} OR (#v = :v AND attribute_not_exists(#r) AND (attribute_not_exists(#ret) OR #ret < :ret))`;
 /** Snapshot newer than stored, or this part of the stored snapshot not merged yet. */
 const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND (attribute_not_exists(#dn.#p) OR #dn.#p <> :v))';
 
@@ -104,7 +107,7 @@ export class DynamoStateStore implements StateStore {
         await this.putEntry(pk, entryKey('pod', event.detail.pod.name), event.detail.v, event.detail.pod, changes, true);
         break;
       case 'gns-sync.pod.delete.v2':
-        await this.putEntry(pk, entryKey('pod', event.detail.name), event.detail.v, undefined, changes);
+        await this.putEntry(pk, entryKey('pod', event.detail.name), event.detail.v, undefined, changes, false, podTombstone(event.detail).returning);
         break;
       case 'gns-sync.service.upsert.v2':
         await this.putEntry(pk, entryKey('service', event.detail.service.name), event.detail.v, event.detail.service, changes, true);
@@ -133,7 +136,7 @@ export class DynamoStateStore implements StateStore {
 
   async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {
     const partition = await this.readRange(cluster, namespace, 'sk > :bound', '');
-    return { pods: visibleRecords<PodRecord>(partition, 'pod'), services: visibleRecords<ServiceRecord>(partition, 'service') };
+    return { pods: visibleRecords<PodRecord>(partition, 'pod'), services: visibleRecords<ServiceRecord>(partition, 'service'), returning: returningPods(partition.entries) };
   }
 
   // Counters of the `targets` partition (targets-version.ts, member-versions.ts).
@@ -164,18 +167,22 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  /** `floored`: an upsert event (not a snapshot's record): refused below the snapshot floor when it creates the entry (snapshot-floor.ts). */
-  private async putEntry(pk: string, key: string, v: string, record: PodRecord | ServiceRecord | undefined, changes: Changes, floored = false): Promise<void> {
+  /**
+   * `floored`: an upsert event (not a snapshot's record): refused below the snapshot floor when it creates the entry (snapshot-floor.ts).
+   * `ret`: a pod tombstone whose pod returns, observed then (docs/adr/0019).
+   */
+  private async putEntry(pk: string, key: string, v: string, record: PodRecord | ServiceRecord | undefined, changes: Changes, floored = false, ret?: number): Promise<void> {
     const r = record === undefined ? undefined : canonicalJson(record);
+    const returning = r === undefined && ret !== undefined;
     let old: Item | undefined;
     try {
       const res = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: r === undefined ? { pk, sk: key, v } : { pk, sk: key, v, r },
-          ConditionExpression: r === undefined ? TOMBSTONE_IS_NEWER : RECORD_IS_NEWER,
-          ExpressionAttributeNames: { '#v': 'v', '#r': 'r' },
-          ExpressionAttributeValues: r === undefined ? { ':v': v } : { ':v': v, ':r': r },
+          Item: r !== undefined ? { pk, sk: key, v, r } : returning ? { pk, sk: key, v, ret } : { pk, sk: key, v },
+          ConditionExpression: r !== undefined ? RECORD_IS_NEWER : returning ? RETURNING_TOMBSTONE_IS_NEWER : TOMBSTONE_IS_NEWER,
+          ExpressionAttributeNames: returning ? { '#v': 'v', '#r': 'r', '#ret': 'ret' } : { '#v': 'v', '#r': 'r' },
+          ExpressionAttributeValues: r !== undefined ? { ':v': v, ':r': r } : returning ? { ':v': v, ':ret': ret } : { ':v': v },
           ReturnValues: 'ALL_OLD',
         }),
       );
