@@ -14,10 +14,14 @@ export interface ReturningPod {
   readonly since: number;
 }
 
-/** The tombstone a pod delete event leaves: with `returning` (observation time) when flagged. */
+/**
+ * The tombstone a pod delete event leaves: with `returning` when flagged — the observation time,
+ * never later than the version's wall clock (which the ingest bounds by its own clock, ADR 2).
+ */
 export function podTombstone(detail: Pick<PodDelete, 'v' | 'observedAt' | 'returning'>): Entry<PodRecord> {
   if (detail.returning !== true) return { v: detail.v };
-  return { v: detail.v, returning: detail.observedAt ?? parseHlc(detail.v).ms };
+  const ms = parseHlc(detail.v).ms;
+  return { v: detail.v, returning: Math.min(detail.observedAt ?? ms, ms) };
 }
 
 /** The pods whose newest entry is a returning tombstone, by name. */

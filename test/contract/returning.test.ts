@@ -45,8 +45,9 @@ describe('the tombstone keeps it', () => {
   const upsert = (ms: number): GnsEvent => ({ type: 'gns-sync.pod.upsert.v2', detail: { ...scope, v: v(ms), observedAt: 1_764_366_000_000 + ms, pod: { name: 'kafka-0', uid: `u${ms}`, labels: {}, ips: ['10.0.0.1'], ready: true, terminating: false, ports: [], controller: { kind: 'StatefulSet', name: 'kafka' } } } });
   const del = (ms: number, extra: { returning?: boolean; observedAt?: number } = { observedAt: 1_764_366_000_000 + ms + 7 }): GnsEvent => ({ type: 'gns-sync.pod.delete.v2', detail: { ...scope, v: v(ms), name: 'kafka-0', uid: 'u', ...extra } });
 
-  it('with the observation time; without observedAt, the version\'s wall clock; not returning: none', () => {
-    expect(returningPods(mergeEvents(emptyNamespaceState(), [upsert(1), del(2, { returning: true, observedAt: 1_764_366_000_009 })]).entries)).toEqual([{ name: 'kafka-0', since: 1_764_366_000_009 }]);
+  it('with the observation time (never later than the version\'s wall clock); without observedAt, the version\'s wall clock; not returning: none', () => {
+    expect(returningPods(mergeEvents(emptyNamespaceState(), [upsert(1), del(2, { returning: true, observedAt: 1_764_366_000_001 })]).entries)).toEqual([{ name: 'kafka-0', since: 1_764_366_000_001 }]);
+    expect(returningPods(mergeEvents(emptyNamespaceState(), [upsert(1), del(2, { returning: true, observedAt: 1_764_366_999_999 })]).entries)).toEqual([{ name: 'kafka-0', since: 1_764_366_000_002 }]);
     expect(returningPods(mergeEvents(emptyNamespaceState(), [del(2, { returning: true })]).entries)).toEqual([{ name: 'kafka-0', since: 1_764_366_000_002 }]);
     expect(returningPods(mergeEvents(emptyNamespaceState(), [upsert(1), del(2)]).entries)).toEqual([]);
   });

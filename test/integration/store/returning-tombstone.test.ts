@@ -20,11 +20,11 @@ describe('DynamoStateStore: returning tombstones', () => {
     const store = new DynamoStateStore({ client: dynamo.engine().client, tableName: await dynamo.freshTable() });
     await store.merge(podUpsert(hlc(1), pod('kafka-0')));
     await store.merge(podUpsert(hlc(1), pod('kafka-1')));
-    await store.merge(returning(podDelete(hlc(2), 'kafka-0'), 1_764_366_000_500));
+    await store.merge(returning(podDelete(hlc(2), 'kafka-0'), 1_764_366_000_001));
     await store.merge(podDelete(hlc(2), 'kafka-1'));
     const view = await store.namespaceOf('one', 'ns-one');
     expect(view.pods).toEqual([]);
-    expect(view.returning).toEqual([{ name: 'kafka-0', since: 1_764_366_000_500 }]);
+    expect(view.returning).toEqual([{ name: 'kafka-0', since: 1_764_366_000_001 }]);
 
     await store.merge(podUpsert(hlc(3), pod('kafka-0', { uid: 'new', ips: [] })));
     expect((await store.namespaceOf('one', 'ns-one')).returning).toEqual([]);
