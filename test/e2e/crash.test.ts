@@ -1,7 +1,6 @@
 // `gns-sync local` as a user runs it (a child process): SIGKILL during a burst, pods changed
 // while it is down, restart: it converges and no VIP changes. `status` asks the running
 // process, then reads the store once it has stopped; SIGTERM stops it cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,13 +8,12 @@ import { main } from '../../local/cli/main.ts';
 import { kafkaPodIps } from '../../local/demo/checks.ts';
 import { DEMO_CONFIG_YAML } from '../../local/demo/scenario.ts';
 import { findControl } from '../../local/runner/control.ts';
+import { type CliProcess, killCli, startCli } from '../support/cli.ts';
 import { startWorld, waitFor, type World } from './harness.ts';
 
-const bin = join(import.meta.dirname, '../../bin/gns-sync.mjs');
 let world: World;
 let configPath: string;
 let kubeconfigPath: string;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   world = await startWorld({ start: false });
@@ -25,19 +23,11 @@ beforeAll(async () => {
   writeFileSync(kubeconfigPath, world.fleet.kubeconfigYaml());
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await killCli();
   await world?.stop();
 });
 
-function startLocalProcess(): { child: ChildProcess; output: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'local', '--config', configPath, '--kubeconfig', kubeconfigPath, '--state-dir', world.stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const output: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
+const startLocalProcess = (): CliProcess => startCli(['local', '--config', configPath, '--kubeconfig', kubeconfigPath, '--state-dir', world.stateDir]);
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -57,12 +47,12 @@ it('SIGKILL during a burst, pods changed while down, restart: converges with no 
   const first = startLocalProcess();
   const initial = await world.converged(3);
   // One line per sync: target, endpoints, writes, ms (stdout may trail the DNS answer a little).
-  await waitFor('a sync line on stdout', () => (first.output.some((l) => /^sync clusterTwo\/ns-one\/kafka-headless \(kafka-gns\): 3 endpoints, \d+ writes, \d+ ms$/.test(l)) ? true : undefined));
+  await waitFor('a sync line on stdout', () => (first.lines.some((l) => /^sync clusterTwo\/ns-one\/kafka-headless \(kafka-gns\): 3 endpoints, \d+ writes, \d+ ms$/.test(l)) ? true : undefined));
 
   // A burst, killed in the middle.
   await world.kube.scale('clusterOne', 'ns-one', 'kafka', 5);
   await world.kube.delete('clusterOne', 'v1', 'Pod', 'ns-one', 'kafka-0');
-  await waitFor('the burst reached the control plane', () => (first.output.some((l) => / [45] endpoints/.test(l)) ? true : undefined), 20_000, 5);
+  await waitFor('the burst reached the control plane', () => (first.lines.some((l) => / [45] endpoints/.test(l)) ? true : undefined), 20_000, 5);
   first.child.kill('SIGKILL');
   await first.exited;
 
@@ -92,7 +82,7 @@ it('SIGKILL during a burst, pods changed while down, restart: converges with no 
   // SIGTERM: a clean stop, then status from the store on disk.
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
-  expect(second.output.join('\n')).toMatch(/stopped\./);
+  expect(second.lines.join('\n')).toMatch(/stopped\./);
   const offline = await captured(() => main(['status', '--state-dir', world.stateDir]));
   expect(offline.code).toBe(0);
   expect(offline.out).toMatch(/kafka-gns\s+clusterOne\/ns-two\/kafka-headless\s+4\s+0\s/);

@@ -15,7 +15,6 @@
 // its client entries and kafka's gateway entries (no target on another network needs them any
 // more) go in one pass, the same-network targets' slices are untouched. Another installation's
 // objects in those namespaces (docs/adr/0015-installation-identity.md) are never touched.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +28,8 @@ import { kubeMeshReader } from '../../local/trace/kube-reader.ts';
 import { topologyFromConfig } from '../../local/trace/topology.ts';
 import { traceName } from '../../local/trace/trace.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { type CliProcess, killCli, runCli, startCli } from '../support/cli.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const BIN = join(ROOT, 'bin/gns-sync.mjs');
 const CLUSTERS = [['clusterOne', 'net-a'], ['clusterTwo', 'net-b'], ['clusterThree', 'net-a']] as const;
 type Member = readonly [cluster: string, namespace: string];
 const SOURCE: Member = ['clusterOne', 'ns-one'];
@@ -55,36 +52,21 @@ const configText = (members: readonly Member[]): string => [
   '',
 ].join('\n');
 
-interface Proc { readonly child: ChildProcess; readonly lines: string[]; readonly exited: Promise<number | null> }
-const children: ChildProcess[] = [];
 let dir: string;
 let kube: Kube;
 
-function start(args: readonly string[]): Proc {
-  const child = spawn(NODE, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
-  return { child, lines, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-async function stop(p: Proc): Promise<void> {
-  p.child.kill('SIGTERM');
-  expect(await p.exited, p.lines.slice(-20).join('\n')).toBe(0);
+async function stop(p: CliProcess): Promise<void> {
+  expect(await p.stop(), p.lines.slice(-20).join('\n')).toBe(0);
 }
 
 /** `gns-sync local` on the config the user wrote (its JSON logs name each reconcile and sync). */
-function startLocal(members: readonly Member[]): Proc {
+function startLocal(members: readonly Member[]): CliProcess {
   writeFileSync(join(dir, 'config.yaml'), configText(members));
-  return start(['local', '--config', join(dir, 'config.yaml'), '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'), '--log-format', 'json', '--verbose']);
+  return startCli(['local', '--config', join(dir, 'config.yaml'), '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'), '--log-format', 'json', '--verbose']);
 }
-const logged = (p: Proc, message: string): string[] => p.lines.filter((l) => l.includes(`"message":"${message}"`));
+const logged = (p: CliProcess, message: string): string[] => p.lines.filter((l) => l.includes(`"message":"${message}"`));
 
-async function trace(name: string, from: string): Promise<{ code: number | null; out: string }> {
-  const p = start(['trace', name, '--from', from, '--config', join(dir, 'config.yaml'), '--kubeconfig', join(dir, 'kubeconfig')]);
-  const code = await p.exited;
-  return { code, out: p.lines.join('\n') };
-}
+const trace = (name: string, from: string) => runCli(['trace', name, '--from', from, '--config', join(dir, 'config.yaml'), '--kubeconfig', join(dir, 'kubeconfig')]);
 
 interface Listed extends KubernetesObject { endpoints?: { hostname?: string }[]; data?: Record<string, string> }
 /** An object in a cluster: where it is, what it routes or publishes, its uid and resourceVersion. */
@@ -182,10 +164,10 @@ async function otherInstallation(): Promise<void> {
   await kube.create('clusterTwo', entry('istio-system', 'gnsg-other', 'gateway'));
 }
 
-let sim: Proc;
+let sim: CliProcess;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gns-member-removal-'));
-  sim = start(['sim', '--clusters', CLUSTERS.map(([c]) => c).join(','), '--kubeconfig', join(dir, 'kubeconfig'), '--istio', ...CLUSTERS.flatMap(([c, n]) => ['--network', `${c}=${n}`]), '--ready-delay-ms', '20', '--container-stop-ms', '20']);
+  sim = startCli(['sim', '--clusters', CLUSTERS.map(([c]) => c).join(','), '--kubeconfig', join(dir, 'kubeconfig'), '--istio', ...CLUSTERS.flatMap(([c, n]) => ['--network', `${c}=${n}`]), '--ready-delay-ms', '20', '--container-stop-ms', '20']);
   await waitFor('the simulated clusters', () => (sim.lines.some((l) => l.startsWith('kubeconfig written')) ? true : undefined), 30_000, 50);
   kube = new Kube(readFileSync(join(dir, 'kubeconfig'), 'utf8'));
   await kube.namespace(...SOURCE);
@@ -207,9 +189,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  for (const c of running) c.kill('SIGKILL');
-  await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+  await killCli();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -238,10 +218,10 @@ it('a member removed from the config (a VIP source and a target) loses its endpo
 
   // trace, as a user runs it: a removed pod's name stops at DNS (exit 1); a remaining pod is reached (exit 0).
   const gone = await trace('broker-0.kafka-headless.ns-two.svc.cluster.local', 'clusterOne');
-  expect(gone.code, gone.out).toBe(1);
+  expect(gone.code, gone.out + gone.err).toBe(1);
   expect(gone.out).toContain('no endpoint with hostname broker-0 in the EndpointSlices of ns-two/kafka-headless in clusterOne (NXDOMAIN)');
   const stays = await trace('kafka-0.kafka-headless.ns-one.svc.cluster.local', 'clusterTwo');
-  expect(stays.code, stays.out).toBe(0);
+  expect(stays.code, stays.out + stays.err).toBe(0);
   expect(stays.out).toContain('reaches pod ns-one/kafka-0 in clusterOne');
   await reachable(kept, TARGETS, KAFKA);
   await stop(second);
@@ -272,10 +252,10 @@ it('a member removed from the config (a VIP source and a target) loses its endpo
   expect(logged(fourth, 'reconciled'), fourth.lines.join('\n')).toHaveLength(1);
   expect(versions((await written()).slices)).toEqual(versions(after.slices.filter((s) => s.cluster !== 'clusterTwo')));
   const unrouted = await trace('kafka-0.kafka-headless.ns-one.svc.cluster.local', 'clusterTwo');
-  expect(unrouted.code, unrouted.out).toBe(1);
+  expect(unrouted.code, unrouted.out + unrouted.err).toBe(1);
   expect(unrouted.out).toContain('no endpoint with hostname kafka-0 in the EndpointSlices of ns-one/kafka-headless in clusterTwo (NXDOMAIN)');
   const direct = await trace('kafka-0.kafka-headless.ns-two.svc.cluster.local', 'clusterOne');
-  expect(direct.code, direct.out).toBe(0);
+  expect(direct.code, direct.out + direct.err).toBe(0);
   await stop(fourth);
 
   // Another installation's slices and entries, in the removed namespaces and istio-system: never touched.

@@ -2,52 +2,28 @@
 // EKS cluster of the config exactly as the slice writer does — DescribeCluster on that cluster's
 // name and region, the function's role as a bearer token, sent only to the described endpoint
 // over TLS with the described CA — and reads no secret for it.
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routingApisFromEnv } from '../../functions/cluster-apis-env.ts';
 import { eksRoutingApis } from '../../shared/adapters/kubernetes/eks-routing-apis.ts';
+import { eksDescribing, type LoopbackApi, startLoopbackApi } from '../support/eks-fakes.ts';
 
-const TLS = join(import.meta.dirname, '../fixtures/tls');
-const CA = readFileSync(join(TLS, 'loopback.crt')).toString('base64');
-let server: Server;
-let url: string;
-let requests: { url: string; auth: string | undefined }[] = [];
+let server: LoopbackApi;
 beforeAll(async () => {
-  server = createServer({ key: readFileSync(join(TLS, 'loopback.key')), cert: readFileSync(join(TLS, 'loopback.crt')) }, (req, res) => {
-    requests.push({ url: req.url ?? '', auth: req.headers.authorization });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'ServiceEntryList', apiVersion: 'networking.istio.io/v1', items: [], metadata: {} }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLoopbackApi({ kind: 'ServiceEntryList', apiVersion: 'networking.istio.io/v1' });
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => server.close());
 afterEach(() => vi.unstubAllEnvs());
 
 describe('routing APIs for EKS clusters', () => {
   it('describe exactly the configured cluster and send the role\'s token only to the described endpoint', async () => {
-    requests = [];
-    const described: string[] = [];
-    const apis = eksRoutingApis({
-      clusters: new Map([['clusterOne', { name: 'prod-eu', region: 'eu-west-1' }]]),
-      credentials: () => ({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' }),
-      send: async (req) => {
-        described.push(req.url);
-        return { status: 200, body: JSON.stringify({ cluster: { endpoint: url, certificateAuthority: { data: CA } } }) };
-      },
-      policy: { attempts: 1, timeoutMs: 5_000 },
-    });
-    const api = await apis.get('clusterOne');
-    expect(await api.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' }, 'ns-one')).toEqual([]);
+    server.requests.length = 0;
+    const { described, options } = eksDescribing(server.url);
+    const apis = eksRoutingApis(options);
+    const routing = await apis.get('clusterOne');
+    expect(await routing.listServiceEntries({ 'app.kubernetes.io/managed-by': 'gns-sync.io' }, 'ns-one')).toEqual([]);
     expect(described).toEqual(['https://eks.eu-west-1.amazonaws.com/clusters/prod-eu']);
-    expect(requests.map((r) => r.url.split('?')[0])).toEqual(['/apis/networking.istio.io/v1/namespaces/ns-one/serviceentries']);
-    expect(requests[0]?.auth).toMatch(/^Bearer k8s-aws-v1\./);
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/apis/networking.istio.io/v1/namespaces/ns-one/serviceentries']);
+    expect(server.requests[0]?.auth).toMatch(/^Bearer k8s-aws-v1\./);
     await expect(apis.get('clusterTwo')).rejects.toThrow(/not an EKS cluster of the config/);
   });
 

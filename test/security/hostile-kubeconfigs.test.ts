@@ -4,9 +4,7 @@
 // with a FinalError naming the key, before the Kubernetes client sees it — and the exec plugin of
 // the proof of concept never runs. A static kubeconfig with TLS verification on works; the local
 // runner's own kubeconfig keeps working as kubectl's (exec included).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,32 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigClusterApis, secretsManagerClusterApis } from '../../shared/adapters/kubernetes/cluster-apis.ts';
 import { eksClusterApis } from '../../shared/adapters/kubernetes/eks-cluster-apis.ts';
 import { FinalError } from '../../shared/errors.ts';
+import { LOOPBACK_CA, eksDescribing, type LoopbackApi, startLoopbackApi } from '../support/eks-fakes.ts';
 
-const TLS = join(import.meta.dirname, '../fixtures/tls');
-const CA = readFileSync(join(TLS, 'loopback.crt')).toString('base64');
-let server: Server;
-let url: string;
-let requests: { url: string; auth: string | undefined }[] = [];
+let server: LoopbackApi;
 const dir = mkdtempSync(join(tmpdir(), 'gns-sec-kc-'));
 beforeAll(async () => {
-  server = createServer({ key: readFileSync(join(TLS, 'loopback.key')), cert: readFileSync(join(TLS, 'loopback.crt')) }, (req, res) => {
-    requests.push({ url: req.url ?? '', auth: req.headers.authorization });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', items: [], metadata: {} }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLoopbackApi({ kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1' });
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A kubeconfig document with one cluster, user and context; `cluster`/`user` override the entries. */
 const doc = (cluster: Record<string, unknown> = {}, user: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => stringify({
   apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-  clusters: [{ name: 'c', cluster: { server: url, 'certificate-authority-data': CA, ...cluster } }],
+  clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority-data': LOOPBACK_CA, ...cluster } }],
   users: [{ name: 'u', user: { token: 'writer-token', ...user } }],
   contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
   ...extra,
@@ -66,25 +54,25 @@ describe('hostile kubeconfig secrets are refused, naming the key (finding 1)', (
     ['basic authentication', () => doc({}, { token: undefined, username: 'admin', password: 'x' }), /users\.0\.user\.username: not accepted: basic authentication/],
     ['impersonation', () => doc({}, { as: 'system:admin' }), /users\.0\.user\.as: not accepted: impersonation/],
     ['no credentials at all', () => doc({}, { token: undefined }), /users\.0\.user: needs a token, or client-certificate-data and client-key-data/],
-    ['the old EKS form with an attacker\'s endpoint', () => JSON.stringify({ eks: { name: 'prod', region: 'eu-west-1', endpoint: 'https://attacker.example', certificateAuthorityData: CA } }), /an \{"eks": …\} secret is no longer read/],
+    ['the old EKS form with an attacker\'s endpoint', () => JSON.stringify({ eks: { name: 'prod', region: 'eu-west-1', endpoint: 'https://attacker.example', certificateAuthorityData: LOOPBACK_CA } }), /an \{"eks": …\} secret is no longer read/],
   ];
 
   it.each(hostile)('%s', async (_what, make, reason) => {
     const text = make();
-    requests = [];
+    server.requests.length = 0;
     const apis = fromSecret(text);
     const attempt = apis.get('clusterOne').then((api) => api.listSlices('ns', 'svc'));
     await expect(attempt).rejects.toBeInstanceOf(FinalError);
     await expect(fromSecret(text).get('clusterOne')).rejects.toThrow(reason);
     expect(existsSync(marker())).toBe(false);
-    expect(requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 
   it('a static kubeconfig (token and CA data) is accepted and reaches the cluster with TLS verified', async () => {
-    requests = [];
+    server.requests.length = 0;
     const api = await fromSecret(doc()).get('clusterOne');
     expect(await api.listSlices('ns', 'svc')).toEqual([]);
-    expect(requests).toEqual([{ url: expect.stringMatching(/^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/ns\/endpointslices\?/), auth: 'Bearer writer-token' }]);
+    expect(server.requests).toEqual([{ url: expect.stringMatching(/^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/ns\/endpointslices\?/), auth: 'Bearer writer-token' }]);
   });
 
   it('TLS verification is real: a secret whose CA does not match the server is refused by the handshake', async () => {
@@ -107,23 +95,15 @@ describe('the local runner\'s own kubeconfig works as kubectl\'s (finding 1)', (
 
 describe('EKS: name and region from the config, endpoint and CA from DescribeCluster (finding 1)', () => {
   it('describes exactly the configured cluster, reads no secret, and sends the token only to the described endpoint', async () => {
-    requests = [];
-    const described: string[] = [];
-    const apis = eksClusterApis({
-      clusters: new Map([['clusterOne', { name: 'prod-eu', region: 'eu-west-1' }]]),
-      credentials: () => ({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' }),
-      send: async (req) => {
-        described.push(req.url);
-        return { status: 200, body: JSON.stringify({ cluster: { endpoint: url, certificateAuthority: { data: CA } } }) };
-      },
-      policy: { attempts: 1, timeoutMs: 5_000 },
-    });
+    server.requests.length = 0;
+    const { described, options } = eksDescribing(server.url);
+    const apis = eksClusterApis(options);
     const api = await apis.get('clusterOne');
     await api.listSlices('ns', 'svc');
     expect(described).toEqual(['https://eks.eu-west-1.amazonaws.com/clusters/prod-eu']);
-    expect(requests).toHaveLength(1);
-    expect(requests[0]?.auth).toMatch(/^Bearer k8s-aws-v1\./);
-    const presigned = new URL(Buffer.from(requests[0]!.auth!.slice('Bearer k8s-aws-v1.'.length), 'base64url').toString());
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]?.auth).toMatch(/^Bearer k8s-aws-v1\./);
+    const presigned = new URL(Buffer.from(server.requests[0]!.auth!.slice('Bearer k8s-aws-v1.'.length), 'base64url').toString());
     expect(presigned.host).toBe('sts.eu-west-1.amazonaws.com');
     await expect(apis.get('clusterTwo')).rejects.toThrow(/not an EKS cluster of the config/);
   });

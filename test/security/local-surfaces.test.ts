@@ -3,7 +3,6 @@
 // (a `text/plain` POST, a form, a fetch with an Origin, a DNS-rebound Host) and requests
 // without the per-run secret are refused before any handler runs. The state directory is
 // private: 0700, its files 0600 — also one made by an older version, and LevelDB's files.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { DEMO_CONFIG_YAML } from '../../local/demo/scenario.ts';
 import { callControl, findControl, startControl } from '../../local/runner/control.ts';
 import { lockStateDir, statePaths } from '../../local/runner/state-dir.ts';
 import { startWorld, waitFor } from '../e2e/harness.ts';
+import { killCli, startCli } from '../support/cli.ts';
 
 const made: string[] = [];
 const tmp = () => {
@@ -20,9 +20,8 @@ const tmp = () => {
   made.push(dir);
   return dir;
 };
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterAll(async () => {
+  await killCli();
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -101,10 +100,7 @@ describe('state directory (finding 5)', () => {
     writeFileSync(config, DEMO_CONFIG_YAML);
     writeFileSync(kubeconfig, world.fleet.kubeconfigYaml());
     made.push(world.stateDir);
-    const bin = join(import.meta.dirname, '../../bin/gns-sync.mjs');
-    const child = spawn(process.execPath, [bin, 'local', '--config', config, '--kubeconfig', kubeconfig, '--state-dir', dir], { stdio: 'ignore' });
-    children.push(child);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const local = startCli(['local', '--config', config, '--kubeconfig', kubeconfig, '--state-dir', dir]);
     try {
       await world.converged(3, 90_000);
       const control = await waitFor('the control endpoint', () => findControl(dir));
@@ -121,8 +117,7 @@ describe('state directory (finding 5)', () => {
       expect(readdirSync(join(dir, 'dynamodb')).length).toBeGreaterThan(0);
       expect(wrong).toEqual([]);
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await local.stop();
       await world.stop();
     }
   }, 180_000); // a child process on a loaded machine: Node alone took over 30 s to start

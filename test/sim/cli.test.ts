@@ -5,22 +5,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../local/cli/main.ts';
+import { type CliProcess, startCli } from '../support/cli.ts';
 import { hasKubectl } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/gns-sync.mjs', import.meta.url));
-
-function runCli(args: readonly string[]): { child: ReturnType<typeof spawn>; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
+const startSim = (args: readonly string[]): CliProcess => startCli(['sim', ...args]);
 
 describe('gns-sync sim', () => {
   let dir: string;
@@ -31,7 +21,7 @@ describe('gns-sync sim', () => {
 
   it('runs the clusters until SIGTERM, with a kubeconfig kubectl can use', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
-    const cli = runCli(['--clusters', 'clusterOne,clusterTwo', '--kubeconfig', kubeconfig, '--dns']);
+    const cli = startSim(['--clusters', 'clusterOne,clusterTwo', '--kubeconfig', kubeconfig, '--dns']);
     const deadline = Date.now() + 15_000;
     while (!cli.out().includes('kubeconfig written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const lines = cli.out().trim().split('\n');
@@ -49,13 +39,13 @@ describe('gns-sync sim', () => {
       expect(out).toContain('namespace/default');
     }
     cli.child.kill('SIGTERM');
-    expect(await cli.exit).toBe(0);
+    expect(await cli.exited).toBe(0);
     expect(cli.out()).toContain('simulated clusters stopped');
   });
 
   it('--container-stop-ms: a deleted pod stays Terminating (deletionTimestamp set) until its containers exit, then goes', async () => {
     const kubeconfig = join(dir, 'kubeconfig-grace');
-    const cli = runCli(['--clusters', 'a', '--kubeconfig', kubeconfig, '--container-stop-ms', '1500']);
+    const cli = startSim(['--clusters', 'a', '--kubeconfig', kubeconfig, '--container-stop-ms', '1500']);
     try {
       const deadline = Date.now() + 15_000;
       while (!cli.out().includes('kubeconfig written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -76,7 +66,7 @@ describe('gns-sync sim', () => {
       expect((await fetch(`${pods}/p`)).status).toBe(404);
     } finally {
       cli.child.kill('SIGTERM');
-      await cli.exit;
+      await cli.exited;
     }
   });
 

@@ -2,14 +2,14 @@
 // all-powerful; ServiceAccount tokens (`kubectl create token`, service-account-token Secrets)
 // authenticate and get what RBAC allows; 401 and 403 are the API server's Status bodies;
 // `kubectl auth whoami` and `auth can-i [--list]` answer (docs/adr/0011-simulated-clusters.md).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimCluster } from '../../local/sim/index.ts';
+import { startCli } from '../support/cli.ts';
 import type { SimEnv } from './helpers.ts';
 import { hasKubectl, startEnv, until } from './helpers.ts';
 
@@ -187,25 +187,20 @@ describe.skipIf(!hasKubectl)('gns-sync sim --rbac', () => {
   it('writes an HTTPS kubeconfig whose admin kubectl uses; kubectl without its token is refused', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gns-sim-rbac-'));
     const kubeconfig = join(dir, 'kubeconfig');
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const cli = spawn(join(root, 'node_modules/.bin/node'), [join(root, 'bin/gns-sync.mjs'), 'sim', '--clusters', 'a', '--kubeconfig', kubeconfig, '--rbac'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    const cli = startCli(['sim', '--clusters', 'a', '--kubeconfig', kubeconfig, '--rbac']);
     const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
       execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }));
     });
     try {
-      await until('the kubeconfig', () => (out.includes('kubeconfig written') ? true : undefined), 15_000);
-      expect(out).toMatch(/^a\thttps:\/\/127\.0\.0\.1:\d+\tdns off$/m);
+      await until('the kubeconfig', () => (cli.out().includes('kubeconfig written') ? true : undefined), 15_000);
+      expect(cli.out()).toMatch(/^a\thttps:\/\/127\.0\.0\.1:\d+\tdns off$/m);
       expect(await readFile(kubeconfig, 'utf8')).toContain('certificate-authority-data');
       expect((await kubectl(['auth', 'whoami'])).stdout).toMatch(/Username\s+kubernetes-admin/);
       const anonymous = await kubectl(['--token', 'x', 'get', 'ns']);
       expect(anonymous.code).not.toBe(0);
       expect(anonymous.stderr).toContain('You must be logged in to the server');
     } finally {
-      cli.kill('SIGTERM');
-      await exit;
+      await cli.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });

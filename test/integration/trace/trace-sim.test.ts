@@ -2,19 +2,17 @@
 // CLI: every replica of the routed seed scenario reaches its ready pod from clusterTwo; deleting
 // net-one's gateway Service breaks it at the gateway hop; a same-network name ends at the pod
 // IP; with the config's routing: none the VIP is where it stops; bad input exits 2.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimFleet } from '../../../local/sim/index.ts';
 import { kubeMeshReader } from '../../../local/trace/kube-reader.ts';
 import type { MeshTopology } from '../../../local/trace/mesh.ts';
 import { traceName } from '../../../local/trace/trace.ts';
+import { runCli } from '../../support/cli.ts';
 import { startRoutedSeed } from './sim-mesh.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NAME = (i: number, ns = 'ns-one'): string => `kafka-${i}.kafka-headless.${ns}.svc.cluster.local`;
 const TOPOLOGY: MeshTopology = { routing: 'istio', clusters: [{ name: 'clusterOne', network: 'net-one', istioConfigCluster: 'clusterOne' }, { name: 'clusterTwo', network: 'net-two', istioConfigCluster: 'clusterTwo' }] };
 const CONFIG = `clusters:
@@ -28,16 +26,7 @@ globalNamespaces:
       - { cluster: clusterTwo, namespace: ns-one }
 `;
 
-function cli(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/gns-sync.mjs'), 'trace', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = (args: readonly string[]) => runCli(['trace', ...args]);
 
 describe('gns-sync trace on simulated clusters (--istio)', () => {
   let fleet: SimFleet;
