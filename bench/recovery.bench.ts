@@ -8,7 +8,9 @@
 //   recovery.names_lost     names that disappeared from (or changed address in) any target at any moment: must be 0
 //   recovery.vips_changed   VIPs that differ after the rebuild: must be 0
 // Scale with GNS_SYNC_BENCH_RECOVERY_PODS (default 10,000) and GNS_SYNC_BENCH_RECOVERY_CLUSTERS (10).
-// The clusters are in-memory fakes of the Kubernetes API (the test fakes); DynamoDB is dynalite.
+// The clusters are in-memory fakes of the Kubernetes API (the test fakes); DynamoDB is dynalite
+// in a process of its own, as DynamoDB is a separate service (GNS_SYNC_BENCH_RECOVERY_ENGINE=
+// in-process runs it on this process's event loop, beside the functions, for comparison).
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ingestBatch } from '../functions/ingest/ingest.ts';
 import { reconcile } from '../functions/reconcile/reconcile.ts';
@@ -35,6 +37,7 @@ const GNS = 'kafka-gns';
 const NS = 'data';
 const SERVICE = 'kafka-headless';
 const SYNC_BATCH = 10;
+const ENGINE = process.env.GNS_SYNC_BENCH_RECOVERY_ENGINE === 'in-process' ? 'in-process' : 'process';
 
 export async function run(log: (line: string) => void): Promise<Record<string, number>> {
   const names = Array.from({ length: CLUSTERS }, (_, i) => `c${i}`);
@@ -52,7 +55,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   }).slice(0, Math.max(0, Math.min(perCluster, PODS - c * perCluster)));
   const targets: TargetRef[] = names.map((cluster) => ({ gns: GNS, cluster, namespace: NS, name: SERVICE }));
 
-  const local = await startLocalDynamo();
+  const local = await startLocalDynamo({ engine: ENGINE });
   try {
     const { client, tableName } = local;
     const clock = new FakeClock();
@@ -112,7 +115,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     if (!matches(first)) throw new Error('the targets did not converge before the drill');
     const before = new Map(watched.map((t) => [`${t.cluster}`, first.names(t)]));
     first.stop();
-    log(`${PODS} pods in ${CLUSTERS} clusters, ${CLUSTERS} targets, ${PODS * CLUSTERS} endpoints published in ${((Date.now() - setup) / 1000).toFixed(1)} s`);
+    log(`DynamoDB (dynalite) ${ENGINE === 'process' ? 'in a process of its own' : 'in this process'}; ${PODS} pods in ${CLUSTERS} clusters, ${CLUSTERS} targets, ${PODS * CLUSTERS} endpoints published in ${((Date.now() - setup) / 1000).toFixed(1)} s`);
 
     // 2. The table is deleted and recreated while the agents run.
     const watch = watchNames(clusters, watched);

@@ -1,5 +1,7 @@
-// The local DynamoDB: dynalite in-process, in memory (tests) or on disk under a state
-// directory (the local runner), with the table created from the shared definition
+// The local DynamoDB: dynalite in memory (tests) or on disk under a state directory (the local
+// runner), in this process or in a child process of its own (`engine: 'process'`: a core of its
+// own, as DynamoDB is a separate service in the cloud; local/dynamo/engine-child.ts), with the
+// table created from the shared definition
 // (shared/adapters/dynamodb/table.ts), so the local and cloud tables have the same keys and
 // indexes. The client carries a fixed region and fake credentials: no AWS config is read.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
@@ -12,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GnsSyncError } from '../../shared/errors.ts';
 import { attributeDefinitions, TABLE } from '../../shared/adapters/dynamodb/table.ts';
 import type { TableDefinition } from '../../shared/adapters/dynamodb/table.ts';
+import { startEngineProcess } from './engine-child.ts';
 import { storeProblem } from './store-check.ts';
 
 interface DynaliteOptions {
@@ -37,6 +40,11 @@ export interface LocalDynamoOptions {
   readonly dir?: string;
   /** Default: the shared definition's name. */
   readonly tableName?: string;
+  /**
+   * Where dynalite runs: in this process (default; tests), or in a child process that dies
+   * with this one (its own core: the recovery drill's writes are not slowed by the callers).
+   */
+  readonly engine?: 'in-process' | 'process';
 }
 
 /** The local engine failed to start or to create its table. */
@@ -120,24 +128,17 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     const problem = await storeProblem(options.dir);
     if (problem !== undefined) throw new LocalDynamoError(problem);
   }
-  const server = dynalite({
-    ...(options.dir === undefined ? {} : { path: options.dir }),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) =>
-      reject(new LocalDynamoError(`dynalite could not listen on 127.0.0.1${options.dir ? ` (store ${options.dir})` : ''}: ${String(error)}`, { cause: error })),
-    );
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listenError = (reason: string, cause?: unknown) =>
+    new LocalDynamoError(`dynalite could not listen on 127.0.0.1${options.dir ? ` (store ${options.dir})` : ''}: ${reason}`, { cause });
+  const engine = options.engine === 'process'
+    ? await startEngineProcess(options.dir, listenError)
+    : await startInProcess(options.dir, listenError);
+  const { port } = engine;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
   const stop = async (): Promise<void> => {
     client.destroy();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    await engine.stop();
   };
   try {
     await ensureTable(client, tableName);
@@ -147,4 +148,16 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     throw new LocalDynamoError(`could not create table ${tableName} in the local DynamoDB: ${String(error)}`, { cause: error });
   }
   return { endpoint, client, tableName, stop };
+}
+
+async function startInProcess(dir: string | undefined, fail: (reason: string, cause: unknown) => Error): Promise<{ port: number; stop(): Promise<void> }> {
+  const server = dynalite({ ...(dir === undefined ? {} : { path: dir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(fail(String(error), error)));
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
 }
