@@ -183,3 +183,10 @@ export function snapshot(
     },
   };
 }
+
+/**
+ * The issue's acceptance sizes (e.g. 10,000 merged events, 5,000 rebuilt VIPs) instead of the
+ * smaller ones `npm test` runs: `npm run test:full-size` sets it. Each test that reads it says
+ * why its smaller size takes the same paths.
+ */
+export const FULL_SIZE = process.env.GNS_SYNC_TEST_FULL_SIZE === '1';

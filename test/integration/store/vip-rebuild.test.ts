@@ -5,17 +5,23 @@
 // (and so may swap in another order) grows with the pool's fill; a /12 holds 5,000 at 0.5 %.
 // On the default /16 the same run keeps about 93 % (docs/adr/0004-vip-allocation.md), and
 // adoption from the target slices keeps 100 % on any pool.
+//
+// Size: `npm test` runs 1,250 identities on a /14, the same fill (0.5 %) as the issue's 5,000 on
+// a /12, so first choices collide as often and the share kept is the same figure; it takes a
+// quarter of the time. `npm run test:full-size` (GNS_SYNC_TEST_FULL_SIZE=1) runs 5,000 on the /12.
+// Each run allocates in batches of 100 from 4 callers at once, drops the table and adopts in
+// lists of 500, at either size.
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ensureTable } from '../../../local/dynamo/start.ts';
 import { identityKey } from '../../../shared/core/identity.ts';
 import type { VipIdentity } from '../../../shared/core/types.ts';
-import { prng, shuffle, useDynamo } from './helpers.ts';
+import { FULL_SIZE, prng, shuffle, useDynamo } from './helpers.ts';
 import { allocator, expectConsistent, identity, readTable, T0 } from './vip-helpers.ts';
 
 const dynamo = useDynamo();
-const IDENTITIES = 5_000;
-const POOL = '240.240.0.0/12';
+const IDENTITIES = FULL_SIZE ? 5_000 : 1_250;
+const POOL = FULL_SIZE ? '240.240.0.0/12' : '240.240.0.0/14';
 
 async function allocateAll(tableName: string, ids: readonly VipIdentity[]): Promise<Map<string, string>> {
   const vips = allocator(dynamo.engine().client, tableName, { pool: POOL, concurrency: 16 });
