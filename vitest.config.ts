@@ -6,8 +6,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One temporary directory per run, removed at its end (test/temp-root.ts).
     globalSetup: ['test/temp-root.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds for a hang, not expectations of speed (no test asserts on time): a machine shared
+    // with other jobs may take several times as long as an idle one without anything being wrong.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // One worker per core, at least two. Vitest's default is one fewer than the cores: a single
     // worker on a 2-core CI runner, which leaves the second core idle while most files wait on

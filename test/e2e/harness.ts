@@ -83,7 +83,7 @@ export async function startWorld(options: { replicas?: number; config?: Config; 
       world.runtime = await startLocal({ ...base, ...more });
       return world.runtime;
     },
-    converged: (replicas, timeoutMs = 20_000) =>
+    converged: (replicas, timeoutMs = 60_000) =>
       waitFor(`the scenario converged with ${replicas} replicas`, () => checkConverged(kube, (n) => fleet.cluster(n), replicas), timeoutMs),
     slices: (cluster, namespace, service = 'kafka-headless') =>
       kube.list<V1EndpointSlice>(cluster, 'discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`),
