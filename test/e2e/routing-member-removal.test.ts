@@ -23,20 +23,21 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../../local/demo/checks.ts';
 import { Kube } from '../../local/demo/kube.ts';
-import { kafkaHeadlessService, kafkaStatefulSet, selectorlessService } from '../../local/demo/scenario.ts';
+import { kafkaHeadlessService, kafkaStatefulSet } from '../../local/demo/scenario.ts';
 import { kubeMeshReader } from '../../local/trace/kube-reader.ts';
 import { topologyFromConfig } from '../../local/trace/topology.ts';
 import { traceName } from '../../local/trace/trace.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { type CliProcess, killCli, runCli, startCli } from '../support/cli.ts';
+import { THREE, layOut } from './scenario-world.ts';
 
-const CLUSTERS = [['clusterOne', 'net-a'], ['clusterTwo', 'net-b'], ['clusterThree', 'net-a']] as const;
+const CLUSTERS = THREE.clusters.map((c) => [c.name, c.network] as const);
 type Member = readonly [cluster: string, namespace: string];
 const SOURCE: Member = ['clusterOne', 'ns-one'];
 /** The source and target member removed first. */
 const REMOVED: Member = ['clusterTwo', 'ns-two'];
 /** The targets that stay (at first): each gets every kafka pod and, before the removal, the brokers. */
-const TARGETS: readonly Member[] = [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']];
+const TARGETS: readonly Member[] = THREE.targets;
 const KAFKA = ['kafka-0', 'kafka-1', 'kafka-2'];
 const BROKERS = ['broker-0', 'broker-1'];
 const OURS = 'gns-sync.io/installation=default';
@@ -170,13 +171,7 @@ beforeAll(async () => {
   sim = startCli(['sim', '--clusters', CLUSTERS.map(([c]) => c).join(','), '--kubeconfig', join(dir, 'kubeconfig'), '--istio', ...CLUSTERS.flatMap(([c, n]) => ['--network', `${c}=${n}`]), '--ready-delay-ms', '20', '--container-stop-ms', '20']);
   await waitFor('the simulated clusters', () => (sim.lines.some((l) => l.startsWith('kubeconfig written')) ? true : undefined), 30_000, 50);
   kube = new Kube(readFileSync(join(dir, 'kubeconfig'), 'utf8'));
-  await kube.namespace(...SOURCE);
-  await kube.create(SOURCE[0], kafkaHeadlessService(SOURCE[1]));
-  await kube.create(SOURCE[0], kafkaStatefulSet(SOURCE[1], KAFKA.length));
-  for (const [c, ns] of [...TARGETS, REMOVED]) {
-    await kube.namespace(c, ns);
-    await kube.create(c, selectorlessService(ns));
-  }
+  await layOut(kube, { ...THREE, targets: [...TARGETS, REMOVED] }, KAFKA.length);
   // The removed member's own StatefulSet: the same labels (the targets select it), its own Service.
   const service = kafkaHeadlessService(REMOVED[1]) as { metadata: { name: string } };
   service.metadata.name = 'broker-headless';

@@ -3,73 +3,31 @@
 // networks, reaches its own ready pod; deleting the source network's gateway Service makes
 // the trace stop at that network's gateway. Every object written (slices, Events, ServiceEntries)
 // validates upstream, and golden files show them.
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../local/demo/checks.ts';
-import { Kube } from '../../local/demo/kube.ts';
-import { kafkaHeadlessService, kafkaStatefulSet, selectorlessService } from '../../local/demo/scenario.ts';
-import type { LocalRuntime } from '../../local/runner/runtime.ts';
-import { startLocal } from '../../local/runner/runtime.ts';
-import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
+import type { SimFleet } from '../../local/sim/index.ts';
 import { findResource } from '../../local/sim/api/resources.ts';
 import { kubeMeshReader } from '../../local/trace/kube-reader.ts';
 import { topologyFromConfig } from '../../local/trace/topology.ts';
 import { traceName } from '../../local/trace/trace.ts';
-import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { upstreamProblem } from '../contract/upstream-schemas.ts';
-import { tempStateDir } from './harness.ts';
+import { type Layout, type LayoutWorld, SEED, THREE, startLayoutWorld } from './scenario-world.ts';
 import { goldenText, writtenObjects } from './written-objects.ts';
-import { installGnsSync } from '../../local/demo/identities.ts';
-import { OWN_NAMESPACE } from '../../local/manifests/contribution.ts';
 
-interface Setup { readonly clusters: readonly { name: string; network: string }[]; readonly targets: readonly [string, string][] }
-
-const SEED: Setup = { clusters: [{ name: 'clusterOne', network: 'net-one' }, { name: 'clusterTwo', network: 'net-two' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] };
-const THREE: Setup = { clusters: [{ name: 'clusterOne', network: 'net-a' }, { name: 'clusterTwo', network: 'net-b' }, { name: 'clusterThree', network: 'net-a' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']] };
-
-function configOf(s: Setup): Config {
-  return parseConfig([
-    'routing: istio',
-    'clusters:',
-    ...s.clusters.map((c) => `  - { name: ${c.name}, network: ${c.network} }`),
-    'globalNamespaces:',
-    '  - name: kafka-gns',
-    '    members:',
-    '      - { cluster: clusterOne, namespace: ns-one }',
-    ...s.targets.map(([c, ns]) => `      - { cluster: ${c}, namespace: ${ns} }`),
-  ].join('\n'), 'routed.yaml');
-}
-
-let fleet: SimFleet | undefined;
-let runtime: LocalRuntime | undefined;
-let stateDir: string | undefined;
+let world: LayoutWorld | undefined;
 afterEach(async () => {
-  await runtime?.stop();
-  await fleet?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  fleet = undefined;
-  runtime = undefined;
-  stateDir = undefined;
+  await world?.stop();
+  world = undefined;
 });
 
-async function routedWorld(s: Setup): Promise<{ fleet: SimFleet; config: Config }> {
-  const config = configOf(s);
-  // RBAC enforced: the agents and the writer run with their own tokens and the rendered grants (routing's included).
-  fleet = await startSimClusters({ clusters: s.clusters.map((c) => ({ name: c.name, network: c.network })), istio: true, readyDelayMs: 20, rbac: true });
-  const kube = new Kube(fleet.kubeconfigYaml());
-  await kube.namespace('clusterOne', 'ns-one');
-  for (const [c, ns] of s.targets) await kube.namespace(c, ns);
-  await kube.create('clusterOne', kafkaHeadlessService('ns-one'));
-  await kube.create('clusterOne', kafkaStatefulSet('ns-one', 3));
-  for (const [c, ns] of s.targets) await kube.create(c, selectorlessService(ns));
-  stateDir = tempStateDir();
-  const identities = await installGnsSync(fleet, config);
-  runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), identities, leaseNamespace: OWN_NAMESPACE, stateDir, log: () => {}, reconcileIntervalMs: 0, quiet: true });
-  return { fleet, config };
+/** RBAC enforced: the agents and the writer run with their own tokens and the rendered grants (routing's included). */
+async function routedWorld(layout: Layout): Promise<{ fleet: SimFleet; config: Config }> {
+  world = await startLayoutWorld(layout, { routing: 'istio', rbac: true });
+  return world;
 }
 
-async function traceAll(f: SimFleet, config: Config, s: Setup): Promise<void> {
+async function traceAll(f: SimFleet, config: Config, s: Layout): Promise<void> {
   const topology = topologyFromConfig(config);
   const reader = kubeMeshReader(f.kubeconfigYaml(), new Map(config.clusters.map((c) => [c.name, c.context])));
   const pods = new Map(f.cluster('clusterOne').list('pods', 'ns-one').map((p) => [p.metadata.name, (p.status as { podIP: string }).podIP]));
