@@ -1,8 +1,8 @@
 // Which messages a local queue hands to its consumer next (pure: time is an argument).
 // Lambda's SQS event source: up to `batchSize` visible messages, waiting up to the batch
 // window to fill a batch; FIFO: in order, one batch per MessageGroupId at a time (a batch may
-// hold several groups), and a group with a message in flight (or failed and waiting out its
-// visibility timeout) is locked.
+// hold several groups, each group's messages together), and a group with a message in flight
+// (or failed and waiting out its visibility timeout) is locked.
 
 export interface Selectable {
   readonly groupId?: string;
@@ -53,9 +53,10 @@ export function selectBatch<M extends Selectable>(messages: readonly M[], now: n
   }
   const done = (batch: M[]): Selection<M> => ({ batch, expired, ...(wakeAt < Infinity ? { wakeAt } : {}) });
   if (visible.length === 0) return done([]);
-  // FIFO: the unlocked groups' messages in order, several groups a batch as Lambda's FIFO event
-  // source mixes them (docs/adr/0005, 0012): a batch's groups stay locked until it returns.
-  const batch = visible.slice(0, o.batchSize);
+  // FIFO: as SQS receives (docs/adr/0005, 0012): as many messages of one group as it has, the
+  // group with the oldest message first, then other groups' to fill the batch, each in order;
+  // a batch's groups stay locked until their messages are deleted.
+  const batch = (o.fifo ? byGroup(visible) : visible).slice(0, o.batchSize);
   if (batch.length < o.batchSize && o.batchWindowMs > 0) {
     const closesAt = Math.min(...batch.map((m) => Math.max(m.sentAt, m.visibleAt))) + o.batchWindowMs;
     if (closesAt > now) {
@@ -64,4 +65,15 @@ export function selectBatch<M extends Selectable>(messages: readonly M[], now: n
     }
   }
   return done(batch);
+}
+
+/** Messages in send order regrouped: each group's messages together, groups by their oldest message. */
+function byGroup<M extends Selectable>(messages: readonly M[]): M[] {
+  const groups = new Map<string | undefined, M[]>();
+  for (const m of messages) {
+    const group = groups.get(m.groupId);
+    if (group) group.push(m);
+    else groups.set(m.groupId, [m]);
+  }
+  return [...groups.values()].flat();
 }

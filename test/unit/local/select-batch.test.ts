@@ -24,10 +24,16 @@ describe('selectBatch', () => {
   });
   it('FIFO: the unlocked groups in order, several groups a batch (as Lambda mixes them); a group in flight or waiting out a failure is locked', () => {
     const msgs = [m('a1', { groupId: 'A' }), m('b1', { groupId: 'B' }), m('a2', { groupId: 'A' })];
-    expect(ids(selectBatch(msgs, 0, fifo).batch)).toEqual(['a1', 'b1', 'a2']);
-    expect(ids(selectBatch(msgs, 0, { ...fifo, batchSize: 2 }).batch)).toEqual(['a1', 'b1']);
+    expect(ids(selectBatch(msgs, 0, fifo).batch)).toEqual(['a1', 'a2', 'b1']);
+    expect(ids(selectBatch(msgs, 0, { ...fifo, batchSize: 3 }).batch)).toEqual(['a1', 'a2', 'b1']);
     expect(ids(selectBatch([m('a0', { groupId: 'A', inFlight: true, visibleAt: -1 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
     expect(ids(selectBatch([m('a0', { groupId: 'A', visibleAt: 9 }), ...msgs], 0, fifo).batch)).toEqual(['b1']);
+  });
+  it('FIFO: as many messages of one group as it has first (the oldest group), then other groups to fill the batch, each in order, as SQS receives', () => {
+    const msgs = [m('a1', { groupId: 'A' }), m('b1', { groupId: 'B' }), m('c1', { groupId: 'C' }), m('a2', { groupId: 'A' }), m('b2', { groupId: 'B' }), m('c2', { groupId: 'C' }), m('a3', { groupId: 'A' })];
+    expect(ids(selectBatch(msgs, 0, { ...fifo, batchSize: 3 }).batch)).toEqual(['a1', 'a2', 'a3']);
+    expect(ids(selectBatch(msgs, 0, { ...fifo, batchSize: 5 }).batch)).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+    expect(ids(selectBatch([m('b0', { groupId: 'B', inFlight: true }), ...msgs], 0, { ...fifo, batchSize: 5 }).batch)).toEqual(['a1', 'a2', 'a3', 'c1', 'c2']);
   });
   it('a message in flight past its visibility timeout is neither redelivered nor expired, even at its last receive (its handler may still succeed)', () => {
     for (const options of [fifo, std]) {
