@@ -276,6 +276,16 @@ export interface SyncRetryScheduler {
   retryLater(retries: readonly SyncRetry[]): Promise<readonly { receiptHandle: string; error: string }[]>;
 }
 
+/**
+ * Deletes received sync messages whose target is synced while the rest of their batch still runs
+ * (SQS: DeleteMessageBatch; docs/adr/0005-queues.md): their FIFO group takes its next message at
+ * once instead of when the whole batch returns. Returns the receipt handles it could not delete
+ * (those are deleted when the batch returns, as before).
+ */
+export interface SyncReleaser {
+  release(receiptHandles: readonly string[]): Promise<readonly { receiptHandle: string; error: string }[]>;
+}
+
 /** A message that can never be processed, kept with the reason (a dead-letter queue). */
 export interface DeadLetter {
   /** The original message body, verbatim. */

@@ -5,7 +5,7 @@
 import { targetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
 import { FinalError, describeError } from '../../shared/errors.ts';
-import type { DeadLetters, SyncQueue, SyncRetryScheduler } from '../../shared/ports.ts';
+import type { DeadLetters, SyncQueue, SyncReleaser, SyncRetryScheduler } from '../../shared/ports.ts';
 import { silentLog } from '../log.ts';
 import type { Log } from '../log.ts';
 import { decodeSyncMessage } from './message.ts';
@@ -15,6 +15,7 @@ import { syncRetryDelaySeconds } from './retry-backoff.ts';
 import { memberReads } from './sources.ts';
 import { cachedVips } from './vip-cache.ts';
 import { batchIncarnation } from './incarnation-reads.ts';
+import { earlyRelease } from './early-release.ts';
 import { memoOf, syncTarget } from './sync.ts';
 import type { SyncDeps, SyncOutcome } from './sync.ts';
 
@@ -36,6 +37,12 @@ export interface SyncBatchDeps extends SyncDeps {
    * queue retries failed syncs after its own 2 s).
    */
   readonly retries?: SyncRetryScheduler;
+  /**
+   * Deletes a synced target's messages while others of its batch still run, so its FIFO group
+   * is free at once (the cloud: SQS DeleteMessageBatch; early-release.ts); absent, they are
+   * deleted when the batch returns.
+   */
+  readonly release?: SyncReleaser;
   /** Called after each target's sync (the local runner logs one line per sync). */
   readonly onSynced?: (outcome: SyncOutcome) => void;
   /** routing: istio — where the gateway-entry writers the syncs name are enqueued (docs/adr/0013). */
@@ -115,12 +122,15 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
   };
   const outcomes: SyncOutcome[] = [];
   const failed: { target: TargetRef; error: string; retried: boolean }[] = [];
+  // The routing writers run after the syncs: one more piece of the batch still to come.
+  const release = earlyRelease(deps.release, records, groups.size + (routingGroups.size > 0 ? 1 : 0), log);
   await Promise.all(
     [...groups.values()].map(async ({ target, ids }) => {
       try {
         const outcome = await syncTarget(batchDeps, target, now);
         outcomes.push(outcome);
         deps.onSynced?.(outcome);
+        release.finished(ids);
       } catch (error) {
         const retried = !(error instanceof FinalError);
         failed.push({ target, error: describeError(error), retried });
@@ -128,10 +138,12 @@ export async function syncBatch(deps: SyncBatchDeps, records: readonly QueueReco
           log.warn('sync failed; the queue will retry', { target: targetKey(target), error: describeError(error) });
           for (const id of ids) failures.push({ itemIdentifier: id });
         }
+        release.finished(retried ? [] : ids);
       }
     }),
   );
   failures.push(...(await runRoutingWriters(batchDeps, deps.queue, [...routingGroups.values()], outcomes, records, now, log)));
+  await release.settled();
   if (deps.retries && failures.length > 0) await scheduleRetries(deps.retries, records, failures, log);
   return { batchItemFailures: failures, outcomes, failed, invalid, observedAt };
 }

@@ -1,7 +1,8 @@
 // A local SQS queue with a Lambda event source mapping (docs/adr/0005-queues.md): batches by
 // size and window, visibility timeout, receive count → dead-letter file, partial batch
-// failures (`batchItemFailures`), and for FIFO: order and one in-flight batch per
-// MessageGroupId, deduplication by MessageDeduplicationId for 5 minutes.
+// failures (`batchItemFailures`), DeleteMessageBatch by receipt handle while a batch runs, and
+// for FIFO: order and one in-flight batch per MessageGroupId (a group's messages deleted, the
+// group is free), deduplication by MessageDeduplicationId for 5 minutes.
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterFile } from './dead-letter-file.ts';
 import { selectBatch } from './select-batch.ts';
@@ -76,6 +77,8 @@ export interface QueueCounters {
   deduplicated: number;
   received: number;
   deleted: number;
+  /** DeleteMessageBatch calls from a handler (the event source's own deletes are not counted here). */
+  deleteCalls: number;
   failed: number;
   deadLettered: number;
   batches: number;
@@ -84,7 +87,7 @@ export interface QueueCounters {
 export class LocalQueue {
   readonly name: string;
   readonly arn: string;
-  readonly counters: QueueCounters = { sent: 0, deduplicated: 0, received: 0, deleted: 0, failed: 0, deadLettered: 0, batches: 0 };
+  readonly counters: QueueCounters = { sent: 0, deduplicated: 0, received: 0, deleted: 0, deleteCalls: 0, failed: 0, deadLettered: 0, batches: 0 };
   readonly #o: Required<Omit<LocalQueueOptions, 'deadLetters' | 'failureReason'>> & Pick<LocalQueueOptions, 'deadLetters' | 'failureReason'>;
   /** In send order (FIFO order per group). */
   readonly #messages: StoredMessage[] = [];
@@ -142,6 +145,25 @@ export class LocalQueue {
     this.counters.deduplicated += deduplicated;
     if (sent > 0) this.#pump();
     return { sent, deduplicated };
+  }
+
+  /**
+   * DeleteMessageBatch, locally: deletes each message by the receipt handle of its current
+   * receive, even while its batch is still in flight (a FIFO group whose messages are all deleted
+   * takes its next message at once). A handle that names no stored message (deleted already, or
+   * received again since) is returned with SQS's error code, and nothing changes for it.
+   */
+  async deleteMessages(receiptHandles: readonly string[]): Promise<{ failed: { receiptHandle: string; error: string }[] }> {
+    if (receiptHandles.length < 1 || receiptHandles.length > 10) throw new QueueInputError(`queue "${this.name}": DeleteMessageBatch takes 1 to 10 entries, not ${receiptHandles.length}; nothing was deleted`);
+    this.counters.deleteCalls += 1;
+    const failed: { receiptHandle: string; error: string }[] = [];
+    for (const handle of receiptHandles) {
+      const m = this.#messages.find((x) => x.receiptHandle === handle);
+      if (m) this.#delete(m);
+      else failed.push({ receiptHandle: handle, error: 'ReceiptHandleIsInvalid: the receipt handle names no message in flight' });
+    }
+    this.#pump();
+    return { failed };
   }
 
   /** Connects the consumer (the event source mapping) and starts delivering. */
@@ -225,6 +247,8 @@ export class LocalQueue {
       let retryAt = Infinity;
       for (const m of batch) {
         if (m.receiptHandle !== handles.get(m.messageId)) continue; // re-received after a visibility timeout
+        // Deleted already by the handler (DeleteMessageBatch): the event source's delete changes nothing.
+        if (!this.#messages.includes(m)) continue;
         m.inFlight = false;
         if (failedIds.ids.has(m.messageId)) {
           m.lastError = failedIds.error ?? this.#o.failureReason?.(m) ?? 'reported as a batch item failure';

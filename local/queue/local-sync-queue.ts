@@ -1,12 +1,13 @@
 // The SyncQueue port over a local FIFO queue, with the same message contract as the SQS
-// adapter (functions/sync/message.ts): group = target key, dedup = hash(cause, target key).
+// adapter (functions/sync/message.ts): group = target key, dedup = hash(cause, target key);
+// and the SyncReleaser (DeleteMessageBatch, 10 a call) as shared/adapters/sqs/sync-release.ts.
 import { encodeRoutingMessage, encodeSyncMessage, routingDeduplicationId, routingMessageGroupId, syncDeduplicationId, syncMessageGroupId } from '../../functions/sync/message.ts';
 import type { RoutingKey } from '../../shared/core/routing/types.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
-import type { MemberVersions, SyncQueue } from '../../shared/ports.ts';
+import type { MemberVersions, SyncQueue, SyncReleaser } from '../../shared/ports.ts';
 import type { LocalQueue } from './local-queue.ts';
 
-export class LocalSyncQueue implements SyncQueue {
+export class LocalSyncQueue implements SyncQueue, SyncReleaser {
   readonly #queue: LocalQueue;
 
   constructor(queue: LocalQueue) {
@@ -32,5 +33,11 @@ export class LocalSyncQueue implements SyncQueue {
         dedupId: routingDeduplicationId(cause, key),
       })));
     }
+  }
+
+  async release(receiptHandles: readonly string[]): Promise<readonly { receiptHandle: string; error: string }[]> {
+    const failed: { receiptHandle: string; error: string }[] = [];
+    for (let i = 0; i < receiptHandles.length; i += 10) failed.push(...(await this.#queue.deleteMessages(receiptHandles.slice(i, i + 10))).failed);
+    return failed;
   }
 }

@@ -20,7 +20,7 @@ import { DynamoVipAllocator } from '../../shared/adapters/dynamodb/vip-allocator
 import type { Config } from '../../shared/config/schema.ts';
 import { parseTargetKey } from '../../shared/core/identity.ts';
 import type { TargetRef } from '../../shared/core/types.ts';
-import type { ClusterApis, DeadLetters, SyncQueue, TargetStatusStore } from '../../shared/ports.ts';
+import type { ClusterApis, DeadLetters, SyncQueue, SyncReleaser, TargetStatusStore } from '../../shared/ports.ts';
 import type { RoutingDeps } from '../../functions/sync/routing-client.ts';
 import type { AgentLeaseRef } from '../../functions/handback.ts';
 import { LOCAL_ACCOUNT } from '../bus/envelope.ts';
@@ -46,6 +46,8 @@ export interface PipelineOptions {
   /** The Istio config clusters for the reconcile's routing sweep, whatever `routing` is (functions/reconcile/routing-sweep.ts). */
   readonly routingSweep?: RoutingDeps;
   readonly syncQueue: SyncQueue;
+  /** Deletes a synced target's messages while the rest of its batch runs (docs/adr/0005-queues.md). */
+  readonly syncRelease?: SyncReleaser;
   readonly deadLetters: DeadLetters;
   readonly syncDeadLetters?: DeadLetters;
   /** The functions' Powertools log level (failed syncs are sync lines whatever the level). */
@@ -128,6 +130,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     ...(options.routing ? { routing: options.routing, queue: options.syncQueue } : {}),
     ...(options.agentLease === undefined ? {} : { agentLease: options.agentLease }),
     ...(options.syncDeadLetters ? { deadLetters: options.syncDeadLetters } : {}),
+    ...(options.syncRelease ? { release: options.syncRelease } : {}),
   }, { logger: syncLog.logger, ...(options.onSyncMetrics ? { onMetrics: options.onSyncMetrics } : {}) }) as unknown as LambdaHandler<SqsEvent, SqsBatchResponse>;
   const reconcile = createReconcileHandler({
     topology, store, incarnation, published, queue: options.syncQueue, vips, clusters: options.clusters, clock, log: reconcileLog.log,

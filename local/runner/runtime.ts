@@ -200,6 +200,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     const propagation = new PropagationWindow();
     const leaseNamespace = options.leaseNamespace ?? 'default';
     const routingApis = kubeConfigRoutingApis(writerKc, contexts, { policy: { timeoutMs: options.clusterTimeoutMs ?? 5_000 }, inventoryNamespace: leaseNamespace === 'none' ? 'default' : leaseNamespace, ...(config.installation ? { installation: config.installation } : {}) });
+    const localSyncQueue = new LocalSyncQueue(syncQueue);
     const pipeline: Pipeline = buildPipeline({
       config,
       agentLease: leaseNamespace === 'none' ? false : { namespace: leaseNamespace, name: LEASE_NAME },
@@ -209,7 +210,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       ...(config.routing === 'istio' ? { routing: { apis: routingApis } } : {}),
       // The reconcile sweeps ServiceEntries whatever routing is: a switch to none leaves none behind.
       routingSweep: { apis: routingApis },
-      syncQueue: new LocalSyncQueue(syncQueue),
+      syncQueue: localSyncQueue,
+      // A target synced while others of its batch still run frees its FIFO group at once, as the
+      // deployed function does (DeleteMessageBatch; docs/adr/0005-queues.md).
+      syncRelease: localSyncQueue,
       deadLetters: deadLetters.ingest,
       syncDeadLetters: deadLetters.sync,
       logLevel: options.quiet ? 'SILENT' : options.verbose ? 'INFO' : 'ERROR',
