@@ -2,12 +2,17 @@
 // freed as its sync ends"): Lambda's FIFO event source mixes message groups in a batch and
 // deletes the batch's messages only when the invocation returns, and SQS delivers no further
 // message of a group while one is in flight — so a target synced in 30 ms waited for the
-// slowest target of its batch. A target whose sync is done while others of the batch still
-// run has its messages deleted at once (the SyncReleaser: DeleteMessageBatch); its group takes
-// its next message then. The last target to finish needs no call: the batch returns with it.
+// slowest target of its batch. A target whose sync is done while others of the batch still run
+// has its messages deleted (the SyncReleaser: DeleteMessageBatch) once the batch has outlived it
+// by RELEASE_AFTER_MS; its group takes its next message then. Every target finished by then
+// shares the call; a batch that ends sooner makes none (the event source deletes its messages),
+// so only slow batches pay SQS requests, at most one per RELEASE_AFTER_MS.
 import { describeError } from '../../shared/errors.ts';
 import type { SyncReleaser } from '../../shared/ports.ts';
 import type { Log } from '../log.ts';
+
+/** How long a batch may hold a synced target's group before its messages are deleted early. */
+export const RELEASE_AFTER_MS = 100;
 
 export interface EarlyRelease {
   /**
@@ -15,7 +20,7 @@ export interface EarlyRelease {
    * failure that is final); none when they are to be retried.
    */
   finished(ids?: readonly string[]): void;
-  /** Waits for the deletes in flight (Lambda freezes a container once its handler returns). */
+  /** Drops what is not yet deleted (the event source deletes it) and waits for the deletes in flight (Lambda freezes a container once its handler returns). */
   settled(): Promise<void>;
 }
 
@@ -28,38 +33,45 @@ export function earlyRelease(
   records: readonly { readonly messageId: string; readonly receiptHandle?: string }[],
   groups: number,
   log: Log,
+  afterMs = RELEASE_AFTER_MS,
 ): EarlyRelease {
   const handles = new Map(records.flatMap((r) => (r.receiptHandle ? [[r.messageId, r.receiptHandle] as const] : [])));
   let running = groups;
   let queued: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
   const calls: Promise<void>[] = [];
+  const warn = (count: number, error: string | undefined) =>
+    log.warn('could not delete synced messages before the batch returned; they are deleted when it returns', { count, error });
   const flush = (): void => {
-    if (queued.length === 0) return;
+    timer = undefined;
     const batch = queued;
     queued = [];
     calls.push(releaser!.release(batch).then(
-      (rejected) => {
-        if (rejected.length > 0) log.warn('could not delete synced messages before the batch returned; they are deleted when it returns', { count: rejected.length, error: rejected[0]?.error });
-      },
-      (error: unknown) => log.warn('could not delete synced messages before the batch returned; they are deleted when it returns', { count: batch.length, error: describeError(error) }),
+      (rejected) => { if (rejected.length > 0) warn(rejected.length, rejected[0]?.error); },
+      (error: unknown) => warn(batch.length, describeError(error)),
     ));
   };
   return {
     finished(ids = []) {
       running -= 1;
-      // Nothing else of the batch runs: it returns now and the event source deletes them.
-      if (!releaser || running <= 0) return;
+      if (!releaser) return;
+      // Nothing else of the batch runs: it returns now, and the event source deletes the rest.
+      if (running <= 0) {
+        clearTimeout(timer);
+        timer = undefined;
+        queued = [];
+        return;
+      }
       const mine = ids.flatMap((id) => handles.get(id) ?? []);
       if (mine.length === 0) return;
-      // Targets finishing in the same turn of the event loop share one call.
-      if (queued.length === 0) setImmediate(flush);
       queued.push(...mine);
+      timer ??= setTimeout(flush, afterMs);
     },
     async settled() {
-      while (queued.length > 0 || calls.length > 0) {
-        if (queued.length > 0) flush();
-        await Promise.all(calls.splice(0));
-      }
+      clearTimeout(timer);
+      timer = undefined;
+      queued = [];
+      await Promise.all(calls);
     },
   };
 }

@@ -94,6 +94,12 @@ describe('SQS', () => {
     expect(consume('Reconcile')).toEqual([]);
   });
 
+  it('the sync function may delete messages of the sync queue only (a synced target frees its FIFO group before its batch returns)', () => {
+    const deleters = (fn: string) => statementsOfRole(fn).filter((x) => actionsOf(x).includes('sqs:DeleteMessage')).map((x) => JSON.stringify(x.Resource));
+    expect(deleters('Sync')).toEqual([expect.stringMatching(/SyncQueue/)]);
+    expect(deleters('Sync').some((r) => r.includes('Dlq') || r.includes('Ingest'))).toBe(false);
+  });
+
   it('only the sync function may change a message\'s visibility, and only on the sync queue (the backoff of failed syncs)', () => {
     const changers = (fn: string) => statementsOfRole(fn).filter((x) => actionsOf(x).includes('sqs:ChangeMessageVisibility')).map((x) => JSON.stringify(x.Resource));
     expect(changers('Sync')).toEqual([expect.stringMatching(/SyncQueue/)]);

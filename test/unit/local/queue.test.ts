@@ -133,6 +133,56 @@ describe('LocalQueue (FIFO)', () => {
     expect(log).toEqual([['A:1'], ['B:1'], ['A:2', 'A:3']]);
   });
 
+  it('a group whose messages the handler deletes (DeleteMessageBatch) is free at once: its next message runs while the rest of its batch still runs', async () => {
+    const q = queue({ ...fifoOptions, concurrency: 4 });
+    const batches: string[][] = [];
+    let open: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    let secondWhileFirstRan = false;
+    let firstRunning = false;
+    q.attach(async (e) => {
+      batches.push(e.Records.map((r) => `${r.attributes.MessageGroupId}:${r.body}`));
+      if (batches.length === 1) {
+        firstRunning = true;
+        // A's sync is done: its message is deleted now; B's is still running.
+        const a = e.Records.find((r) => r.attributes.MessageGroupId === 'A')!;
+        expect(await q.deleteMessages([a.receiptHandle])).toEqual({ failed: [] });
+        await q.send([{ body: '2', groupId: 'A', dedupId: 'a2' }]);
+        await gate;
+        firstRunning = false;
+      } else {
+        secondWhileFirstRan ||= firstRunning;
+        open!();
+      }
+    });
+    await q.send([{ body: '1', groupId: 'A', dedupId: 'a1' }, { body: '1', groupId: 'B', dedupId: 'b1' }]);
+    await q.drain();
+    expect(batches).toEqual([['A:1', 'B:1'], ['A:2']]);
+    expect(secondWhileFirstRan).toBe(true);
+    // The event source's delete of the already deleted A:1 when the first batch returns changes nothing.
+    expect(q.counters).toMatchObject({ received: 3, deleted: 3, deleteCalls: 1, failed: 0 });
+    expect(q.depth).toBe(0);
+  });
+
+  it('DeleteMessageBatch: a handle of no message in flight is returned with SQS\'s error and changes nothing; 1 to 10 entries', async () => {
+    const q = queue(fifoOptions);
+    let seen = 0;
+    q.attach(async (e) => {
+      seen += e.Records.length;
+      expect(await q.deleteMessages(['no-such-handle', e.Records[0]!.receiptHandle])).toEqual({
+        failed: [{ receiptHandle: 'no-such-handle', error: expect.stringMatching(/^ReceiptHandleIsInvalid/) }],
+      });
+      // Deleted already: refused the same way (the local queue's answer; nothing acts on it, docs/adr/0012).
+      expect((await q.deleteMessages([e.Records[0]!.receiptHandle])).failed).toHaveLength(1);
+    });
+    await q.send([{ body: '1', groupId: 'A', dedupId: 'a1' }]);
+    await q.drain();
+    expect(seen).toBe(1);
+    expect(q.counters).toMatchObject({ deleted: 1, deleteCalls: 2 });
+    await expect(q.deleteMessages([])).rejects.toThrow(QueueInputError);
+    await expect(q.deleteMessages(Array.from({ length: 11 }, (_, i) => `h${i}`))).rejects.toThrow(/1 to 10/);
+  });
+
   it('keeps a group locked while a failed message waits out its visibility timeout (order kept)', async () => {
     const q = queue({ ...fifoOptions, deadLetters: dlq() });
     const seen: string[] = [];
