@@ -78,7 +78,7 @@ export interface Breakdown extends Dollars {
 export function durationMs(usage: Usage, fn: FunctionName, a: Assumptions = ASSUMPTIONS): number {
   const c = usage.counts[fn];
   if (c.invocations === 0) return 0;
-  const calls = ddbOps(c) * a.dynamodbCallMs + c.kubeRequests * a.kubeCallMs + c.sqsSends * a.sqsCallMs;
+  const calls = ddbOps(c) * a.dynamodbCallMs + c.kubeRequests * a.kubeCallMs + (c.sqsSends + c.sqsDeletes) * a.sqsCallMs;
   // A sync batch syncs its targets in parallel (functions/sync/batch.ts): each target's calls
   // one after another, the targets side by side.
   const lanes = fn === 'sync' ? Math.max(1, usage.syncOutcomes / c.invocations) : 1;
@@ -96,8 +96,9 @@ export function price(usage: Usage, prices: Prices, a: Assumptions = ASSUMPTIONS
   const gbSeconds = FUNCTIONS.reduce((n, fn) => n + c[fn].invocations * (durationMs(usage, fn, a) / 1000) * (a.memoryMb[fn] / 1024), 0);
   // Ingest queue (standard): EventBridge's SendMessage per event, the event source's receive per batch and delete per 10.
   const sqsStandardRequests = usage.busEntries + c.ingest.invocations + deletes(c.ingest.invocations, c.ingest.records);
-  // Sync queue (FIFO): SendMessageBatch calls, a receive per batch, a delete per 10.
-  const sqsFifoRequests = c.ingest.sqsSends + c.reconcile.sqsSends + c.sync.sqsSends + c.sync.invocations + deletes(c.sync.invocations, c.sync.records);
+  // Sync queue (FIFO): SendMessageBatch calls, a receive per batch, a delete per 10 by the event
+  // source, and the sync function's own early deletes (functions/sync/early-release.ts).
+  const sqsFifoRequests = c.ingest.sqsSends + c.reconcile.sqsSends + c.sync.sqsSends + c.sync.invocations + deletes(c.sync.invocations, c.sync.records) + c.sync.sqsDeletes;
   const logBytes =
     invocations * (a.platformLogBytes + a.emfBytesPerInvocation) +
     c.ingest.invocations * a.ingestLogBytes +

@@ -94,6 +94,7 @@ async function measure(world: World, rate: number, log: (line: string) => void):
   try {
     meter.attach(runtime.dynamo.client);
     meter.countSends(runtime.syncQueue);
+    meter.countDeletes(runtime.syncQueue);
     let syncOutcomes = 0;
     runtime.onSync((line) => { if (!line.error) syncOutcomes += 1; });
     while (!observer.converged()) {
@@ -196,7 +197,7 @@ function pooled(t: TopologyResult): { usage: Usage; restarts: number; sliceWrite
       const x = out[fn];
       const y = b[fn];
       x.invocations += y.invocations; x.records += y.records; x.ddbConditionFailed += y.ddbConditionFailed;
-      x.readUnits += y.readUnits; x.writeUnits += y.writeUnits; x.kubeRequests += y.kubeRequests; x.sqsSends += y.sqsSends; x.cpuMs += y.cpuMs;
+      x.readUnits += y.readUnits; x.writeUnits += y.writeUnits; x.kubeRequests += y.kubeRequests; x.sqsSends += y.sqsSends; x.sqsDeletes += y.sqsDeletes; x.cpuMs += y.cpuMs;
       for (const [k, v] of Object.entries(y.ddbCalls)) x.ddbCalls[k] = (x.ddbCalls[k] ?? 0) + v;
     }
     return out;
@@ -231,7 +232,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     for (const fn of FUNCTIONS) for (const [k, v] of Object.entries(c[fn].ddbCalls)) byCommand.set(`${fn} ${k}`, (byCommand.get(`${fn} ${k}`) ?? 0) + v);
     log(`  ${world.name}, ${p.restarts} restarts over ${RUNS} runs, ${p.usage.busEntries} pod events (${(p.usage.busEntries / p.restarts).toFixed(2)} per restart):`);
     log(`    DynamoDB calls per pod event: ${[...byCommand].map(([k, v]) => `${k} ${(v / p.usage.busEntries).toFixed(2)}`).join(', ')}; ${(FUNCTIONS.reduce((n, fn) => n + c[fn].readUnits, 0) / p.restarts).toFixed(1)} RCU and ${(FUNCTIONS.reduce((n, fn) => n + c[fn].writeUnits, 0) / p.restarts).toFixed(1)} WCU per restart`);
-    log(`    per restart: ${FUNCTIONS.map((fn) => `${fn} ${(c[fn].invocations / p.restarts).toFixed(2)} invocations`).join(', ')}; ${(c.sync.kubeRequests / p.restarts).toFixed(1)} Kubernetes requests; ${((c.ingest.sqsSends + c.sync.sqsSends + c.reconcile.sqsSends) / p.restarts).toFixed(2)} sync-queue sends`);
+    log(`    per restart: ${FUNCTIONS.map((fn) => `${fn} ${(c[fn].invocations / p.restarts).toFixed(2)} invocations`).join(', ')}; ${(c.sync.kubeRequests / p.restarts).toFixed(1)} Kubernetes requests; ${((c.ingest.sqsSends + c.sync.sqsSends + c.reconcile.sqsSends) / p.restarts).toFixed(2)} sync-queue sends; ${(c.sync.sqsDeletes / p.restarts).toFixed(2)} early deletes`);
     log(`    ${p.sliceWrites} slice writes for ${p.desiredChanges} desired changes; ${p.superseded} superseded, ${p.unconverged} unconverged`);
     figures[`${prefix}.dynamodb_ops_per_event`] = round(ops / p.usage.busEntries);
     figures[`${prefix}.propagation_p99_ms`] = percentile(p.latencies, 99);

@@ -29,13 +29,15 @@ export interface FunctionCounts {
   kubeRequests: number;
   /** SendMessageBatch calls into the sync queue. */
   sqsSends: number;
+  /** DeleteMessageBatch calls the function makes itself (a synced target's group freed before its batch returns). */
+  sqsDeletes: number;
   /** Thread CPU ms; 0 unless CPU metering was on. */
   cpuMs: number;
 }
 
 export type Counts = Record<FunctionName, FunctionCounts>;
 
-const empty = (): FunctionCounts => ({ invocations: 0, records: 0, ddbCalls: {}, ddbConditionFailed: 0, readUnits: 0, writeUnits: 0, kubeRequests: 0, sqsSends: 0, cpuMs: 0 });
+const empty = (): FunctionCounts => ({ invocations: 0, records: 0, ddbCalls: {}, ddbConditionFailed: 0, readUnits: 0, writeUnits: 0, kubeRequests: 0, sqsSends: 0, sqsDeletes: 0, cpuMs: 0 });
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 type Tagged = { [TAG]?: FunctionName };
@@ -127,6 +129,16 @@ export class Meter implements FunctionInstrument {
     };
   }
 
+  /** Counts each DeleteMessageBatch call of a queue (≤ 10 entries) for the function making it. */
+  countDeletes<Q extends { deleteMessages(handles: readonly string[]): Promise<unknown> }>(queue: Q): void {
+    const remove = queue.deleteMessages.bind(queue);
+    queue.deleteMessages = (handles) => {
+      const fn = this.#als.getStore();
+      if (fn) this.#counts[fn].sqsDeletes += 1;
+      return remove(handles);
+    };
+  }
+
   /** Switches CPU metering on or off (async hooks: they slow the whole process while on). */
   meterCpu(on: boolean): void {
     if (on && !this.#cpuOn) this.#hook.enable();
@@ -180,6 +192,7 @@ export function diffCounts(after: Counts, before: Counts): Counts {
       writeUnits: a.writeUnits - b.writeUnits,
       kubeRequests: a.kubeRequests - b.kubeRequests,
       sqsSends: a.sqsSends - b.sqsSends,
+      sqsDeletes: a.sqsDeletes - b.sqsDeletes,
       cpuMs: a.cpuMs - b.cpuMs,
     };
   }

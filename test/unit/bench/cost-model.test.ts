@@ -10,7 +10,7 @@ const A: Assumptions = {
   dynamodbCallMs: 6, kubeCallMs: 25, sqsCallMs: 10,
   platformLogBytes: 330, ingestLogBytes: 420, syncLogBytes: 480, reconcileLogBytes: 800, emfBytesPerInvocation: 700,
 };
-const counts = (c: Partial<FunctionCounts>): FunctionCounts => ({ invocations: 0, records: 0, ddbCalls: {}, ddbConditionFailed: 0, readUnits: 0, writeUnits: 0, kubeRequests: 0, sqsSends: 0, cpuMs: 0, ...c });
+const counts = (c: Partial<FunctionCounts>): FunctionCounts => ({ invocations: 0, records: 0, ddbCalls: {}, ddbConditionFailed: 0, readUnits: 0, writeUnits: 0, kubeRequests: 0, sqsSends: 0, sqsDeletes: 0, cpuMs: 0, ...c });
 
 const usage: Usage = {
   counts: {
@@ -46,6 +46,12 @@ describe('cost model', () => {
     expect(b.eventBridge).toBeCloseTo(10 / 1e6, 12);
     expect(b.logBytes).toBe(3 * (330 + 700) + 420 + 2 * 480);
     expect(b.total).toBeCloseTo(b.dynamodb + b.lambda + b.sqs + b.eventBridge + b.logs, 12);
+  });
+
+  it('the sync function\'s own early deletes are FIFO requests and calls of its duration', () => {
+    const early: Usage = { ...usage, counts: { ...usage.counts, sync: { ...usage.counts.sync, sqsDeletes: 2 } } };
+    expect(durationMs(early, 'sync', A)).toBe(107); // 10 + (4 × 6 + 6 × 25 + 2 × 10) / 2
+    expect(price(early, PRICES, A).sqsFifoRequests).toBe(7); // 1 send + 2 receives + 2 deletes by the event source + 2 early
   });
 
   it('prices what runs when nothing changes, per month', () => {
