@@ -20,6 +20,7 @@
 // One broken cluster or GNS is collected, not thrown over the others; when anything failed,
 // the reconcile throws at the end (after doing everything else) so the schedule retries.
 import { vipIdentitiesNeeded } from '../../shared/core/desired.ts';
+import { podsWithoutIp } from '../../shared/core/routing/keep.ts';
 import { identityKey, parseIdentityKey, targetKey } from '../../shared/core/identity.ts';
 import { validateTarget } from '../../shared/core/target.ts';
 import { LABEL_GNS, LABEL_SERVICE_NAME } from '../../shared/core/types.ts';
@@ -97,7 +98,8 @@ async function targetsOf(deps: ReconcileDeps, gns: string): Promise<GnsTarget[]>
 
 /**
  * The identity keys (`gns/cluster/namespace/pod`) that some valid target of the GNS needs a
- * VIP for: the union of `vipIdentitiesNeeded` over its targets. Pure.
+ * VIP for: the union of `vipIdentitiesNeeded` over its targets, and of the remote pods waiting
+ * for an IP they would publish (`podsWithoutIp`: their VIP stays bound). Pure.
  */
 export function identitiesInUse(
   targets: readonly GnsTarget[],
@@ -110,7 +112,10 @@ export function identitiesInUse(
   for (const { target, service } of targets) {
     const validation = validateTarget(service);
     if (!validation.ok) continue;
-    for (const id of vipIdentitiesNeeded({ target, service, selector: validation.selector, sources, networks, vipFamily, ...(members ? { members } : {}) })) inUse.add(identityKey(id));
+    const input = { target, service, selector: validation.selector, sources, networks, vipFamily, ...(members ? { members } : {}) };
+    for (const id of vipIdentitiesNeeded(input)) inUse.add(identityKey(id));
+    // A pod waiting for its IP (Pending, restarting) keeps its VIP: its client entries stay too (ADR 19).
+    for (const id of podsWithoutIp(input)) inUse.add(identityKey(id));
   }
   return inUse;
 }

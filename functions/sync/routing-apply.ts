@@ -3,6 +3,7 @@
 // queue retry. Shared by the client entries (target sync) and the gateway-entry writer. While
 // the GNS is incomplete in the store (docs/adr/0014), entries are only added.
 import { guardedEntries } from '../../shared/core/routing/guard.ts';
+import { withKept } from '../../shared/core/routing/keep.ts';
 import { planEntries, planWrites } from '../../shared/core/routing/plan.ts';
 import type { ServiceEntry } from '../../shared/core/routing/types.ts';
 import { ConflictError } from '../../shared/errors.ts';
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   readonly installation: string;
   /** The GNS is not complete in the store's incarnation: create only, never update or delete. */
   readonly incomplete?: boolean;
+  /** Names of existing entries kept as they are when not desired (a restarting pod's client entries: docs/adr/0019). */
+  readonly keep?: ReadonlySet<string>;
   /** Re-plans after 409 before the error goes to the queue (default 3). */
   readonly maxReplans?: number;
 }
@@ -35,7 +38,8 @@ export async function applyEntries(
   for (let replans = 0; ; replans++) {
     const existing = await list();
     // An incomplete store only adds (docs/adr/0014): what routes now stays as it is.
-    const plan = planEntries(options.incomplete ? guardedEntries(desired, existing, installation) : desired, existing, installation);
+    const wanted = options.incomplete ? guardedEntries(desired, existing, installation) : withKept(desired, existing, options.keep ?? new Set(), installation);
+    const plan = planEntries(wanted, existing, installation);
     if (planWrites(plan) === 0) return { writes, replans, blocked: plan.blocked };
     try {
       for (const e of plan.delete) {

@@ -4,6 +4,8 @@
 // (GNS, source cluster) — those are written by their own serialized writer, never here.
 import type { DesiredInput } from '../../shared/core/desired.ts';
 import { desiredClientEntries } from '../../shared/core/routing/entries.ts';
+import { keptEntryNames, keptIdentities, restartGraceMs } from '../../shared/core/routing/keep.ts';
+import type { ReturningSource } from '../../shared/core/routing/keep.ts';
 import { gatewaysOfNetwork, networkMismatches } from '../../shared/core/routing/gateways.ts';
 import { routedPods } from '../../shared/core/routing/routed.ts';
 import { LABEL_ISTIO_NETWORK, LABEL_ROUTING, LABEL_ROUTING_MANAGED_BY, LABEL_TARGET, LABEL_TARGET_CLUSTER } from '../../shared/core/routing/types.ts';
@@ -55,8 +57,11 @@ export function routingKeysOf(topology: TopologyIndex, target: TargetRef): Routi
   return [...clusters].filter((c) => (topology.networks.get(c) ?? c) !== network).sort().map((cluster) => ({ gns: target.gns, cluster }));
 }
 
-/** Client entries of a valid target, with its routing warnings. `incomplete`: the GNS is not complete in the store (only additions). */
-export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, input: DesiredInput, serviceUid: string, now: number, log: Log, incomplete = false): Promise<TargetRouting> {
+/**
+ * Client entries of a valid target, with its routing warnings. `incomplete`: the GNS is not complete in the store (only additions).
+ * `returning`: the GNS's pods absent with a returning tombstone: their existing entries are kept for a grace (docs/adr/0019).
+ */
+export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, input: DesiredInput, serviceUid: string, now: number, log: Log, incomplete = false, returning: readonly ReturningSource[] = []): Promise<TargetRouting> {
   if (!isIstio(topology)) return NONE;
   const { target } = input;
   const keys = routingKeysOf(topology, target);
@@ -70,10 +75,12 @@ export async function routeTarget(deps: RoutingDeps, topology: TopologyIndex, in
   const configCluster = configClusterOf(topology, target.cluster);
   const { installation } = topology;
   const desired = desiredClientEntries({ target, serviceUid, configCluster, routed, installation });
+  // A restarting pod's entries stay as they are (no pod IP in them): present without an IP, or away and returning.
+  const keep = keptEntryNames({ target, installation }, keptIdentities({ ...input, returning, now, graceMs: restartGraceMs(topology.topology.vipReleaseAfterMs) }));
   let writes = 0;
   try {
     const api = await deps.apis.get(configCluster);
-    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace), { installation, incomplete });
+    const applied = await applyEntries(api, desired, () => api.listServiceEntries(clientSelector(target), target.namespace), { installation, incomplete, keep });
     writes = applied.writes;
     if (applied.blocked.length > 0) {
       warnings.push(`RoutingNameTaken: ServiceEntry ${applied.blocked.map((e) => `${e.namespace}/${e.name}`).join(', ')} in ${configCluster} exists and is not this gns-sync installation's; those pods are not routed`);

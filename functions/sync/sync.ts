@@ -32,6 +32,7 @@ import { overlapLine, podAddresses, poolOverlaps } from '../../shared/core/pool-
 import { conflictWarning, skippedWarning } from './publish-warnings.ts';
 import { vipStep } from './vips.ts';
 import { isIstio, routeTarget, unrouteTarget } from './routing-client.ts';
+import { loadReturning } from './returning.ts';
 import type { RoutingDeps } from './routing-client.ts';
 import type { RoutingKey } from '../../shared/core/routing/types.ts';
 
@@ -216,7 +217,8 @@ export async function syncTarget(deps: SyncDeps, target: TargetRef, now: number)
     const applied = await applySlices(api, target.namespace, target.name, publish, existing, deps.maxReplans ?? 3, deps.topology.installation);
     rememberSlices(memo, target, applied.slices, now);
     const movedEvents = await announceMoves(api, target, service.uid, vipResult.moves, existing.filter(ownedBy(deps.topology.installation)), publish, deps.topology.topology.vipPool, log);
-    const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log, !guard.complete) : undefined;
+    const returning = deps.routing && isIstio(deps.topology) ? await loadReturning(deps.store, deps.topology.membersOf(target.gns)) : [];
+    const routing = deps.routing ? await routeTarget(deps.routing, deps.topology, { ...base, vips: vipResult.vips }, service.uid, now, log, !guard.complete, returning) : undefined;
 
     const skipped = skippedWarning(desired.skipped);
     const lines = [...desired.conflicts.map(conflictWarning), ...(skipped ? [skipped] : []), ...foreignSliceWarnings(target, existing)];

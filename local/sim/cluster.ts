@@ -43,6 +43,8 @@ export interface SimClusterOptions {
   readonly watchTiming: WatchTiming;
   /** How long containers take to exit after SIGTERM (Infinity: the whole grace period of their pod). */
   readonly containerStopMs: number;
+  /** Kubelet: how long a new pod stays Pending without an IP (default 0). */
+  readonly startDelayMs?: number;
   readonly serverVersion: { readonly major: string; readonly minor: string };
   readonly events: boolean;
   /** MetalLB-like addresses for LoadBalancer Services (none: they stay pending). */
@@ -116,6 +118,7 @@ export class SimCluster {
     events.enabled = opts.events;
     this.kubelet = new Kubelet(this.registry, events, {
       nodeName: this.nodeName, hostIP: opts.nodeIp, readyDelayMs: opts.readyDelayMs, podIps, now, containerStopMs: opts.containerStopMs,
+      ...(opts.startDelayMs !== undefined ? { startDelayMs: opts.startDelayMs } : {}),
     });
     this.controllers = [new GarbageCollector(this.registry), new NamespaceController(this.registry, now), new StatefulSetController(this.registry, events), new EndpointSliceController(this.registry), this.kubelet, new CrdController(this.registry)];
     this.controllers.push(new ServiceAccountController(this.registry, this.auth.signer, tls.caPem, opts.rbac ?? false));

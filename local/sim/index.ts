@@ -44,6 +44,12 @@ export interface SimOptions {
    * shorter. Default: they take the whole grace (a process that ignores SIGTERM).
    */
   readonly containerStopMs?: number;
+  /**
+   * A new pod stays Pending without an IP this long before the kubelet binds and starts it
+   * (scheduling, sandbox, network), as in Kubernetes: a restarted pod comes back in steps.
+   * Default 0 (at once).
+   */
+  readonly startDelayMs?: number;
   /** The version /version reports (default 1.32, kubectl's own). */
   readonly serverVersion?: { readonly major: string; readonly minor: string };
   /** Controllers and the kubelet record Events (default true). */
@@ -98,6 +104,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
     if (value !== undefined && !(value > 0)) throw new SimStartError(`${name} ${value} is not a duration: give a positive number of milliseconds`);
   }
   if (opts.containerStopMs !== undefined && !(opts.containerStopMs >= 0)) throw new SimStartError(`containerStopMs ${opts.containerStopMs} is not a duration: give milliseconds (0 or more)`);
+  if (opts.startDelayMs !== undefined && !(opts.startDelayMs >= 0 && Number.isFinite(opts.startDelayMs))) throw new SimStartError(`startDelayMs ${opts.startDelayMs} is not a duration: give milliseconds (0 or more)`);
   const portBase = opts.portBase ?? 0;
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65000) throw new SimStartError(`port base ${portBase} is not a port number (0 for OS-assigned ports)`);
   const clusters: SimCluster[] = [];
@@ -116,6 +123,7 @@ export async function startSimClusters(opts: SimOptions): Promise<SimFleet> {
         watchHistoryMs: opts.watchHistoryMs ?? 75_000,
         watchTiming: { minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 1_800_000, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000 },
         containerStopMs: opts.containerStopMs ?? Number.POSITIVE_INFINITY,
+        ...(opts.startDelayMs !== undefined ? { startDelayMs: opts.startDelayMs } : {}),
         serverVersion: opts.serverVersion ?? { major: '1', minor: '32' },
         events: opts.events ?? true,
         ...(opts.istio ? { loadBalancerCidr: loadBalancerCidr(i), istioNetwork: spec.network ?? spec.name } : {}),

@@ -1,4 +1,7 @@
-// A kubelet and scheduler stand-in: binds new pods to the cluster's node, gives each an IP
+// A kubelet and scheduler stand-in: binds new pods to the cluster's node — after `startDelayMs`
+// (scheduling, sandbox and network setup: the pod is Pending without an IP meanwhile), and only
+// while the node is schedulable (`kubectl cordon` keeps new pods Pending, Unschedulable, until
+// `kubectl uncordon`) — gives each an IP
 // from the cluster's pod CIDR (never one in use), sets it Running, and Ready after a delay
 // unless a test switched readiness off, or the pod carries the annotation
 // `sim.gns-sync.io/ready: "false"` (kubectl's way to fail a pod's readiness: the sim runs no
@@ -18,6 +21,7 @@ import { WorkQueue } from './work-queue.ts';
 
 type Obj = Record<string, unknown>;
 const PODS = findResource('', 'v1', 'pods')!;
+const NODES = findResource('', 'v1', 'nodes')!;
 
 /** `kubectl annotate pod NAME sim.gns-sync.io/ready=false` makes a running pod not-ready; removing it makes it Ready again. */
 export const SIM_READY_ANNOTATION = 'sim.gns-sync.io/ready';
@@ -30,6 +34,8 @@ export interface KubeletOptions {
   readonly now: () => number;
   /** How long containers take to exit after SIGTERM; Infinity: they use the whole grace period. */
   readonly containerStopMs: number;
+  /** How long a new pod stays Pending without an IP before it is bound and started (default 0). */
+  readonly startDelayMs?: number;
 }
 
 function condition(type: string, ok: boolean, now: string): Obj {
@@ -45,6 +51,8 @@ export class Kubelet {
   private readonly readiness = new Map<string, boolean>();
   /** Pods (by uid) whose ready delay has passed. */
   private readonly warmedUp = new Set<string>();
+  /** New pods (by uid) waiting out the start delay (false) or past it (true). */
+  private readonly starting = new Map<string, boolean>();
   /** IPs by pod uid, released when the pod is gone. */
   private readonly ips = new Map<string, string>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -76,9 +84,17 @@ export class Kubelet {
   }
 
   private onEvent(ev: StoreEvent): void {
+    if (ev.storage === NODES.storage && ev.object.metadata.name === this.opts.nodeName) {
+      // Cordoned or uncordoned: the pods not started yet are scheduled again.
+      for (const pod of this.registry.store.list(PODS.storage)) {
+        if (!this.ips.has(pod.metadata.uid ?? '')) this.queue.add(objectKey(pod.metadata.namespace, pod.metadata.name ?? ''));
+      }
+      return;
+    }
     if (ev.storage !== 'pods') return;
     const uid = ev.object.metadata.uid ?? '';
     if (ev.type === 'DELETED') {
+      this.starting.delete(uid);
       const ip = this.ips.get(uid);
       if (ip) this.opts.podIps.release(ip);
       this.ips.delete(uid);
@@ -113,6 +129,19 @@ export class Kubelet {
     }
     if (spec.nodeName !== undefined && spec.nodeName !== this.opts.nodeName) return;
     if (!this.ips.has(uid)) {
+      if (!this.schedulable(pod)) return;
+      if ((this.opts.startDelayMs ?? 0) > 0 && this.starting.get(uid) !== true) {
+        if (!this.starting.has(uid)) {
+          this.starting.set(uid, false);
+          this.later(this.opts.startDelayMs ?? 0, () => {
+            if (!this.starting.has(uid)) return;
+            this.starting.set(uid, true);
+            this.queue.add(key);
+          });
+        }
+        return;
+      }
+      this.starting.delete(uid);
       // Schedule and start: node, IP, Running (not yet Ready).
       const ip = typeof status.podIP === 'string' && this.opts.podIps.claim(status.podIP) ? status.podIP : this.opts.podIps.allocate();
       this.ips.set(uid, ip);
@@ -138,6 +167,20 @@ export class Kubelet {
     const next = clone(pod);
     next.status = this.runningStatus(pod, this.ips.get(uid)!, wantReady, nowText);
     this.registry.update(PODS, namespace, name, next, { internal: true });
+  }
+
+  /** Whether the node takes the pod now; a cordoned node leaves it Pending, PodScheduled False (Unschedulable), once. */
+  private schedulable(pod: KubeObject): boolean {
+    const node = this.registry.find(NODES, undefined, this.opts.nodeName);
+    if ((node?.spec as Obj | undefined)?.unschedulable !== true) return true;
+    const status = (isPlainObject(pod.status) ? pod.status : {}) as Obj;
+    if (((status.conditions as Obj[] | undefined) ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')) return false;
+    const message = "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+    const next = clone(pod);
+    next.status = { ...status, phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: timestamp(this.opts.now()), reason: 'Unschedulable', message }], qosClass: status.qosClass ?? 'BestEffort' };
+    this.registry.update(PODS, pod.metadata.namespace, pod.metadata.name ?? '', next, { internal: true });
+    this.events.record(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
+    return false;
   }
 
   private runningStatus(pod: KubeObject, ip: string, ready: boolean, now: string): Obj {
