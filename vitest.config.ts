@@ -10,6 +10,8 @@ export default defineConfig({
     // with other jobs may take several times as long as an idle one without anything being wrong.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Likewise for expect.poll (vitest's default gives up after 1 s).
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
     // One worker per core, at least two. Vitest's default is one fewer than the cores: a single
     // worker on a 2-core CI runner, which leaves the second core idle while most files wait on
