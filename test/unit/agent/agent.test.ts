@@ -1,34 +1,17 @@
 // The whole agent over client-node's real ListWatch, fed by a fake API (test/unit/agent/fakes.ts).
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent } from '../../../agent/agent.ts';
 import type { Agent, AgentOptions } from '../../../agent/agent.ts';
 import { MemoryFloorStore } from '../../../agent/clock.ts';
 import { AgentMetrics } from '../../../agent/metrics.ts';
 import { DETAIL_TYPES } from '../../../shared/schemas/events.ts';
-import { FakeKube, RecordingBus, pod, quietLogger, service, until } from './fakes.ts';
+import { FakeKube, RecordingBus, pod, quietLogger, service, startFakeAgent, stopStartedAgents, unreachableKubeConfig, until } from './fakes.ts';
 
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromOptions({
-  clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-  users: [{ name: 'u' }],
-  contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-  currentContext: 'c',
-});
-
-const running: Agent[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((a) => a.stop()));
-});
+const kubeConfig = unreachableKubeConfig();
+afterEach(stopStartedAgents);
 
 async function start(kube: FakeKube, bus: RecordingBus, extra: Partial<AgentOptions> = {}): Promise<Agent> {
-  const agent = await startAgent({
-    cluster: 'clusterOne', namespaces: ['ns-one'], kubeConfig, bus,
-    watchSource: kube.source(), logger: quietLogger(), snapshotIntervalMs: 0,
-    watchBackoff: { baseMs: 1, maxMs: 5 }, publisher: { backoff: { baseMs: 1, maxMs: 5 } },
-    ...extra,
-  });
-  running.push(agent);
+  const agent = await startFakeAgent(kube, bus, extra);
   await agent.ready();
   await agent.idle();
   return agent;
@@ -173,11 +156,7 @@ describe('agent', () => {
     const kube = new FakeKube();
     kube.failLists = 3;
     const bus = new RecordingBus();
-    const agent = await startAgent({
-      cluster: 'clusterOne', namespaces: ['ns-one'], kubeConfig, bus, watchSource: kube.source(), logger: quietLogger(),
-      snapshotIntervalMs: 0, watchBackoff: { baseMs: 1, maxMs: 5 },
-    });
-    running.push(agent);
+    const agent = await startFakeAgent(kube, bus);
     expect(agent.health()).toMatchObject({ ok: false });
     expect(agent.health().reasons[0]).toMatch(/informers not synced yet: ns-one\/pods/);
     await agent.ready();

@@ -1,7 +1,7 @@
 // Test doubles for the agent: a fake Kubernetes watch source driving client-node's real
-// ListWatch (so the informer logic under test is the library's), a recording event bus, and
-// object factories.
-import { ListWatch } from '@kubernetes/client-node';
+// ListWatch (so the informer logic under test is the library's), a recording event bus, object
+// factories, and agents started on them (stopped after each test).
+import { KubeConfig, ListWatch } from '@kubernetes/client-node';
 import type { KubernetesListObject, KubernetesObject, V1Pod, V1Service, Watch } from '@kubernetes/client-node';
 import { mergeEvents, emptyNamespaceState, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
 import type { NamespaceState } from '../../../shared/core/types.ts';
@@ -11,6 +11,7 @@ import { toEnvelope } from '../../../shared/schemas/envelope.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import type { WatchSource } from '../../../agent/watch.ts';
 import type { AgentLogger } from '../../../agent/logger.ts';
+import { startAgent, type Agent, type AgentOptions } from '../../../agent/agent.ts';
 
 type Handler = { path: string; cb: (phase: string, obj: unknown) => void; done: (err: unknown) => void; closed: boolean };
 
@@ -219,4 +220,39 @@ export const quietLogger = (): AgentLogger & { lines: { level: string; message: 
 /** Polls `check` until it returns true (no timed assertions: vitest's timeout bounds it). */
 export async function until(check: () => boolean | Promise<boolean>, stepMs = 5): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, stepMs));
+}
+
+/** A kubeconfig whose API server nobody answers: the agents here watch through FakeKube's source. */
+export function unreachableKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kubeConfig;
+}
+
+const started: Agent[] = [];
+
+/**
+ * Starts the agent of clusterOne for ns-one on `kube`'s watch source, publishing to `bus`, with
+ * 1–5 ms backoffs and no periodic snapshot (`extra` adds or overrides options); not awaited
+ * ready. stopStartedAgents stops it.
+ */
+export async function startFakeAgent(kube: FakeKube, bus: EventBus, extra: Partial<AgentOptions> = {}): Promise<Agent> {
+  const agent = await startAgent({
+    cluster: 'clusterOne', namespaces: ['ns-one'], kubeConfig: unreachableKubeConfig(), bus,
+    watchSource: kube.source(), logger: quietLogger(), snapshotIntervalMs: 0,
+    watchBackoff: { baseMs: 1, maxMs: 5 }, publisher: { backoff: { baseMs: 1, maxMs: 5 } },
+    ...extra,
+  });
+  started.push(agent);
+  return agent;
+}
+
+/** Stops every agent startFakeAgent started: for afterEach. */
+export async function stopStartedAgents(): Promise<void> {
+  await Promise.all(started.splice(0).map((a) => a.stop()));
 }

@@ -1,27 +1,13 @@
 // The agent's observation-to-publish lag (issue 14): from the wall-clock time the agent observed
 // a change (the event's observedAt) to PutEvents acknowledging its entry, a Prometheus histogram
 // on /metrics. A retried entry counts once, when accepted; a rejected one not at all.
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent } from '../../../agent/agent.ts';
-import type { Agent } from '../../../agent/agent.ts';
 import { AgentMetrics } from '../../../agent/metrics.ts';
 import { Publisher } from '../../../agent/publisher.ts';
 import type { BusEntry } from '../../../shared/ports.ts';
-import { FakeKube, RecordingBus, pod, quietLogger, service } from './fakes.ts';
+import { FakeKube, RecordingBus, pod, quietLogger, service, startFakeAgent, stopStartedAgents } from './fakes.ts';
 
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromOptions({
-  clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-  users: [{ name: 'u' }],
-  contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-  currentContext: 'c',
-});
-
-const running: Agent[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((a) => a.stop()));
-});
+afterEach(stopStartedAgents);
 
 /** `name{labels} value` lines of one metric family from a Prometheus text page. */
 const samples = (text: string, family: string): Map<string, number> =>
@@ -39,13 +25,7 @@ describe('agent /metrics: observation-to-publish lag', () => {
     const kube = new FakeKube();
     kube.put(pod('kafka-0', { ip: '10.1.0.1' }));
     kube.put(service('kafka-headless'));
-    const agent = await startAgent({
-      cluster: 'clusterOne', namespaces: ['ns-one'], kubeConfig, bus, clock: () => now,
-      watchSource: kube.source(), logger: quietLogger(), snapshotIntervalMs: 0,
-      watchBackoff: { baseMs: 1, maxMs: 5 }, publisher: { backoff: { baseMs: 1, maxMs: 5 } },
-      healthPort: 0, healthHost: '127.0.0.1',
-    });
-    running.push(agent);
+    const agent = await startFakeAgent(kube, bus, { clock: () => now, healthPort: 0, healthHost: '127.0.0.1' });
     await agent.ready();
     await agent.idle();
     kube.put(pod('kafka-1', { ip: '10.1.0.2' }));

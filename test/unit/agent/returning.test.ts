@@ -1,15 +1,12 @@
 // Whether a deleted pod returns (agent/returning.ts): the StatefulSet that controls it still
 // wants its ordinal. A restart says so on the pod's delete event; anything else — a scale-down,
 // another controller, no StatefulSet, one being deleted or replaced, a failed read — does not.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent } from '../../../agent/agent.ts';
-import type { Agent } from '../../../agent/agent.ts';
 import { isReturning, ordinalOf, statefulSetView, wantsOrdinal } from '../../../agent/returning.ts';
 import type { DeletedPod, StatefulSetReader, StatefulSetView } from '../../../agent/returning.ts';
 import { DETAIL_TYPES } from '../../../shared/schemas/events.ts';
-import { FakeKube, RecordingBus, pod, quietLogger } from './fakes.ts';
+import { FakeKube, RecordingBus, pod, startFakeAgent, stopStartedAgents } from './fakes.ts';
 
 const sts = (replicas: number, extra: Partial<StatefulSetView> = {}): StatefulSetView => ({ uid: 'sts-uid', replicas, ordinalsStart: 0, deleting: false, ...extra });
 const kafka = (name: string, controller: DeletedPod['controller'] = { kind: 'StatefulSet', name: 'kafka', uid: 'sts-uid' }): DeletedPod => ({ name, controller });
@@ -67,17 +64,7 @@ describe('isReturning', () => {
 });
 
 describe('the agent flags a restart on the pod delete event', () => {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-    currentContext: 'c',
-  });
-  const running: Agent[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((a) => a.stop()));
-  });
+  afterEach(stopStartedAgents);
 
   const owned = (name: string, ip: string): V1Pod => {
     const p = pod(name, { ip });
@@ -93,12 +80,7 @@ describe('the agent flags a restart on the pod delete event', () => {
     const reads: string[] = [];
     const statefulSets: StatefulSetReader = (namespace, name) => { reads.push(`${namespace}/${name}`); return Promise.resolve(sts(replicas)); };
     const bus = new RecordingBus();
-    const agent = await startAgent({
-      cluster: 'clusterOne', namespaces: ['ns-one'], kubeConfig, bus, statefulSets,
-      watchSource: kube.source(), logger: quietLogger(), snapshotIntervalMs: 0,
-      watchBackoff: { baseMs: 1, maxMs: 5 }, publisher: { backoff: { baseMs: 1, maxMs: 5 } },
-    });
-    running.push(agent);
+    const agent = await startFakeAgent(kube, bus, { statefulSets });
     await agent.ready();
 
     kube.delete('Pod', 'ns-one', 'kafka-0'); // restart: replicas 2 still wants ordinal 0
