@@ -8,8 +8,7 @@ import type { ReconcileDeps } from '../../../functions/reconcile/reconcile.ts';
 import { RetryableError } from '../../../shared/errors.ts';
 import type { Slice } from '../../../shared/core/types.ts';
 import {
-  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert,
-  serviceUpsert, targetService, topology,
+  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -22,12 +21,7 @@ beforeEach(async () => {
   vips = new FakeVips();
   clusters = new FakeClusters();
   clock = new FakeClock();
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(2));
 });
 
 describe('syncBatch', () => {

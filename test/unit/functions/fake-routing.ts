@@ -108,3 +108,9 @@ export const eastWestGateway = (network: string, address = '172.18.255.10', labe
   loadBalancerIngress: [{ ip: address }],
   externalIPs: [],
 });
+
+/** Each seed cluster's east-west gateway (its network is its name in TOPOLOGY): clusterOne at 172.18.255.1, clusterTwo at .2. */
+export function seedGateways(routing: FakeRoutingApis): void {
+  routing.cluster('clusterOne').services = [eastWestGateway('clusterOne', '172.18.255.1')];
+  routing.cluster('clusterTwo').services = [eastWestGateway('clusterTwo', '172.18.255.2')];
+}

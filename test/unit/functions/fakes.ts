@@ -99,6 +99,18 @@ export function serviceDelete(cluster: string, namespace: string, name: string):
   return { type: DETAIL_TYPES.serviceDelete, detail: { cluster, namespace, v: v(), observedAt, name, uid: `uid-svc-${name}` } };
 }
 
+/**
+ * The seed scenario as stored: Kafka's pods kafka-0 … kafka-(pods-1) in clusterOne/ns-one and the
+ * targets T_LOCAL (clusterOne/ns-two: pod IPs) and T_REMOTE (clusterTwo/ns-one: VIPs).
+ */
+export function seedScenario(pods: number): GnsEvent[] {
+  return [
+    ...Array.from({ length: pods }, (_, i) => podUpsert('clusterOne', 'ns-one', kafkaPod(i))),
+    serviceUpsert('clusterOne', 'ns-two', targetService()),
+    serviceUpsert('clusterTwo', 'ns-one', targetService()),
+  ];
+}
+
 /** The SQS message body of an ingest-queue record: the EventBridge event, as JSON text. */
 export function busBody(event: GnsEvent, id = `evt-${++counter}`): string {
   const [entry] = toBusEntries(event);

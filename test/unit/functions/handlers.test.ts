@@ -9,7 +9,7 @@ import { createHandler as createSync } from '../../../functions/sync/handler.ts'
 import { createHandler as createReconcile } from '../../../functions/reconcile/handler.ts';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import {
-  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, serviceUpsert, targetService, topology, seedScenario,
 } from './fakes.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
@@ -73,11 +73,7 @@ describe('ingest handler', () => {
 
 describe('sync handler', () => {
   it('takes a FIFO SQS event and syncs each target', async () => {
-    await store.put(
-      podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-      serviceUpsert('clusterOne', 'ns-two', targetService()),
-      serviceUpsert('clusterTwo', 'ns-one', targetService()),
-    );
+    await store.put(...seedScenario(1));
     const handler = createSync(
       { topology: topology(), store, vips, statuses: new FakeStatuses(), clusters, clock, memo: newSyncMemo() },
       { logger: logger() },

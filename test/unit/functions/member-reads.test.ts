@@ -10,7 +10,7 @@ import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { MEMBER_CACHE_MS } from '../../../functions/sync/sources.ts';
 import {
   FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, busBody, kafkaPod, podUpsert,
-  serviceUpsert, targetService, topology,
+  topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -26,11 +26,7 @@ beforeEach(async () => {
   store = new FakeStore();
   clusters = new FakeClusters();
   clock = new FakeClock();
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(1));
   deps = { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters, clock, deadLetters: new FakeDeadLetters(), memo: newSyncMemo() };
 });
 

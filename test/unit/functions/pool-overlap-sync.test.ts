@@ -7,7 +7,7 @@ import { syncTarget } from '../../../functions/sync/sync.ts';
 import type { SyncDeps } from '../../../functions/sync/sync.ts';
 import type { TargetRef } from '../../../shared/core/types.ts';
 import {
-  FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -23,11 +23,7 @@ beforeEach(async () => {
   clusters = new FakeClusters();
   statuses = new FakeStatuses();
   deps = { topology: topology(), store, vips: new FakeVips(), statuses, clusters, clock, memo: newSyncMemo() };
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(1));
 });
 
 describe('sync: VIP pool overlapping observed addresses', () => {

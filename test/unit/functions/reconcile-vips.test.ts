@@ -11,7 +11,7 @@ import type { Topology } from '../../../shared/ports.ts';
 import { deepFreeze } from '../core/factories.ts';
 import {
   FakeClock, FakeClusters, FakeQueue, FakeStore, FakeVips, KAFKA_LABELS, T_REMOTE, TOPOLOGY, kafkaPod, podUpsert, serviceDelete, serviceUpsert,
-  targetService, topology,
+  targetService, topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -27,11 +27,7 @@ beforeEach(async () => {
   vips = new FakeVips();
   clock = new FakeClock();
   deps = { topology: topology(), store, queue: new FakeQueue(), vips, clusters: new FakeClusters() };
-  await store.put(
-    ...[0, 1, 2].map((i) => podUpsert('clusterOne', 'ns-one', kafkaPod(i))),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(3));
   // The remote target's VIPs, as its sync allocated them.
   await vips.ensure([0, 1, 2].map((i) => ({ gns: 'kafka-gns', cluster: 'clusterOne', namespace: 'ns-one', pod: `kafka-${i}` })), 0);
 });

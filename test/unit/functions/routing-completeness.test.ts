@@ -12,8 +12,8 @@ import { indexTopology } from '../../../functions/topology.ts';
 import type { IncarnationView } from '../../../shared/core/completeness.ts';
 import type { ServiceEntry } from '../../../shared/core/routing/types.ts';
 import type { IncarnationStore, Topology } from '../../../shared/ports.ts';
-import { FakeRoutingApis, eastWestGateway } from './fake-routing.ts';
-import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podDelete, podUpsert, serviceUpsert, targetService } from './fakes.ts';
+import { FakeRoutingApis, seedGateways } from './fake-routing.ts';
+import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podDelete, podUpsert, seedScenario } from './fakes.ts';
 
 const ISTIO: Topology = { ...TOPOLOGY, routing: 'istio' };
 const KEY = { gns: 'kafka-gns', cluster: 'clusterOne' };
@@ -49,15 +49,9 @@ beforeEach(async () => {
   routing = new FakeRoutingApis();
   clock = new FakeClock();
   incarnation = new Incarnations();
-  routing.cluster('clusterOne').services = [eastWestGateway('clusterOne', '172.18.255.1')];
-  routing.cluster('clusterTwo').services = [eastWestGateway('clusterTwo', '172.18.255.2')];
+  seedGateways(routing);
   deps = { topology: indexTopology(ISTIO), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: new FakeClusters(), clock, memo: newSyncMemo(), routing: { apis: routing }, incarnation, agentLease: false };
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(2));
   await converge();
 });
 

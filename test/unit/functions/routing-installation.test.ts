@@ -11,8 +11,8 @@ import type { SyncDeps } from '../../../functions/sync/sync.ts';
 import { indexTopology } from '../../../functions/topology.ts';
 import type { ServiceEntry } from '../../../shared/core/routing/types.ts';
 import type { Topology } from '../../../shared/ports.ts';
-import { FakeRoutingApis, eastWestGateway } from './fake-routing.ts';
-import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podUpsert, serviceUpsert, targetService } from './fakes.ts';
+import { FakeRoutingApis, seedGateways } from './fake-routing.ts';
+import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, seedScenario } from './fakes.ts';
 
 const ISTIO: Topology = { ...TOPOLOGY, routing: 'istio' };
 const KEY = { gns: 'kafka-gns', cluster: 'clusterOne' };
@@ -38,14 +38,8 @@ beforeEach(async () => {
   store = new FakeStore();
   routing = new FakeRoutingApis();
   clock = new FakeClock();
-  routing.cluster('clusterOne').services = [eastWestGateway('clusterOne', '172.18.255.1')];
-  routing.cluster('clusterTwo').services = [eastWestGateway('clusterTwo', '172.18.255.2')];
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  seedGateways(routing);
+  await store.put(...seedScenario(2));
 });
 
 describe('routing objects carry the installation', () => {

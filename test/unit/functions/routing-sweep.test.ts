@@ -13,8 +13,8 @@ import { indexTopology } from '../../../functions/topology.ts';
 import type { RoutingKey, ServiceEntry } from '../../../shared/core/routing/types.ts';
 import type { TargetRef } from '../../../shared/core/types.ts';
 import type { Topology } from '../../../shared/ports.ts';
-import { FakeRoutingApis, eastWestGateway } from './fake-routing.ts';
-import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podUpsert, serviceUpsert, targetService } from './fakes.ts';
+import { FakeRoutingApis, seedGateways } from './fake-routing.ts';
+import { FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, seedScenario } from './fakes.ts';
 
 const ISTIO: Topology = { ...TOPOLOGY, routing: 'istio' };
 
@@ -42,14 +42,8 @@ beforeEach(async () => {
   clock = new FakeClock();
   sent = [];
   routed = [];
-  routing.cluster('clusterOne').services = [eastWestGateway('clusterOne', '172.18.255.1')];
-  routing.cluster('clusterTwo').services = [eastWestGateway('clusterTwo', '172.18.255.2')];
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  seedGateways(routing);
+  await store.put(...seedScenario(2));
   const deps = { topology: indexTopology(ISTIO), store, vips, statuses: new FakeStatuses(), clusters, clock, memo: newSyncMemo(), routing: { apis: routing } };
   await syncTarget(deps, T_LOCAL, clock.now());
   await syncTarget(deps, T_REMOTE, clock.now());

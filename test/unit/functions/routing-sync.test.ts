@@ -16,8 +16,8 @@ import type { Topology } from '../../../shared/ports.ts';
 import { deepFreeze } from '../core/factories.ts';
 import { FakeRoutingApis, eastWestGateway } from './fake-routing.ts';
 import {
-  FakeClock, FakeClusters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podDelete, podUpsert, serviceDelete,
-  serviceUpsert, targetService,
+  FakeClock, FakeClusters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podDelete, podUpsert,
+  serviceDelete, seedScenario,
 } from './fakes.ts';
 
 const ISTIO: Topology = { ...TOPOLOGY, routing: 'istio' };
@@ -46,13 +46,7 @@ beforeEach(async () => {
   one().services = [eastWestGateway('clusterOne', '172.18.255.1')];
   two().services = [eastWestGateway('clusterTwo', '172.18.255.2')];
   deps = { topology: indexTopology(ISTIO), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters, clock, memo: newSyncMemo(), routing: { apis: routing } };
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(2)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(3));
 });
 
 const sync = (target: typeof T_LOCAL) => syncTarget(deps, deepFreeze({ ...target }), clock.now());

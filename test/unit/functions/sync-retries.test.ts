@@ -17,7 +17,7 @@ import { sqsSyncRetries } from '../../../shared/adapters/sqs/sync-retries.ts';
 import { RetryableError } from '../../../shared/errors.ts';
 import type { ClusterApi, SyncRetry, SyncRetryScheduler } from '../../../shared/ports.ts';
 import {
-  FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, topology, seedScenario,
 } from './fakes.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
@@ -93,11 +93,7 @@ class FakeScheduler implements SyncRetryScheduler {
 /** Deps where clusterTwo's API fails retryably (down) and clusterOne works. */
 async function depsWithDeadClusterTwo(retries: SyncRetryScheduler, log?: Log): Promise<SyncBatchDeps> {
   const store = new FakeStore();
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(1));
   const clusters = new FakeClusters();
   const down = async () => {
     throw new RetryableError('clusterTwo: list slices: timed out after 3 attempt(s); the sync will be retried by the queue');

@@ -7,7 +7,7 @@ import type { Slice, TargetRef } from '../../../shared/core/types.ts';
 import { deepFreeze } from '../core/factories.ts';
 import {
   FakeClock, FakeClusters, FakeStatuses, FakeStore, FakeVips, KAFKA_LABELS, T_LOCAL, T_REMOTE, kafkaPod, podDelete, podUpsert, serviceDelete,
-  serviceUpsert, targetService, topology,
+  serviceUpsert, targetService, topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -27,13 +27,7 @@ beforeEach(async () => {
   clusters = new FakeClusters();
   clock = new FakeClock();
   deps = { topology: topology(), store, vips, statuses, clusters, clock, memo: newSyncMemo() };
-  await store.put(
-    podUpsert('clusterOne', 'ns-one', kafkaPod(0)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(1)),
-    podUpsert('clusterOne', 'ns-one', kafkaPod(2)),
-    serviceUpsert('clusterOne', 'ns-two', targetService()),
-    serviceUpsert('clusterTwo', 'ns-one', targetService()),
-  );
+  await store.put(...seedScenario(3));
 });
 
 const sync = (target: TargetRef) => syncTarget(deps, deepFreeze({ ...target }), clock.now());
