@@ -128,7 +128,7 @@ async function applyConcurrently(events: readonly GnsEvent[], stores: readonly D
 }
 
 describe('merge history (acceptance)', () => {
-  it(`${EVENTS} events by ${WRITERS} concurrent writers, shuffled, with duplicates, leave the in-order state`, { timeout: 120_000 }, async () => {
+  it(`${EVENTS} events by ${WRITERS} concurrent writers, shuffled, with duplicates, leave the in-order state`, { timeout: FULL_SIZE ? 600_000 : 120_000 }, async () => {
     const { events, truth, kinds } = history(42);
     // Every kind of change, several times in every member: the history's size does not decide what it covers.
     for (const m of MEMBERS) for (const kind of KINDS) expect(kinds.get(m)?.get(kind), `${kind} in ${m.cluster}/${m.namespace}`).toBeGreaterThanOrEqual(3);

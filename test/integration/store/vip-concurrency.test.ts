@@ -24,7 +24,7 @@ const IDENTITIES = FULL_SIZE ? 2_000 : 1_000;
 const POOL = FULL_SIZE ? '240.240.0.0/20' : '240.240.0.0/21';
 
 describe('VIP allocation under concurrency (acceptance)', () => {
-  it(`${ALLOCATORS} allocators, ${IDENTITIES} identities, duplicates, retries and crashes`, { timeout: 120_000 }, async () => {
+  it(`${ALLOCATORS} allocators, ${IDENTITIES} identities, duplicates, retries and crashes`, { timeout: FULL_SIZE ? 600_000 : 120_000 }, async () => {
     const tableName = await dynamo.freshTable();
     const random = prng(11);
     const ids: VipIdentity[] = Array.from({ length: IDENTITIES }, (_, i) =>

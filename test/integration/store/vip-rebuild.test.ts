@@ -44,7 +44,7 @@ async function dropTable(tableName: string): Promise<void> {
 }
 
 describe('VIP rebuild from an empty table (acceptance)', () => {
-  it(`${IDENTITIES} identities: ≥ 99 % keep their VIP in another order, 100 % with adoption`, { timeout: 180_000 }, async () => {
+  it(`${IDENTITIES} identities: ≥ 99 % keep their VIP in another order, 100 % with adoption`, { timeout: FULL_SIZE ? 600_000 : 180_000 }, async () => {
     const tableName = await dynamo.freshTable();
     const ids = Array.from({ length: IDENTITIES }, (_, i) => identity(`kafka-${i}`, `gns-${i % 3}`, i % 2 ? 'one' : 'two', `ns-${i % 7}`));
     const before = await allocateAll(tableName, ids);
