@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, SimFleet } from '../../local/sim/index.ts';
 import { startSimClusters } from '../../local/sim/index.ts';
 import { findResource } from '../../local/sim/api/resources.ts';
-import { until } from './helpers.ts';
+import { hasKubectl, startEnv, until } from './helpers.ts';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -66,5 +66,25 @@ describe('sim: a restarted StatefulSet pod comes back in steps', () => {
     expect(firstIp).toBeGreaterThan(0);
     expect(firstReady).toBeGreaterThan(firstIp);
     expect(new Set(after.map((s) => s.uid)).size).toBe(1);
+  });
+});
+
+describe.skipIf(!hasKubectl)('sim: kubectl cordon and uncordon', () => {
+  it('kubectl cordon marks the node unschedulable (a new pod stays Pending); uncordon lets it start', async () => {
+    const env = await startEnv({ clusters: [{ name: 'clusterOne' }] });
+    try {
+      const c = env.fleet.cluster('clusterOne');
+      const node = c.list('nodes')[0]!.metadata.name ?? '';
+      await env.k(['cordon', node]);
+      expect((c.list('nodes')[0]!.spec as { unschedulable?: boolean }).unschedulable).toBe(true);
+      await env.k(['create', 'namespace', 'ns-one']);
+      await env.k(['run', 'p', '-n', 'ns-one', '--image', 'busybox']);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await env.k(['get', 'pod', 'p', '-n', 'ns-one', '-o', 'jsonpath={.status.phase} {.status.podIP}'])).toBe('Pending ');
+      await env.k(['uncordon', node]);
+      await until('p running with an IP', async () => ((await env.k(['get', 'pod', 'p', '-n', 'ns-one', '-o', 'jsonpath={.status.podIP}'])) !== '' ? true : undefined));
+    } finally {
+      await env.close();
+    }
   });
 });

@@ -37,7 +37,7 @@ function networksOf(flags: readonly string[], clusters: readonly string[], istio
   return out;
 }
 
-function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; containerStopMs?: number; istio: boolean; networks: Map<string, string>; rbac: boolean } {
+function parse(args: readonly string[]): { clusters: string[]; kubeconfig: string; dns: boolean; portBase: number; readyDelayMs: number; startDelayMs: number; containerStopMs?: number; istio: boolean; networks: Map<string, string>; rbac: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -49,6 +49,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
         'port-base': { type: 'string' },
         'ready-delay-ms': { type: 'string' },
         'container-stop-ms': { type: 'string' },
+        'start-delay-ms': { type: 'string' },
         istio: { type: 'boolean', default: false },
         network: { type: 'string', multiple: true },
         rbac: { type: 'boolean', default: false },
@@ -77,6 +78,7 @@ function parse(args: readonly string[]): { clusters: string[]; kubeconfig: strin
     portBase: number('port-base', values['port-base'], 0, 65000),
     readyDelayMs: number('ready-delay-ms', values['ready-delay-ms'], 200, 600_000),
     ...(values['container-stop-ms'] !== undefined ? { containerStopMs: number('container-stop-ms', values['container-stop-ms'], 0, 600_000) } : {}),
+    startDelayMs: number('start-delay-ms', values['start-delay-ms'], 0, 600_000),
     istio: values.istio ?? false,
     networks: networksOf(values.network ?? [], clusters, values.istio ?? false),
     rbac: values.rbac ?? false,
@@ -94,6 +96,8 @@ export const sim: Command = {
     '  --dns                 serve cluster DNS (headless Services from EndpointSlices) on a UDP port per cluster',
     '  --port-base N         API ports N, N+1, ...; DNS ports N+100, N+101, ... (default: OS-assigned)',
     '  --ready-delay-ms MS   pods turn Ready this long after they start (default 200)',
+    '  --start-delay-ms MS   a new pod stays Pending without an IP this long before it starts (scheduling, sandbox,',
+    '                        network; default 0). `kubectl cordon` keeps new pods Pending (Unschedulable) until uncordoned',
     '  --container-stop-ms MS  containers exit this long after SIGTERM: a deleted pod stays Terminating (not ready,',
     '                        terminating endpoints) this long, at most its terminationGracePeriodSeconds (default 30);',
     '                        without it containers take the whole grace. `kubectl delete --grace-period=0 --force` deletes at once',
@@ -114,7 +118,7 @@ export const sim: Command = {
     const opts = parse(args);
     let fleet;
     try {
-      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name, ...(opts.networks.has(name) ? { network: opts.networks.get(name)! } : {}) })), istio: opts.istio, rbac: opts.rbac, dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
+      fleet = await startSimClusters({ clusters: opts.clusters.map((name) => ({ name, ...(opts.networks.has(name) ? { network: opts.networks.get(name)! } : {}) })), istio: opts.istio, rbac: opts.rbac, dns: opts.dns, portBase: opts.portBase, readyDelayMs: opts.readyDelayMs, startDelayMs: opts.startDelayMs, ...(opts.containerStopMs !== undefined ? { containerStopMs: opts.containerStopMs } : {}) });
     } catch (error) {
       if (error instanceof SimStartError) {
         console.error(`gns-sync sim: ${error.message}`);
