@@ -4,6 +4,7 @@ import { canonicalJson } from '../../../shared/core/canonical-json.ts';
 import { bigIntToIp, ipToBigInt } from '../../../shared/core/cidr.ts';
 import { identityKey, parseIdentityKey } from '../../../shared/core/identity.ts';
 import { emptyNamespaceState, mergeEvent, visiblePods, visibleServices } from '../../../shared/core/merge.ts';
+import { returningPods } from '../../../shared/core/returning.ts';
 import type { NamespaceState, PodRecord, ServiceRecord, Slice, TargetRef, VipIdentity } from '../../../shared/core/types.ts';
 import { ConflictError, PoolExhaustedError, RetryableError } from '../../../shared/errors.ts';
 import type {
@@ -195,7 +196,7 @@ export class FakeStore implements StateStore {
   async namespaceOf(cluster: string, namespace: string): Promise<NamespaceView> {
     this.calls.push(`namespaceOf ${cluster}/${namespace}`);
     const state = this.state(cluster, namespace);
-    return { pods: visiblePods(state), services: visibleServices(state) };
+    return { pods: visiblePods(state), services: visibleServices(state), returning: returningPods(state.entries) };
   }
 
   async memberVersions(gns: string): Promise<ReadonlyMap<string, number>> {
