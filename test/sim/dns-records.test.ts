@@ -12,8 +12,7 @@ import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimCluster, SimFleet } from '../../local/sim/index.ts';
-import { startSimClusters } from '../../local/sim/index.ts';
-import { hasDig, http, until } from './helpers.ts';
+import { hasDig, http, startDnsFleet } from './helpers.ts';
 
 const HEADLESS = 'kafka-headless.ns-one.svc.cluster.local';
 type Q = { type: 'A' | 'SRV' | 'PTR'; name: string };
@@ -79,29 +78,8 @@ describe('cluster DNS: SRV, PTR, TCP', () => {
   const podIp = (name: string): string => (one.get(`/api/v1/namespaces/ns-one/pods/${name}`)!.status as { podIP: string }).podIP;
 
   beforeAll(async () => {
-    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 10 });
-    one = fleet.cluster('clusterOne');
-    two = fleet.cluster('clusterTwo');
-    for (const c of [one, two]) await http(c.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'ns-one' } });
-    const labels = { 'app.kubernetes.io/name': 'kafka' };
-    await http(one.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'tcp-client', port: 9092 }] } });
-    await http(one.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'dns', port: 53, protocol: 'UDP' }] } });
-    await http(one.url, 'POST', '/apis/apps/v1/namespaces/ns-one/statefulsets', {
-      metadata: { name: 'kafka' },
-      spec: { replicas: 3, serviceName: 'kafka-headless', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'kafka', image: 'kafka:3', ports: [{ name: 'kafka-client', containerPort: 9092 }] }] } } },
-    });
-    // clusterTwo: a selectorless headless Service whose slice gns-sync writes (one endpoint not ready, one without a hostname).
-    await http(two.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092 }] } });
-    await http(two.url, 'POST', '/apis/discovery.k8s.io/v1/namespaces/ns-one/endpointslices', {
-      metadata: { name: 'kafka-headless-gns', labels: { 'kubernetes.io/service-name': 'kafka-headless', 'endpointslice.kubernetes.io/managed-by': 'gns-sync.io' } },
-      addressType: 'IPv4',
-      endpoints: [
-        { addresses: ['240.240.0.10'], hostname: 'kafka-0', conditions: { ready: true } },
-        { addresses: ['240.240.0.11'], hostname: 'kafka-1', conditions: { ready: false } },
-        { addresses: ['240.240.0.12'], conditions: { ready: true } },
-      ],
-      ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP' }],
-    });
+    // clusterTwo's slice also has an endpoint without a hostname.
+    ({ fleet, one, two } = await startDnsFleet({ web: true, moreEndpoints: [{ addresses: ['240.240.0.12'], conditions: { ready: true } }] }));
     // A headless Service with 150 endpoints: its A answer does not fit 512 bytes, nor 1232 (EDNS).
     await http(two.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'wide' }, spec: { clusterIP: 'None', ports: [{ name: 'p', port: 1 }] } });
     await http(two.url, 'POST', '/apis/discovery.k8s.io/v1/namespaces/ns-one/endpointslices', {
@@ -109,7 +87,6 @@ describe('cluster DNS: SRV, PTR, TCP', () => {
       endpoints: Array.from({ length: 150 }, (_, i) => ({ addresses: [`240.241.${Math.floor(i / 100)}.${i % 100 + 1}`], hostname: `w-${i}`, conditions: { ready: true } })),
       ports: [{ name: 'p', port: 1, protocol: 'TCP' }],
     });
-    await until('3 ready endpoints', () => (one.resolve(HEADLESS).length === 3 ? true : undefined));
     resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${one.dnsPort}`]);
   });

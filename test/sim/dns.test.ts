@@ -7,8 +7,7 @@ import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimCluster, SimFleet } from '../../local/sim/index.ts';
-import { startSimClusters } from '../../local/sim/index.ts';
-import { hasDig, http, until } from './helpers.ts';
+import { hasDig, startDnsFleet, until } from './helpers.ts';
 
 async function query(port: number, name: string, type: 'A' | 'AAAA' = 'A'): Promise<{ rcode: string; answers: string[] }> {
   const socket = createSocket('udp4');
@@ -38,28 +37,7 @@ describe('cluster DNS', () => {
   let two: SimCluster;
 
   beforeAll(async () => {
-    fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 10 });
-    one = fleet.cluster('clusterOne');
-    two = fleet.cluster('clusterTwo');
-    for (const c of [one, two]) await http(c.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'ns-one' } });
-    const labels = { 'app.kubernetes.io/name': 'kafka' };
-    await http(one.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'tcp-client', port: 9092 }] } });
-    await http(one.url, 'POST', '/apis/apps/v1/namespaces/ns-one/statefulsets', {
-      metadata: { name: 'kafka' },
-      spec: { replicas: 3, serviceName: 'kafka-headless', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'kafka', image: 'kafka:3', ports: [{ name: 'kafka-client', containerPort: 9092 }] }] } } },
-    });
-    // A selectorless headless Service in clusterTwo whose slice someone else (gns-sync) writes, with a VIP.
-    await http(two.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092 }] } });
-    await http(two.url, 'POST', '/apis/discovery.k8s.io/v1/namespaces/ns-one/endpointslices', {
-      metadata: { name: 'kafka-headless-gns', labels: { 'kubernetes.io/service-name': 'kafka-headless', 'endpointslice.kubernetes.io/managed-by': 'gns-sync.io' } },
-      addressType: 'IPv4',
-      endpoints: [
-        { addresses: ['240.240.0.10'], hostname: 'kafka-0', conditions: { ready: true } },
-        { addresses: ['240.240.0.11'], hostname: 'kafka-1', conditions: { ready: false } },
-      ],
-      ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP' }],
-    });
-    await until('3 ready endpoints', () => (one.resolve('kafka-headless.ns-one.svc.cluster.local').length === 3 ? true : undefined));
+    ({ fleet, one, two } = await startDnsFleet());
   });
   afterAll(async () => fleet?.stop());
 

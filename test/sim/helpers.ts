@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SimFleet, SimOptions } from '../../local/sim/index.ts';
+import type { SimCluster, SimFleet, SimOptions } from '../../local/sim/index.ts';
 import { startSimClusters } from '../../local/sim/index.ts';
 
 export const KAFKA_MANIFEST = fileURLToPath(new URL('./fixtures/kafka.yaml', import.meta.url));
@@ -107,4 +107,38 @@ export async function http(base: string, method: string, path: string, body?: un
     parsed = undefined;
   }
   return { status: res.status, body: parsed, text };
+}
+
+/**
+ * Two clusters serving cluster DNS (the DNS tests' world): in clusterOne/ns-one Kafka's 3-replica
+ * StatefulSet behind its headless Service kafka-headless (`web`: a ClusterIP Service `web` on the
+ * same pods too); in clusterTwo/ns-one a selectorless headless kafka-headless whose slice gns-sync
+ * would write, VIPs for kafka-0 (ready) and kafka-1 (not ready), then `moreEndpoints`. Resolves
+ * once clusterOne's headless name answers 3 pods.
+ */
+export async function startDnsFleet(options: { readonly web?: boolean; readonly moreEndpoints?: readonly unknown[] } = {}): Promise<{ fleet: SimFleet; one: SimCluster; two: SimCluster }> {
+  const fleet = await startSimClusters({ clusters: [{ name: 'clusterOne' }, { name: 'clusterTwo' }], dns: true, readyDelayMs: 10 });
+  const one = fleet.cluster('clusterOne');
+  const two = fleet.cluster('clusterTwo');
+  for (const c of [one, two]) await http(c.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'ns-one' } });
+  const labels = { 'app.kubernetes.io/name': 'kafka' };
+  await http(one.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'tcp-client', port: 9092 }] } });
+  if (options.web) await http(one.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'dns', port: 53, protocol: 'UDP' }] } });
+  await http(one.url, 'POST', '/apis/apps/v1/namespaces/ns-one/statefulsets', {
+    metadata: { name: 'kafka' },
+    spec: { replicas: 3, serviceName: 'kafka-headless', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'kafka', image: 'kafka:3', ports: [{ name: 'kafka-client', containerPort: 9092 }] }] } } },
+  });
+  await http(two.url, 'POST', '/api/v1/namespaces/ns-one/services', { metadata: { name: 'kafka-headless' }, spec: { clusterIP: 'None', ports: [{ name: 'tcp-client', port: 9092 }] } });
+  await http(two.url, 'POST', '/apis/discovery.k8s.io/v1/namespaces/ns-one/endpointslices', {
+    metadata: { name: 'kafka-headless-gns', labels: { 'kubernetes.io/service-name': 'kafka-headless', 'endpointslice.kubernetes.io/managed-by': 'gns-sync.io' } },
+    addressType: 'IPv4',
+    endpoints: [
+      { addresses: ['240.240.0.10'], hostname: 'kafka-0', conditions: { ready: true } },
+      { addresses: ['240.240.0.11'], hostname: 'kafka-1', conditions: { ready: false } },
+      ...(options.moreEndpoints ?? []),
+    ],
+    ports: [{ name: 'tcp-client', port: 9092, protocol: 'TCP' }],
+  });
+  await until('3 ready endpoints', () => (one.resolve('kafka-headless.ns-one.svc.cluster.local').length === 3 ? true : undefined));
+  return { fleet, one, two };
 }
