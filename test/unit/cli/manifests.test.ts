@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureConsole } from '../../support/console.ts';
 import { main } from '../../../local/cli/main.ts';
 import { manifestSettings } from '../../../local/cli/commands/manifests.ts';
 import type { Contribution, KubeObject } from '../../../local/manifests/contribution.ts';
@@ -105,17 +106,7 @@ describe('renderCluster', () => {
 });
 
 describe('gns-sync manifests (main)', () => {
-  let out: string[];
-  let err: string[];
-  beforeEach(() => {
-    out = [];
-    err = [];
-    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
+  const { err } = captureConsole(); // console.log is captured too: the test output stays quiet
 
   it('an unknown cluster: one line naming the clusters there are, exit 2, nothing written', async () => {
     const dir = tempDir();

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureConsole } from '../../support/console.ts';
 import { main } from '../../../local/cli/main.ts';
 import { CONFIG_FIXTURES, EXPECTED } from '../../fixtures/config/expected.ts';
 
@@ -11,17 +12,7 @@ const ROOT = join(import.meta.dirname, '../../..');
 const EXAMPLE = join(ROOT, 'examples/kafka-gns.yaml');
 const USAGE = 'usage: gns-sync validate-config FILE [--previous FILE | --state-dir DIR]';
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const { out, err } = captureConsole();
 
 describe('gns-sync validate-config', () => {
   it('prints what a valid config describes, exit 0', async () => {

@@ -2,18 +2,11 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureConsole } from '../../support/console.ts';
 import { main } from '../../../local/cli/main.ts';
 
-let errors: string[];
-let logs: string[];
-beforeEach(() => {
-  errors = [];
-  logs = [];
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out: logs, err: errors } = captureConsole();
 
 const dir = () => mkdtempSync(join(tmpdir(), 'gns-cli-'));
 
