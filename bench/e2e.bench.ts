@@ -150,10 +150,12 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     writes: sliceWrites,
     events: runtime.bus.counters.entries,
     ops: Object.values(runtime.ops.counts()).reduce((a, b) => a + b, 0) - (runtime.ops.counts().ConditionalCheckFailed ?? 0),
+    syncBatches: runtime.syncQueue.counters.batches,
+    earlyDeletes: runtime.syncQueue.counters.deleteCalls,
     byCommand: { ...runtime.ops.counts() },
   });
 
-  async function phase(rate: number): Promise<{ byCommand: string; p50: number; p99: number; changes: number; superseded: number; unconverged: number; writes: number; events: number; ops: number }> {
+  async function phase(rate: number): Promise<{ byCommand: string; p50: number; p99: number; changes: number; superseded: number; unconverged: number; writes: number; events: number; ops: number; syncBatches: number; earlyDeletes: number }> {
     finished.length = 0;
     pending.clear();
     superseded = 0;
@@ -179,7 +181,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     const unconverged = pending.size;
     for (let k = 0; k < unconverged; k += 1) sorted.push(10_000);
     const byCommand = Object.entries(end.byCommand).map(([k, v]) => `${k} ${((v - (start.byCommand[k] ?? 0)) / total).toFixed(2)}`).join(', ');
-    return { byCommand, p50: percentile(sorted, 50), p99: percentile(sorted, 99), changes: total, superseded, unconverged, writes: end.writes - start.writes, events: end.events - start.events, ops: end.ops - start.ops };
+    return { byCommand, p50: percentile(sorted, 50), p99: percentile(sorted, 99), changes: total, superseded, unconverged, writes: end.writes - start.writes, events: end.events - start.events, ops: end.ops - start.ops, syncBatches: end.syncBatches - start.syncBatches, earlyDeletes: end.earlyDeletes - start.earlyDeletes };
   }
 
   const figures: Record<string, number> = {};
@@ -187,6 +189,8 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     const base = await phase(20);
     log(`20/s: p50 ${base.p50} ms, p99 ${base.p99} ms, ${base.changes} restarts, ${base.writes} slice writes, ${base.events} events, ${base.ops} DynamoDB ops${base.unconverged ? `, ${base.unconverged} unconverged` : ''}`);
     log(`DynamoDB ops per change by command: ${base.byCommand}`);
+    // A sync batch's early deletes (DeleteMessageBatch) free a synced target's group before the batch returns (docs/adr/0005).
+    log(`sync batches per change ${(base.syncBatches / base.changes).toFixed(2)}, early deletes per change ${(base.earlyDeletes / base.changes).toFixed(2)}`);
     figures['e2e.propagation_p50_ms'] = base.p50;
     figures['e2e.propagation_p99_ms'] = base.p99;
     const perTarget = targetCount / STS;

@@ -94,6 +94,10 @@ export class StatelessStack extends Stack {
       maxBatchingWindow: Duration.seconds(1),
       reportBatchItemFailures: true,
     }));
+    // Batches of up to 10 messages mix targets (FIFO groups); a target synced while others of its
+    // batch still run has its messages deleted by the function after 100 ms (DeleteMessageBatch,
+    // SYNC_QUEUE_URL; sqs:DeleteMessage comes with this consume grant), so its group is not held
+    // until the batch returns (ADR 5, "A group freed as its sync ends").
     this.sync.fn.addEventSource(new SqsEventSource(state.syncQueue, {
       batchSize: 10,
       reportBatchItemFailures: true,
