@@ -11,7 +11,7 @@ import { deepFreeze, pod, podDelete, podUpsert, service, serviceDelete, serviceU
 
 type Command =
   | { readonly op: 'pod'; readonly name: string; readonly recreate: boolean; readonly ready: boolean }
-  | { readonly op: 'pod-delete'; readonly name: string }
+  | { readonly op: 'pod-delete'; readonly name: string; readonly returning: boolean }
   | { readonly op: 'service'; readonly name: string; readonly publishNotReady: boolean }
   | { readonly op: 'service-delete'; readonly name: string }
   | { readonly op: 'snapshot'; readonly parts: number };
@@ -21,7 +21,7 @@ const SERVICE_NAMES = ['kafka-headless', 'zk-headless'];
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('pod' as const), name: fc.constantFrom(...POD_NAMES), recreate: fc.boolean(), ready: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('pod-delete' as const), name: fc.constantFrom(...POD_NAMES) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('pod-delete' as const), name: fc.constantFrom(...POD_NAMES), returning: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('service' as const), name: fc.constantFrom(...SERVICE_NAMES), publishNotReady: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('service-delete' as const), name: fc.constantFrom(...SERVICE_NAMES) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('snapshot' as const), parts: fc.integer({ min: 1, max: 3 }) }) },
@@ -59,7 +59,9 @@ function play(commands: readonly Command[]): Run {
         const current = pods.get(c.name);
         if (current === undefined) break;
         pods.delete(c.name);
-        events.push(podDelete(clock, c.name, current.record.uid));
+        const deleted = podDelete(clock, c.name, current.record.uid);
+        // A restart's deletion says the pod returns (ADR 19): the tombstone keeps it, and merging stays order-free.
+        events.push(c.returning ? ({ ...deleted, detail: { ...deleted.detail, returning: true } } as GnsEvent) : deleted);
         break;
       }
       case 'service': {
