@@ -129,7 +129,8 @@ export class Kubelet {
     }
     if (spec.nodeName !== undefined && spec.nodeName !== this.opts.nodeName) return;
     if (!this.ips.has(uid)) {
-      if (!this.schedulable(pod)) return;
+      // Cordoning stops the scheduler only: a pod created with its nodeName set bypasses it.
+      if (spec.nodeName === undefined && !this.schedulable(pod)) return;
       if ((this.opts.startDelayMs ?? 0) > 0 && this.starting.get(uid) !== true) {
         if (!this.starting.has(uid)) {
           this.starting.set(uid, false);
