@@ -11,7 +11,7 @@ import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import type { IncarnationView } from '../../../shared/core/completeness.ts';
 import type { IncarnationStore } from '../../../shared/ports.ts';
 import {
-  FakeClock, FakeClusters, FakeDeadLetters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  FakeClock, FakeClusters, FakeDeadLetters, FakeStatuses, FakeStore, FakeVips, T_LOCAL, T_REMOTE, TOPOLOGY, topology, seedScenario,
 } from './fakes.ts';
 
 const everyMember = new Set(TOPOLOGY.globalNamespaces.flatMap((g) => g.members.map((m) => `${m.cluster}/${m.namespace}`)));
@@ -44,7 +44,7 @@ beforeEach(async () => {
   store = new FakeStore();
   incarnations = new HeldIncarnations();
   incarnations.complete = new Set(everyMember);
-  await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterOne', 'ns-two', targetService()), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+  await store.put(...seedScenario(1));
   deps = {
     topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: new FakeClusters(), clock: new FakeClock(),
     deadLetters: new FakeDeadLetters(), memo: newSyncMemo(), incarnation: incarnations, agentLease: false,

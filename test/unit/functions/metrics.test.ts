@@ -17,7 +17,8 @@ import { decodeSyncMessage, encodeSyncMessage } from '../../../functions/sync/me
 import { targetKey } from '../../../shared/core/identity.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import {
-  busBody, FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology,
+  busBody, FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert,
+  targetService, topology, seedScenario,
 } from './fakes.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
@@ -81,7 +82,7 @@ describe('metric points', () => {
 describe('EMF through the handlers', () => {
   it('the sync handler writes one EMF line per metric and cluster, in the GnsSync namespace', async () => {
     const store = new FakeStore();
-    await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterOne', 'ns-two', targetService()), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+    await store.put(...seedScenario(1));
     const handler = createSync(
       { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters: new FakeClusters(), clock: new FakeClock(), memo: newSyncMemo() },
       { logger: logger(), metrics: metrics() },

@@ -9,7 +9,7 @@ import type { ReconcileDeps } from '../../../functions/reconcile/reconcile.ts';
 import type { Log } from '../../../functions/log.ts';
 import { KIND_ENDPOINTSLICES, KIND_SERVICEENTRIES } from '../../../shared/core/inventory.ts';
 import type { Slice } from '../../../shared/core/types.ts';
-import { FakeClock, FakeClusters, FakeQueue, FakeStore, FakeVips, kafkaPod, podUpsert, serviceUpsert, targetService, topology } from './fakes.ts';
+import { FakeClock, FakeClusters, FakeQueue, FakeStore, FakeVips, topology, seedScenario } from './fakes.ts';
 
 const ourSlice = (namespace: string, name: string, installation?: string): Slice => ({
   name, namespace,
@@ -27,7 +27,7 @@ const clock = new FakeClock();
 
 beforeEach(async () => {
   const store = new FakeStore();
-  await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterOne', 'ns-two', targetService()), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+  await store.put(...seedScenario(1));
   clusters = new FakeClusters();
   lines = [];
   const rec = (level: string): Log[keyof Log] => (message, attributes) => void lines.push({ level, message, ...(attributes ? { attributes } : {}) });

@@ -11,7 +11,7 @@ import { SLICE_MEMORY_MS } from '../../../functions/sync/slice-memory.ts';
 import type { GnsEvent } from '../../../shared/schemas/events.ts';
 import {
   FakeClock, FakeClusters, FakeDeadLetters, FakeQueue, FakeStatuses, FakeStore, FakeVips, T_LOCAL, busBody, kafkaPod, podUpsert, retryable,
-  serviceUpsert, targetService, topology,
+  topology, seedScenario,
 } from './fakes.ts';
 
 let store: FakeStore;
@@ -34,7 +34,7 @@ beforeEach(async () => {
   store = new FakeStore();
   clusters = new FakeClusters();
   clock = new FakeClock();
-  await store.put(podUpsert('clusterOne', 'ns-one', kafkaPod(0)), serviceUpsert('clusterOne', 'ns-two', targetService()), serviceUpsert('clusterTwo', 'ns-one', targetService()));
+  await store.put(...seedScenario(1));
   deps = { topology: topology(), store, vips: new FakeVips(), statuses: new FakeStatuses(), clusters, clock, deadLetters: new FakeDeadLetters(), memo: newSyncMemo() };
   await syncBatch(deps, reconcileMessage(), clock.now());
   local().reads.length = 0;
