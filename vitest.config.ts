@@ -16,7 +16,7 @@ export default defineConfig({
     // One worker per core, at least two. Vitest's default is one fewer than the cores: a single
     // worker on a 2-core CI runner, which leaves the second core idle while most files wait on
     // the servers, processes and timers they start. Files share nothing (each starts its own
-    // servers on ports the system picks, under its own temporary directory).
+    // servers on ports the system picks, under its own temporary directory): docs/adr/0020-test-suite-time-budget.md.
     maxWorkers: Math.max(2, availableParallelism()),
   },
 });
