@@ -4,9 +4,7 @@
 // their config (routing none or istio), and a world that starts the clusters (with `--istio`
 // when routing is istio), lays the scenario out and runs `gns-sync local` in-process on it —
 // with RBAC, the agents and the writer use their own tokens and the rendered grants.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { installGnsSync } from '../../local/demo/identities.ts';
 import { Kube } from '../../local/demo/kube.ts';
 import { kafkaHeadlessService, kafkaStatefulSet, selectorlessService } from '../../local/demo/scenario.ts';
@@ -15,6 +13,7 @@ import { startLocal, type LocalRuntime } from '../../local/runner/runtime.ts';
 import { startSimClusters, type SimFleet } from '../../local/sim/index.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { tempStateDir } from './harness.ts';
 
 /** Clusters with their networks, and the target namespaces (the source is clusterOne/ns-one). */
 export interface Layout {
@@ -71,7 +70,7 @@ export async function startLayoutWorld(layout: Layout, options: { readonly routi
   const config = layoutConfig(layout, options.routing);
   const istio = options.routing === 'istio';
   const fleet = await startSimClusters({ clusters: layout.clusters.map((c) => (istio ? { name: c.name, network: c.network } : { name: c.name })), istio, readyDelayMs: 20, rbac: options.rbac });
-  const stateDir = mkdtempSync(join(tmpdir(), 'gns-e2e-'));
+  const stateDir = tempStateDir();
   const stop = async (runtime?: LocalRuntime) => {
     await runtime?.stop();
     await fleet.stop();
