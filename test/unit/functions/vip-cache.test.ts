@@ -1,6 +1,7 @@
 // The sync's VIP cache (functions/sync/vip-cache.ts, docs/adr/0016): repeated syncs of the
 // same remote pods ask the allocator nothing, yet a cached VIP is never older than half the
-// release grace, and an identity marked gone is asked again.
+// release grace, and an identity marked gone is asked again; targets synced side by side ask
+// once for the identities they share.
 import { describe, expect, it } from 'vitest';
 import { newSyncMemo } from '../../../functions/sync/memo.ts';
 import { cachedVips, VIP_CACHE_MS } from '../../../functions/sync/vip-cache.ts';
@@ -53,5 +54,37 @@ describe('cachedVips', () => {
     await cachedVips(allocator, memo, T0, 3_600_000).ensure([id('a')], T0, (m) => seen.push(m));
     await cachedVips(allocator, memo, T0, 3_600_000).ensure([id('a')], T0, (m) => seen.push(m));
     expect(seen).toEqual([move, move]);
+  });
+
+  it('targets synced side by side ask once for the identities they share, and each gets every VIP', async () => {
+    const vips = new FakeVips();
+    const memo = newSyncMemo();
+    const [one, two, three] = await Promise.all([
+      cachedVips(vips, memo, T0, 3_600_000).ensure([id('a'), id('b')], T0),
+      cachedVips(vips, memo, T0, 3_600_000).ensure([id('a'), id('b'), id('c')], T0),
+      cachedVips(vips, memo, T0, 3_600_000).ensure([id('b')], T0),
+    ]);
+    expect(vips.calls.filter((c) => c.startsWith('ensure'))).toEqual(['ensure 2', 'ensure 1']);
+    expect(two.get('g/one/ns/a')).toBe(one.get('g/one/ns/a'));
+    expect([...two.keys()].sort()).toEqual(['g/one/ns/a', 'g/one/ns/b', 'g/one/ns/c']);
+    expect(three.get('g/one/ns/b')).toBe(one.get('g/one/ns/b'));
+  });
+
+  it('a call waiting for another that failed asks the allocator itself', async () => {
+    const memo = newSyncMemo();
+    const base = new FakeVips();
+    let calls = 0;
+    const allocator = { ...base, listGns: async () => new Map(), releaseExpired: async () => 0, markGone: async () => undefined, adopt: async () => undefined,
+      ensure: async (ids: readonly VipIdentity[], now: number) => {
+        if (++calls === 1) throw new Error('throttled');
+        return base.ensure(ids, now);
+      } };
+    const [first, second] = await Promise.allSettled([
+      cachedVips(allocator, memo, T0, 3_600_000).ensure([id('a')], T0),
+      cachedVips(allocator, memo, T0, 3_600_000).ensure([id('a')], T0),
+    ]);
+    expect(first.status).toBe('rejected');
+    expect(second.status === 'fulfilled' ? second.value.get('g/one/ns/a') : undefined).toMatch(/^240\./);
+    expect(calls).toBe(2);
   });
 });
