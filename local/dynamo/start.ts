@@ -95,21 +95,25 @@ export function createTableInput(table: TableDefinition, tableName: string): Cre
   };
 }
 
-/** Create the table from the shared definition unless it exists, and wait until it is ACTIVE. */
+/**
+ * Create the table from the shared definition unless it exists, and wait until it is ACTIVE.
+ * A table still being deleted (DELETING) is waited for and created again once it is gone.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string, table: TableDefinition = TABLE): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    try {
-      await client.send(new CreateTableCommand(createTableInput(table, tableName)));
-    } catch (createError) {
-      if (!(createError instanceof ResourceInUseException)) throw createError;
-    }
-  }
   for (let i = 0; i < 200; i++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    let status: string | undefined;
+    try {
+      status = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      try {
+        await client.send(new CreateTableCommand(createTableInput(table, tableName)));
+      } catch (createError) {
+        if (!(createError instanceof ResourceInUseException)) throw createError;
+      }
+      continue;
+    }
+    if (status === 'ACTIVE') return;
     await sleep(10);
   }
   throw new LocalDynamoError(`table ${tableName} did not become ACTIVE within 2 s; restart the local runner`);

@@ -1,7 +1,8 @@
 // The local engine: dynalite in memory and on disk (data survives a restart), the table from
 // the shared definition created idempotently, the op counter, and a clear error when the
 // state directory cannot be used.
-import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,5 +103,28 @@ describe('startLocalDynamo', () => {
     } finally {
       await local.stop();
     }
+  });
+
+  it('ensureTable right after a DeleteTable: waits while the table is DELETING, then creates it again', async () => {
+    // The engine deletes a table a moment after DeleteTable answers: what the drill meets.
+    const answers: (() => unknown)[] = [
+      () => ({ Table: { TableStatus: 'DELETING' } }),
+      () => {
+        throw new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} });
+      },
+      () => ({}),
+      () => ({ Table: { TableStatus: 'ACTIVE' } }),
+    ];
+    const sent: string[] = [];
+    const client = {
+      send: async (command: object) => {
+        sent.push(command.constructor.name);
+        const answer = answers.shift();
+        if (!answer) throw new Error('unexpected request');
+        return answer();
+      },
+    } as unknown as DynamoDBClient;
+    await ensureTable(client, 'gone-soon');
+    expect(sent).toEqual([DescribeTableCommand.name, DescribeTableCommand.name, CreateTableCommand.name, DescribeTableCommand.name]);
   });
 });
