@@ -30,6 +30,6 @@ export async function previousConfigChanges(next: Config, previous: { kind: 'fil
   }
   const source = previous.kind === 'file' ? previous.path : configCopyPath(previous.path);
   const changes = configChanges(before, next, counts);
-  if (changes.length === 0) return [`compared with ${source}: no cluster, global namespace or installation is renamed or removed`];
+  if (changes.length === 0) return [`compared with ${source}: no cluster, global namespace, member or installation is renamed, moved or removed`];
   return [`compared with ${source}: ${changes.length} change(s) that cost names or VIPs`, ...changes.map((c) => `- ${c.message}`), ...notes];
 }

@@ -6,7 +6,7 @@
 import type { Config } from './schema.ts';
 
 export interface ConfigChange {
-  readonly kind: 'cluster-renamed' | 'cluster-removed' | 'gns-renamed' | 'gns-removed' | 'installation-renamed' | 'network-changed';
+  readonly kind: 'cluster-renamed' | 'cluster-removed' | 'gns-renamed' | 'gns-removed' | 'member-removed' | 'member-moved' | 'installation-renamed' | 'network-changed';
   readonly from: string;
   readonly to?: string;
   /** One paragraph: what happens when this config is applied, and what to do instead. */
@@ -113,6 +113,29 @@ export function configChanges(previous: ConfigLike, next: ConfigLike, counts?: S
           `${vips(n, what)} are given up (${release}); every remote pod gets a new VIP. Keep the name to keep the VIPs.`,
       }
       : { kind: 'gns-removed', from, message: `global namespace "${from}" is removed: its targets' slices are deleted and ${vips(n, what)} are ${release}.` });
+  }
+
+  // Members leaving a GNS that stays, of a cluster that stays (a removed or renamed cluster or
+  // GNS is said above): their pods' names go from every target of that GNS. A member moved to
+  // another GNS is said as a move: new VIPs there (they are bound per GNS).
+  for (const g of previous.globalNamespaces) {
+    const stays = next.globalNamespaces.find((n) => n.name === g.name);
+    if (stays === undefined) continue;
+    for (const m of g.members) {
+      if (!nextClusters.has(m.cluster)) continue;
+      if (stays.members.some((n) => n.cluster === m.cluster && n.namespace === m.namespace)) continue;
+      const member = `${m.cluster}/${m.namespace}`;
+      const to = next.globalNamespaces.find((n) => n.members.some((x) => x.cluster === m.cluster && x.namespace === m.namespace))?.name;
+      const leaves =
+        `its pods leave every target of ${g.name} (their names stop resolving there), the slices and ServiceEntries gns-sync wrote for ` +
+        `targets in ${member} are deleted, and the VIPs bound to its pods in ${g.name} are ${release}`;
+      changes.push(to === undefined
+        ? { kind: 'member-removed', from: `${g.name}:${member}`, message: `member ${member} leaves global namespace "${g.name}": ${leaves}.` }
+        : {
+          kind: 'member-moved', from: `${g.name}:${member}`, to: `${to}:${member}`,
+          message: `member ${member} moves from global namespace "${g.name}" to "${to}": ${leaves}; in ${to} its pods get new VIPs (VIPs are bound per global namespace).`,
+        });
+    }
   }
 
   for (const c of next.clusters) {

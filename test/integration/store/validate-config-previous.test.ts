@@ -55,7 +55,7 @@ describe('validate-config with the previous config', () => {
     expect(out.find((l) => l.startsWith('- cluster "clusterTwo" is renamed'))).toMatch(/the VIPs bound to pods of clusterTwo are given up/);
     out.length = 0;
     expect(await main(['validate-config', 'examples/kafka-gns.yaml', '--previous', 'examples/kafka-gns.yaml'])).toBe(0);
-    expect(out).toContain('compared with examples/kafka-gns.yaml: no cluster, global namespace or installation is renamed or removed');
+    expect(out).toContain('compared with examples/kafka-gns.yaml: no cluster, global namespace, member or installation is renamed, moved or removed');
   });
 
   it('refuses both flags, or a state directory without a config copy', async () => {

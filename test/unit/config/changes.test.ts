@@ -44,6 +44,26 @@ describe('configChanges', () => {
     expect(renamedGns[0]?.message).toMatch(/every remote pod gets a new VIP/);
   });
 
+  it('a member removed from a GNS that stays, of a cluster that stays: its names go from the GNS\'s targets and its VIPs are released', () => {
+    const next = edit(['clusters:', '  - { name: clusterOne, network: net-one }', '  - { name: clusterTwo, network: net-two }',
+      'globalNamespaces:', '  - name: kafka-gns', '    members:', '      - { cluster: clusterOne, namespace: ns-one }', '      - { cluster: clusterTwo, namespace: ns-one }'].join('\n'));
+    const changes = configChanges(previous, next);
+    expect(changes).toEqual([expect.objectContaining({ kind: 'member-removed', from: 'kafka-gns:clusterOne/ns-two' })]);
+    expect(changes[0]?.message).toMatch(/member clusterOne\/ns-two leaves global namespace "kafka-gns": its pods leave every target of kafka-gns/);
+    expect(changes[0]?.message).toMatch(/the VIPs bound to its pods in kafka-gns are released after vipReleaseAfter/);
+  });
+
+  it('a member moved to another GNS is said as a move (new VIPs there); a member of a removed cluster or GNS is not said twice', () => {
+    const moved = edit(['clusters:', '  - { name: clusterOne, network: net-one }', '  - { name: clusterTwo, network: net-two }',
+      'globalNamespaces:', '  - name: kafka-gns', '    members:', '      - { cluster: clusterOne, namespace: ns-one }', '      - { cluster: clusterTwo, namespace: ns-one }',
+      '  - name: other', '    members:', '      - { cluster: clusterOne, namespace: ns-two }'].join('\n'));
+    const changes = configChanges(previous, moved);
+    expect(changes).toEqual([expect.objectContaining({ kind: 'member-moved', from: 'kafka-gns:clusterOne/ns-two', to: 'other:clusterOne/ns-two' })]);
+    expect(changes[0]?.message).toMatch(/in other its pods get new VIPs/);
+    const clusterGone = edit('clusters:\n  - { name: clusterOne, network: net-one }\nglobalNamespaces:\n  - name: kafka-gns\n    members:\n      - { cluster: clusterOne, namespace: ns-one }\n      - { cluster: clusterOne, namespace: ns-two }');
+    expect(configChanges(previous, clusterGone).map((c) => c.kind)).toEqual(['cluster-removed']);
+  });
+
   it('a renamed installation and a changed network', () => {
     const next = edit(`installation: team-b\n${['clusters:', '  - { name: clusterOne, network: net-one }', '  - { name: clusterTwo, network: net-one }',
       'globalNamespaces:', '  - name: kafka-gns', '    members:', '      - { cluster: clusterOne, namespace: ns-one }', '      - { cluster: clusterOne, namespace: ns-two }', '      - { cluster: clusterTwo, namespace: ns-one }'].join('\n')}`);
