@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../local/demo/checks.ts';
 import { Kube } from '../../local/demo/kube.ts';
-import { kafkaHeadlessService, kafkaStatefulSet, selectorlessService } from '../../local/demo/scenario.ts';
 import type { LocalRuntime } from '../../local/runner/runtime.ts';
 import { startLocal } from '../../local/runner/runtime.ts';
 import { findResource } from '../../local/sim/api/resources.ts';
@@ -24,25 +23,16 @@ import { topologyFromConfig } from '../../local/trace/topology.ts';
 import { traceName } from '../../local/trace/trace.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { VIEW_TTL_MS } from '../../functions/sync/routing-views.ts';
+import { layOut, layoutConfigText, SEED, THREE } from './scenario-world.ts';
+import type { Layout } from './scenario-world.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SE = 'serviceentries.networking.istio.io';
 
-interface Setup { readonly name: string; readonly clusters: readonly { name: string; network: string }[]; readonly targets: readonly [string, string][] }
-const SEED: Setup = { name: 'seed scenario', clusters: [{ name: 'clusterOne', network: 'net-one' }, { name: 'clusterTwo', network: 'net-two' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one']] };
-const THREE: Setup = { name: 'three clusters, two networks', clusters: [{ name: 'clusterOne', network: 'net-a' }, { name: 'clusterTwo', network: 'net-b' }, { name: 'clusterThree', network: 'net-a' }], targets: [['clusterOne', 'ns-two'], ['clusterTwo', 'ns-one'], ['clusterThree', 'ns-one']] };
+type Setup = Layout;
 const remoteTargets = (s: Setup) => s.targets.filter(([c]) => s.clusters.find((x) => x.name === c)!.network !== s.clusters[0]!.network);
 
-const configText = (s: Setup) => [
-  'routing: istio',
-  'clusters:',
-  ...s.clusters.map((c) => `  - { name: ${c.name}, network: ${c.network} }`),
-  'globalNamespaces:',
-  '  - name: kafka-gns',
-  '    members:',
-  '      - { cluster: clusterOne, namespace: ns-one }',
-  ...s.targets.map(([c, ns]) => `      - { cluster: ${c}, namespace: ${ns} }`),
-].join('\n');
+const configText = (s: Setup) => layoutConfigText(s, 'istio');
 
 let fleet: SimFleet | undefined;
 let runtime: LocalRuntime | undefined;
@@ -61,11 +51,7 @@ async function routedWorld(s: Setup, replicas = 3): Promise<World> {
   const config = parseConfig(configText(s), 'routed.yaml');
   fleet = await startSimClusters({ clusters: s.clusters, istio: true, readyDelayMs: 20, containerStopMs: 20 });
   const kube = new Kube(fleet.kubeconfigYaml());
-  await kube.namespace('clusterOne', 'ns-one');
-  for (const [c, ns] of s.targets) await kube.namespace(c, ns);
-  await kube.create('clusterOne', kafkaHeadlessService('ns-one'));
-  await kube.create('clusterOne', kafkaStatefulSet('ns-one', replicas));
-  for (const [c, ns] of s.targets) await kube.create(c, selectorlessService(ns));
+  await layOut(kube, s, replicas);
   const dir = mkdtempSync(join(tmpdir(), 'gns-routing-'));
   dirs.push(dir);
   await fleet.writeKubeconfig(join(dir, 'kubeconfig'));

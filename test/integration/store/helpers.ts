@@ -1,6 +1,9 @@
 // Shared by the store tests: one dynalite per test file, a fresh table per test, clients with
 // injected crashes, and event factories.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { formatHlc, parseHlc } from '../../../shared/core/hlc.ts';
 import type { GnsEvent, PodUpsert, ServiceUpsert } from '../../../shared/schemas/events.ts';
@@ -9,6 +12,19 @@ type Pod = PodUpsert['pod'];
 type Service = ServiceUpsert['service'];
 import { ensureTable, localClient, startLocalDynamo } from '../../../local/dynamo/start.ts';
 import type { LocalDynamo } from '../../../local/dynamo/start.ts';
+
+/** A maker of temporary directories named `<prefix>…`, all removed after the file's tests. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+}
 
 export interface TestDynamo {
   readonly engine: () => LocalDynamo;

@@ -4,25 +4,16 @@
 // reported before any child starts, as with the in-process engine (issue 10, case 10).
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalDynamoError, startLocalDynamo } from '../../../local/dynamo/start.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
 import { TABLE } from '../../../shared/adapters/dynamodb/table.ts';
-import { hlc, pod, podUpsert } from './helpers.ts';
+import { hlc, pod, podUpsert, tempDirs } from './helpers.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gns-sync-dynamo-process-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('gns-sync-dynamo-process-');
 
 const alive = (pid: number): boolean => {
   try {

@@ -3,25 +3,16 @@
 // state directory cannot be used.
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTable, LocalDynamoError, startLocalDynamo } from '../../../local/dynamo/start.ts';
 import { countOps } from '../../../shared/adapters/dynamodb/op-counter.ts';
 import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
 import { GONE_INDEX, TABLE } from '../../../shared/adapters/dynamodb/table.ts';
-import { hlc, pod, podUpsert } from './helpers.ts';
+import { hlc, pod, podUpsert, tempDirs } from './helpers.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gns-sync-dynamo-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('gns-sync-dynamo-');
 
 describe('startLocalDynamo', () => {
   it('in memory: listens on 127.0.0.1 with the table of the shared definition', async () => {
