@@ -1,5 +1,5 @@
 // The local engine in a child process of its own (`startLocalDynamo({ engine: 'process' })`):
-// the same table, data on disk flushed when it stops (readable by the in-process engine), the
+// the same table, data on disk flushed when it stops (local-dynamo.test.ts reads it back), the
 // child gone after `stop` and when its parent dies — also by SIGKILL — and a damaged store
 // reported before any child starts, as with the in-process engine (issue 10, case 10).
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { LocalDynamoError, startLocalDynamo } from '../../../local/dynamo/start.ts';
-import { DynamoStateStore } from '../../../shared/adapters/dynamodb/state-store.ts';
 import { TABLE } from '../../../shared/adapters/dynamodb/table.ts';
-import { hlc, pod, podUpsert, tempDirs } from './helpers.ts';
+import { tempDirs } from './helpers.ts';
 
 const tempDir = tempDirs('gns-sync-dynamo-process-');
 
@@ -61,19 +60,7 @@ describe("startLocalDynamo({ engine: 'process' })", () => {
     for (const pid of children) expect(await gone(pid)).toBe(true);
   });
 
-  it('on disk: what it stored is flushed at stop and read back by the in-process engine', async () => {
-    const dir = tempDir();
-    const first = await startLocalDynamo({ dir, engine: 'process' });
-    await new DynamoStateStore({ client: first.client, tableName: first.tableName }).merge(podUpsert(hlc(1), pod('kafka-0')));
-    await first.stop();
-    const second = await startLocalDynamo({ dir });
-    try {
-      const pods = await new DynamoStateStore({ client: second.client, tableName: second.tableName }).podsOf('one', 'ns-one');
-      expect(pods.map((p) => p.name)).toEqual(['kafka-0']);
-    } finally {
-      await second.stop();
-    }
-  });
+  // On disk, what it stored is flushed at stop and read back by the in-process engine: local-dynamo.test.ts, for both engines.
 
   it.each(['SIGKILL', 'SIGTERM'] as const)('dies with its parent (%s), and the store opens again', async (signal) => {
     const dir = tempDir();

@@ -31,9 +31,9 @@ describe('startLocalDynamo', () => {
     }
   });
 
-  it('on disk: state survives a restart, and the table is not recreated', async () => {
+  it.each(['in-process', 'process'] as const)('on disk (%s engine): state survives a restart (flushed at stop, read back in-process), and the table is not recreated', async (engine) => {
     const dir = tempDir();
-    const first = await startLocalDynamo({ dir });
+    const first = await startLocalDynamo({ dir, engine });
     await new DynamoStateStore({ client: first.client, tableName: first.tableName }).merge(podUpsert(hlc(1), pod('kafka-0')));
     await first.stop();
     const second = await startLocalDynamo({ dir });
