@@ -6,13 +6,20 @@
 // restarted once, one at a time; each restart waits until the pod's gateway entries carry its
 // new IP and the pipeline is idle, and every ServiceEntry write the simulated clusters see is
 // counted (creates, updates, deletes, of any entry) and divided by the clusters holding that
-// pod's gateway entries (each gateway cluster of its network). Also: writes of one idle
-// reconcile (every target and writer run again; expected 0).
+// pod's gateway entries (each gateway cluster of its network). Those restarts fold: the old pod
+// goes and the new one has its IP before the pipeline publishes the absence. Then every pod is
+// restarted again the way a node drain does it, so the absence IS published: the node cordoned,
+// the pod deleted, its recreation held Pending without an IP until its gateway entries are gone,
+// then uncordoned (`e2e.routing_writes_per_stepped_restart`: the gateway entry carrying the IP is
+// deleted and created again, 2 writes per holding cluster, one per published change; and
+// `e2e.routing_client_writes_per_stepped_restart`: client entries written, expected 0 — ADR 19).
+// Also: writes of one idle reconcile (every target and writer run again; expected 0).
 // Knobs (env): GNS_BENCH_ROUTING_STS (3), GNS_BENCH_ROUTING_REPLICAS (5).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kube } from '../local/demo/kube.ts';
+import { findResource } from '../local/sim/api/resources.ts';
 import { startLocal } from '../local/runner/runtime.ts';
 import { startSimClusters } from '../local/sim/index.ts';
 import type { Config } from '../shared/config/schema.ts';
@@ -64,18 +71,37 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     }
   }
   let writes = 0;
-  for (const c of fleet.clusters) c.store.subscribe((event) => { if (event.storage === SE && (event.object as Obj).metadata.labels?.['app.kubernetes.io/managed-by'] === 'gns-sync.io') writes += 1; });
+  let clientWrites = 0;
+  for (const c of fleet.clusters) {
+    c.store.subscribe((event) => {
+      const labels = (event.object as Obj).metadata.labels;
+      if (event.storage !== SE || labels?.['app.kubernetes.io/managed-by'] !== 'gns-sync.io') return;
+      writes += 1;
+      if (labels['gns-sync.io/routing'] === 'client') clientWrites += 1;
+    });
+  }
+  const nodes = findResource('', 'v1', 'nodes')!;
+  const cordon = (cluster: string, on: boolean): void => {
+    for (const node of fleet.cluster(cluster).list('nodes')) fleet.cluster(cluster).registry.patch(nodes, undefined, node.metadata.name!, 'merge', { spec: { unschedulable: on ? true : null } });
+  };
 
   const podIp = (l: (typeof layout)[number], pod: string): string | undefined => {
     const p = fleet.cluster(l.source).list('pods', l.ns).find((x) => x.metadata.name === pod && !x.metadata.deletionTimestamp) as Obj | undefined;
     return p?.status?.podIP;
   };
   const gatewayClusters = (l: (typeof layout)[number]) => CLUSTERS.filter((c) => c.network === networkOf(l.source)).map((c) => c.name);
+  const gatewayEntries = (l: (typeof layout)[number], pod: string, c: string) =>
+    [...fleet.cluster(c).store.bucket(SE).values()].filter((o) => o.metadata.labels?.['gns-sync.io/routing'] === 'gateway' && o.metadata.labels['gns-sync.io/gns'] === l.gns && o.metadata.labels['gns-sync.io/source-pod'] === pod);
   /** The pod's gateway entries in every gateway cluster of its network carry `ip`. */
   const routedAt = (l: (typeof layout)[number], pod: string, ip: string): boolean => gatewayClusters(l).every((c) => {
-    const mine = [...fleet.cluster(c).store.bucket(SE).values()].filter((o) => o.metadata.labels?.['gns-sync.io/routing'] === 'gateway' && o.metadata.labels['gns-sync.io/gns'] === l.gns && o.metadata.labels['gns-sync.io/source-pod'] === pod);
+    const mine = gatewayEntries(l, pod, c);
     return mine.length === 1 && (mine[0] as Obj).spec?.endpoints?.[0]?.address === ip;
   });
+  const until = async (what: string, done: () => boolean): Promise<void> => {
+    for (const t0 = Date.now(); !done(); await sleep(20)) {
+      if (Date.now() - t0 > 30_000) throw new Error(`${what} within 30 s`);
+    }
+  };
 
   const runtime = await startLocal({ config, kubeconfigYaml: fleet.kubeconfigYaml(), stateDir, log: () => undefined, reconcileIntervalMs: 0, control: false, quiet: true });
   const figures: Record<string, number> = {};
@@ -124,6 +150,35 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     figures['e2e.routing_writes_per_change'] = mean;
     figures['e2e.routing_writes_per_change_p99'] = percentile(sorted, 99);
     figures['e2e.routing_idle_reconcile_writes'] = idle;
+
+    // Stepped restarts (a node drain): the absence is published before the new pod has an IP.
+    const perStepped: number[] = [];
+    const clientsPerStepped: number[] = [];
+    for (const l of layout) {
+      const holders = gatewayClusters(l).length;
+      for (let r = 0; r < REPLICAS; r++) {
+        const pod = `sts-${l.i}-${r}`;
+        const old = podIp(l, pod);
+        await runtime.idle();
+        const before = writes;
+        const clientsBefore = clientWrites;
+        cordon(l.source, true);
+        await kube.delete(l.source, 'v1', 'Pod', l.ns, pod);
+        await until(`${pod}: its gateway entries were not withdrawn while it waited for an IP`, () => podIp(l, pod) === undefined && gatewayClusters(l).every((c) => gatewayEntries(l, pod, c).length === 0));
+        await runtime.idle();
+        cordon(l.source, false);
+        await until(`${pod}: its gateway entries did not follow its new IP`, () => { const ip = podIp(l, pod); return ip !== undefined && ip !== old && routedAt(l, pod, ip); });
+        await runtime.idle();
+        perStepped.push((writes - before) / holders);
+        clientsPerStepped.push(clientWrites - clientsBefore);
+      }
+    }
+    const steppedSorted = [...perStepped].sort((a, b) => a - b);
+    const steppedMean = perStepped.reduce((a, b) => a + b, 0) / perStepped.length;
+    const clientMean = clientsPerStepped.reduce((a, b) => a + b, 0) / clientsPerStepped.length;
+    log(`${perStepped.length} stepped restarts (absence published, then the new IP): ServiceEntry writes per restart per cluster holding its routing — mean ${steppedMean.toFixed(3)}, median ${percentile(steppedSorted, 50)}, max ${steppedSorted.at(-1)} (2 = the gateway entry withdrawn with the old IP and created with the new: one per published change); client entries written: ${clientsPerStepped.reduce((a, b) => a + b, 0)}`);
+    figures['e2e.routing_writes_per_stepped_restart'] = steppedMean;
+    figures['e2e.routing_client_writes_per_stepped_restart'] = clientMean;
   } finally {
     await runtime.stop();
     await fleet.stop();
