@@ -124,61 +124,57 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     await runtime.idle();
     const idle = writes - idleBefore;
 
-    const perChange: number[] = [];
-    for (const l of layout) {
-      const holders = gatewayClusters(l).length;
-      for (let r = 0; r < REPLICAS; r++) {
-        const pod = `sts-${l.i}-${r}`;
-        const old = podIp(l, pod);
-        await runtime.idle();
-        const before = writes;
-        await kube.delete(l.source, 'v1', 'Pod', l.ns, pod);
-        const t0 = Date.now();
-        for (;;) {
-          const ip = podIp(l, pod);
-          if (ip !== undefined && ip !== old && routedAt(l, pod, ip)) break;
-          if (Date.now() - t0 > 30_000) throw new Error(`${pod}: its gateway entries did not follow its new IP within 30 s`);
-          await sleep(20);
+    /**
+     * Restarts every pod once, one at a time, until its gateway entries carry its new IP; per
+     * restart, the ServiceEntry writes per cluster holding its routing and the client-entry
+     * writes. `stepped`: as a node drain does it — the node cordoned, so the new pod waits
+     * without an IP until its gateway entries are withdrawn (the absence published), then
+     * uncordoned.
+     */
+    const restartEach = async (stepped: boolean): Promise<{ perRestart: number[]; clients: number[] }> => {
+      const perRestart: number[] = [];
+      const clients: number[] = [];
+      for (const l of layout) {
+        const holders = gatewayClusters(l).length;
+        for (let r = 0; r < REPLICAS; r++) {
+          const pod = `sts-${l.i}-${r}`;
+          const old = podIp(l, pod);
+          await runtime.idle();
+          const before = writes;
+          const clientsBefore = clientWrites;
+          if (stepped) cordon(l.source, true);
+          await kube.delete(l.source, 'v1', 'Pod', l.ns, pod);
+          if (stepped) {
+            await until(`${pod}: its gateway entries were not withdrawn while it waited for an IP`, () => podIp(l, pod) === undefined && gatewayClusters(l).every((c) => gatewayEntries(l, pod, c).length === 0));
+            await runtime.idle();
+            cordon(l.source, false);
+          }
+          await until(`${pod}: its gateway entries did not follow its new IP`, () => { const ip = podIp(l, pod); return ip !== undefined && ip !== old && routedAt(l, pod, ip); });
+          await runtime.idle();
+          perRestart.push((writes - before) / holders);
+          clients.push(clientWrites - clientsBefore);
         }
-        await runtime.idle();
-        perChange.push((writes - before) / holders);
       }
-    }
-    const sorted = [...perChange].sort((a, b) => a - b);
-    const mean = perChange.reduce((a, b) => a + b, 0) / perChange.length;
-    log(`${perChange.length} pod restarts: ServiceEntry writes per change per cluster holding its routing — mean ${mean.toFixed(3)}, median ${percentile(sorted, 50)}, p99 ${percentile(sorted, 99)}, max ${sorted.at(-1)}; idle reconcile: ${idle} writes`);
-    figures['e2e.routing_writes_per_change'] = mean;
-    figures['e2e.routing_writes_per_change_p99'] = percentile(sorted, 99);
+      return { perRestart, clients };
+    };
+    const summary = (values: readonly number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { mean: values.reduce((a, b) => a + b, 0) / values.length, median: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) };
+    };
+
+    const foldedRun = await restartEach(false);
+    const folded = summary(foldedRun.perRestart);
+    log(`${foldedRun.perRestart.length} pod restarts: ServiceEntry writes per change per cluster holding its routing — mean ${folded.mean.toFixed(3)}, median ${folded.median}, p99 ${folded.p99}, max ${folded.max}; idle reconcile: ${idle} writes`);
+    figures['e2e.routing_writes_per_change'] = folded.mean;
+    figures['e2e.routing_writes_per_change_p99'] = folded.p99;
     figures['e2e.routing_idle_reconcile_writes'] = idle;
 
-    // Stepped restarts (a node drain): the absence is published before the new pod has an IP.
-    const perStepped: number[] = [];
-    const clientsPerStepped: number[] = [];
-    for (const l of layout) {
-      const holders = gatewayClusters(l).length;
-      for (let r = 0; r < REPLICAS; r++) {
-        const pod = `sts-${l.i}-${r}`;
-        const old = podIp(l, pod);
-        await runtime.idle();
-        const before = writes;
-        const clientsBefore = clientWrites;
-        cordon(l.source, true);
-        await kube.delete(l.source, 'v1', 'Pod', l.ns, pod);
-        await until(`${pod}: its gateway entries were not withdrawn while it waited for an IP`, () => podIp(l, pod) === undefined && gatewayClusters(l).every((c) => gatewayEntries(l, pod, c).length === 0));
-        await runtime.idle();
-        cordon(l.source, false);
-        await until(`${pod}: its gateway entries did not follow its new IP`, () => { const ip = podIp(l, pod); return ip !== undefined && ip !== old && routedAt(l, pod, ip); });
-        await runtime.idle();
-        perStepped.push((writes - before) / holders);
-        clientsPerStepped.push(clientWrites - clientsBefore);
-      }
-    }
-    const steppedSorted = [...perStepped].sort((a, b) => a - b);
-    const steppedMean = perStepped.reduce((a, b) => a + b, 0) / perStepped.length;
-    const clientMean = clientsPerStepped.reduce((a, b) => a + b, 0) / clientsPerStepped.length;
-    log(`${perStepped.length} stepped restarts (absence published, then the new IP): ServiceEntry writes per restart per cluster holding its routing — mean ${steppedMean.toFixed(3)}, median ${percentile(steppedSorted, 50)}, max ${steppedSorted.at(-1)} (2 = the gateway entry withdrawn with the old IP and created with the new: one per published change); client entries written: ${clientsPerStepped.reduce((a, b) => a + b, 0)}`);
-    figures['e2e.routing_writes_per_stepped_restart'] = steppedMean;
-    figures['e2e.routing_client_writes_per_stepped_restart'] = clientMean;
+    const steppedRun = await restartEach(true);
+    const stepped = summary(steppedRun.perRestart);
+    const clientWritten = steppedRun.clients.reduce((a, b) => a + b, 0);
+    log(`${steppedRun.perRestart.length} stepped restarts (absence published, then the new IP): ServiceEntry writes per restart per cluster holding its routing — mean ${stepped.mean.toFixed(3)}, median ${stepped.median}, max ${stepped.max} (2 = the gateway entry withdrawn with the old IP and created with the new: one per published change); client entries written: ${clientWritten}`);
+    figures['e2e.routing_writes_per_stepped_restart'] = stepped.mean;
+    figures['e2e.routing_client_writes_per_stepped_restart'] = clientWritten / steppedRun.clients.length;
   } finally {
     await runtime.stop();
     await fleet.stop();
