@@ -7,6 +7,7 @@
 // memo copy is older than those versions — or older than MEMBER_CACHE_MS, a backstop against
 // a change whose bump was lost (or a table restored with lower counters). A GNS none of whose
 // messages carry versions (the reconcile's) has its versions read once (one consistent GetItem).
+import type { ReturningSource } from '../../shared/core/routing/keep.ts';
 import type { MemberRef, SourcePod } from '../../shared/core/types.ts';
 import type { MemberVersions, NamespaceView, StateStore } from '../../shared/ports.ts';
 import type { TopologyIndex } from '../topology.ts';
@@ -15,12 +16,21 @@ import type { SyncMemo } from './memo.ts';
 /** How long a member read may serve later batches while its version is unchanged. */
 export const MEMBER_CACHE_MS = 60_000;
 
-export async function loadSources(store: StateStore, members: readonly MemberRef[]): Promise<SourcePod[]> {
-  const perMember = await Promise.all(
-    members.map(async (m) => (await store.podsOf(m.cluster, m.namespace)).map((pod) => ({ cluster: m.cluster, namespace: m.namespace, pod }))),
-  );
+/** What `read` gives of each member, read side by side, each item with its member's cluster and namespace. */
+async function ofMembers<T>(members: readonly MemberRef[], read: (m: MemberRef) => Promise<readonly T[]>): Promise<{ cluster: string; namespace: string; pod: T }[]> {
+  const perMember = await Promise.all(members.map(async (m) => (await read(m)).map((pod) => ({ cluster: m.cluster, namespace: m.namespace, pod }))));
   return perMember.flat();
 }
+
+export const loadSources = (store: StateStore, members: readonly MemberRef[]): Promise<SourcePod[]> =>
+  ofMembers(members, (m) => store.podsOf(m.cluster, m.namespace));
+
+/**
+ * The returning absences of a GNS's members (docs/adr/0019-a-restart-keeps-its-routing.md): pods
+ * deleted while their StatefulSet still wants them, from the same member reads as the sources.
+ */
+export const loadReturning = (store: StateStore, members: readonly MemberRef[]): Promise<ReturningSource[]> =>
+  ofMembers(members, async (m) => (await store.namespaceOf(m.cluster, m.namespace)).returning ?? []);
 
 /** Shares a promise per key for the life of the map; a failed one is forgotten. */
 function shared<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

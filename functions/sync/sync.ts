@@ -25,14 +25,13 @@ import { freshSources, incompleteWarning, syncGuard } from './completeness.ts';
 import { invalidTargetLine, keepLastValidState } from './invalid.ts';
 import type { SyncMemo } from './memo.ts';
 import { newSyncMemo } from './memo.ts';
-import { loadSources } from './sources.ts';
+import { loadReturning, loadSources } from './sources.ts';
 import { rememberSlices, takeSlices } from './slice-memory.ts';
 import { foreignSliceWarnings } from './foreign-slices.ts';
 import { overlapLine, podAddresses, poolOverlaps } from '../../shared/core/pool-overlap.ts';
 import { conflictWarning, skippedWarning } from './publish-warnings.ts';
 import { vipStep } from './vips.ts';
 import { isIstio, routeTarget, unrouteTarget } from './routing-client.ts';
-import { loadReturning } from './returning.ts';
 import type { RoutingDeps } from './routing-client.ts';
 import type { RoutingKey } from '../../shared/core/routing/types.ts';
 
