@@ -10,6 +10,7 @@
 // return (scale-down), or that stays away longer than the grace, loses its entries at the next
 // sync, as do all entries of a Service deleted, a member or a GNS removed (those paths never
 // consult the keep set). Pure: `now` is an argument.
+import { identityKey } from '../identity.ts';
 import { isStatefulSetPod } from '../publishable.ts';
 import { matchesSelector } from '../target.ts';
 import type { DesiredInput } from '../desired.ts';
@@ -59,8 +60,7 @@ export function podsWithoutIp(input: Omit<KeepInput, 'returning' | 'now' | 'grac
     if (!matchesSelector(pod.labels, input.selector) || !isStatefulSetPod(pod.controller)) continue;
     out.push({ gns: input.target.gns, cluster, namespace, pod: pod.name });
   }
-  const key = (id: VipIdentity) => `${id.cluster}/${id.namespace}/${id.pod}`;
-  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return out.sort((a, b) => (identityKey(a) < identityKey(b) ? -1 : identityKey(a) > identityKey(b) ? 1 : 0));
 }
 
 /**
