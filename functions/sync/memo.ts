@@ -28,6 +28,8 @@ export interface SyncMemo {
   readonly reading: Map<string, { readonly version: number; readonly at: number; readonly view: Promise<NamespaceView> }>;
   /** VIPs the allocator gave, by identity key, with when and the move it reported (vip-cache.ts). */
   readonly vips: Map<string, { readonly vip: string; readonly at: number; readonly move?: VipMove }>;
+  /** Allocator `ensure` calls in flight, by identity key (shared by the targets of concurrent syncs; deleted when settled: vip-cache.ts). */
+  readonly vipsAsked: Map<string, Promise<unknown>>;
   /** The store incarnation read in flight, shared by the batches begun before it (`after`: batches begun when it started; incarnation-reads.ts). */
   incarnationRead?: { readonly after: number; readonly view: Promise<IncarnationView> };
   /** Each target's slices as this container last listed or wrote them (slice-memory.ts). */
@@ -39,6 +41,6 @@ export interface SyncMemo {
 export function newSyncMemo(): SyncMemo {
   return {
     markedGone: new Set(), adoptionChecked: new Set(), knownVips: new Map(), adopting: new Map(), lastStatus: new Map(), lastNeeded: new Map(), incarnation: {}, handedBack: new Set(),
-    members: new Map(), reading: new Map(), vips: new Map(), slices: new Map(), batchesBegun: 0,
+    members: new Map(), reading: new Map(), vips: new Map(), vipsAsked: new Map(), slices: new Map(), batchesBegun: 0,
   };
 }

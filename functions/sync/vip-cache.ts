@@ -14,9 +14,6 @@ import type { SyncMemo } from './memo.ts';
 
 export const VIP_CACHE_MS = 5 * 60_000;
 
-/** The ensure calls in flight in a container, by identity key (settled: deleted). */
-const inFlight = new WeakMap<SyncMemo, Map<string, Promise<unknown>>>();
-
 /** The allocator a batch of syncs uses: `ensure` answered from the memo for identities it holds fresh. */
 export function cachedVips(allocator: VipAllocator, memo: SyncMemo, now: number, releaseAfterMs: number): VipAllocator {
   const ttl = Math.min(VIP_CACHE_MS, releaseAfterMs / 2);
@@ -25,8 +22,7 @@ export function cachedVips(allocator: VipAllocator, memo: SyncMemo, now: number,
     releaseExpired: (at, options) => allocator.releaseExpired(at, options),
     async ensure(identities, at, onMoved) {
       const out = new Map<string, string>();
-      const asking = inFlight.get(memo) ?? new Map<string, Promise<unknown>>();
-      inFlight.set(memo, asking);
+      const asking = memo.vipsAsked;
       const fromMemo = (id: VipIdentity): boolean => {
         const key = identityKey(id);
         const hit = memo.vips.get(key);
