@@ -1,7 +1,7 @@
 // Kubernetes objects → the records an agent publishes (shared/core/types.ts). Only the fields
 // gns-sync uses are kept, so an update that changes anything else projects to the same record
 // and is suppressed (agent/suppress.ts).
-import type { V1Container, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ContainerPort, PodController, PodRecord, Protocol, ServicePort, ServiceRecord } from '../shared/core/types.ts';
 import { SELECTOR_ANNOTATIONS } from '../shared/core/types.ts';
 
@@ -43,9 +43,12 @@ function podIps(pod: V1Pod): string[] {
 /** Succeeded and Failed (e.g. evicted) pods keep their IP in status, but it may already belong to another pod. */
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed']);
 
-/** The pod's controller: the ownerReference marked `controller: true` (at most one), or null. */
+/** The pod's ownerReference marked `controller: true` (at most one). */
+export const controllerReference = (pod: V1Pod): V1OwnerReference | undefined => (pod.metadata?.ownerReferences ?? []).find((ref) => ref.controller === true);
+
+/** The pod's controller (kind and name), or null. */
 function controllerOf(pod: V1Pod): PodController | null {
-  const owner = (pod.metadata?.ownerReferences ?? []).find((ref) => ref.controller === true);
+  const owner = controllerReference(pod);
   return owner === undefined || owner.kind === '' || owner.name === '' ? null : { kind: owner.kind, name: owner.name };
 }
 

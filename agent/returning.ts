@@ -7,6 +7,7 @@
 // deletion is published as it always was.
 import { AppsV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { controllerReference } from './project.ts';
 
 /** What the decision needs of a StatefulSet. */
 export interface StatefulSetView {
@@ -49,7 +50,7 @@ export function wantsOrdinal(pod: DeletedPod, sts: StatefulSetView | undefined):
 
 /** The deleted pod's name and controller, from the object the informer delivered. */
 export function deletedPodOf(pod: V1Pod): DeletedPod {
-  const owner = (pod.metadata?.ownerReferences ?? []).find((ref) => ref.controller === true);
+  const owner = controllerReference(pod);
   return {
     name: pod.metadata?.name ?? '',
     controller: owner === undefined ? null : { kind: owner.kind, name: owner.name, ...(owner.uid ? { uid: owner.uid } : {}) },
